@@ -1,0 +1,38 @@
+/* attempts.h — the life of each traced test attempt.
+ *
+ * Owns: the attempt table (pid -> record), the capture fds each record owns,
+ * and the two probes of an attempt: test-attempt-start right after the spawn
+ * returned, test-attempt-done once the child is reaped and its capture pipes
+ * reached EOF (or the runner closed them: a leak).  All entry points run in
+ * the parent after the real call returned (or, for close, before it), never
+ * in a vfork child, and never hold the lock across a real call.
+ */
+#ifndef NX_ATTEMPTS_H
+#define NX_ATTEMPTS_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "pipes.h"
+
+#define NX_MAX_FD 65536
+
+/* A spawn succeeded: classify it; start tracking if it is a test attempt and
+ * a tracer is attached; promote this process to runner if the child carries
+ * nextest's protocol. */
+void nx_attempt_spawned(uint64_t t_start, pid_t pid, char *const argv[], char *const envp[],
+			const struct nx_child_pipes *pipes);
+
+/* Fast path for the fd hooks: is fd a capture pipe we track? */
+int nx_attempt_fd_tracked(int fd);
+void nx_attempt_read(int fd, ssize_t n, int err);
+void nx_attempt_closing(int fd);
+
+/* Reaping, as the runner's own wait returned it. */
+void nx_attempt_reaped(pid_t pid, int status);
+void nx_attempt_wait_failed(pid_t pid, int err);
+
+/* The runner signalled a process (group). */
+void nx_attempt_killed(pid_t target, int sig);
+
+#endif

@@ -1,0 +1,438 @@
+/* hooks.c — the exported wrappers, and nothing else.
+ *
+ * Owns: the functions we interpose.  Each one calls the real function with the
+ * caller's exact arguments, keeps errno exactly as the real call left it, and
+ * hands what it saw to the room that owns it — after the real call returned,
+ * in the parent.  The one exception is close(), whose fd is released before
+ * the real call so that a concurrent open() reusing the number is never
+ * mistaken for a capture pipe, and kill(), recorded before the signal lands so
+ * that the reap it causes is attributed correctly.
+ *
+ * In a fork child (role FORK_CHILD) only the exec wrappers do anything: they
+ * note the exec into a shared slot with async-signal-safe code.  vfork is not
+ * interposed: a C wrapper cannot return twice from one frame, and no nextest
+ * build uses it (Rust std spawns with posix_spawnp or fork).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "attempts.h"
+#include "cargo.h"
+#include "classify.h"
+#include "clock.h"
+#include "forkslot.h"
+#include "pipes.h"
+#include "probes.h"
+#include "real.h"
+#include "role.h"
+
+#define NX_EXPORT __attribute__((visibility("default")))
+
+extern char **environ;
+
+/* ---- spawning ---- */
+
+static void after_spawn(uint64_t t0, pid_t pid, const posix_spawn_file_actions_t *fa,
+			char *const argv[], char *const envp[])
+{
+	struct nx_child_pipes pipes = { NX_CAPTURE_NONE, -1, -1 };
+	if (nx_spawn_is_nextest_child(argv, envp)) {
+		if (nx_any_enabled())
+			nx_pipes_for_spawn(fa, &pipes);
+		nx_attempt_spawned(t0, pid, argv, envp, &pipes);
+	} else if (nx_cargo_candidate(argv)) {
+		nx_pipes_for_spawn(fa, &pipes);
+		nx_cargo_spawned(argv, &pipes);
+	}
+	nx_pipes_reset();
+}
+
+NX_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
+			  const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	__typeof__(&posix_spawn) real = NX_REAL(posix_spawn);
+	if (!real)
+		return ENOSYS;
+	if (!nx_role_may_spawn_tests())
+		return real(pid, path, fa, attr, argv, envp);
+	pid_t child = 0, *pp = pid ? pid : &child;
+	uint64_t t0 = nx_now_ns();
+	int rc = real(pp, path, fa, attr, argv, envp);
+	int e = errno;
+	if (rc == 0)
+		after_spawn(t0, *pp, fa, argv, envp);
+	errno = e;
+	return rc;
+}
+
+NX_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+			   const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	__typeof__(&posix_spawnp) real = NX_REAL(posix_spawnp);
+	if (!real)
+		return ENOSYS;
+	if (!nx_role_may_spawn_tests())
+		return real(pid, file, fa, attr, argv, envp);
+	pid_t child = 0, *pp = pid ? pid : &child;
+	uint64_t t0 = nx_now_ns();
+	int rc = real(pp, file, fa, attr, argv, envp);
+	int e = errno;
+	if (rc == 0)
+		after_spawn(t0, *pp, fa, argv, envp);
+	errno = e;
+	return rc;
+}
+
+NX_EXPORT int posix_spawn_file_actions_adddup2(posix_spawn_file_actions_t *fa, int fd, int newfd)
+{
+	__typeof__(&posix_spawn_file_actions_adddup2) real =
+		NX_REAL(posix_spawn_file_actions_adddup2);
+	if (!real)
+		return ENOSYS;
+	int rc = real(fa, fd, newfd);
+	if (rc == 0 && nx_role_may_spawn_tests()) {
+		int e = errno;
+		nx_pipes_note_dup2(fa, fd, newfd);
+		errno = e;
+	}
+	return rc;
+}
+
+NX_EXPORT pid_t fork(void)
+{
+	__typeof__(&fork) real = NX_REAL(fork);
+	if (!real) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (!nx_role_may_spawn_tests() || !nx_any_enabled())
+		return real();
+	int e = errno;
+	uint64_t t0 = nx_now_ns();
+	int slots = nx_forkslot_prepare() == 0;
+	if (slots)
+		nx_real_prepare_exec();
+	errno = e;
+	pid_t p = real();
+	e = errno;
+	if (p == 0 && slots)
+		__atomic_store_n(&nx_role, NX_ROLE_FORK_CHILD, __ATOMIC_RELAXED);
+	else if (p > 0 && slots)
+		nx_forkslot_forked(p, t0);
+	errno = e;
+	return p;
+}
+
+/* ---- exec: only a fork child notes anything ---- */
+
+static int child_note(char *const argv[], char *const envp[])
+{
+	if (__atomic_load_n(&nx_role, __ATOMIC_RELAXED) != NX_ROLE_FORK_CHILD)
+		return -1;
+	int e = errno;
+	int h = nx_forkslot_child_exec(argv, envp);
+	errno = e;
+	return h;
+}
+
+static void child_failed(int h)
+{
+	if (h >= 0) {
+		int e = errno;
+		nx_forkslot_child_failed(h);
+		errno = e;
+	}
+}
+
+static int do_execve(const char *path, char *const argv[], char *const envp[])
+{
+	__typeof__(&execve) real = NX_REAL(execve);
+	int h = child_note(argv, envp);
+	int rc = real ? real(path, argv, envp) : (int)syscall(SYS_execve, path, argv, envp);
+	child_failed(h);
+	return rc;
+}
+
+static int do_execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	__typeof__(&execvpe) real = NX_REAL(execvpe);
+	if (!real) {
+		errno = ENOSYS;
+		return -1;
+	}
+	int h = child_note(argv, envp);
+	int rc = real(file, argv, envp);
+	child_failed(h);
+	return rc;
+}
+
+NX_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+{
+	return do_execve(path, argv, envp);
+}
+
+NX_EXPORT int execv(const char *path, char *const argv[])
+{
+	return do_execve(path, argv, environ);
+}
+
+NX_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	return do_execvpe(file, argv, envp);
+}
+
+NX_EXPORT int execvp(const char *file, char *const argv[])
+{
+	__typeof__(&execvp) real = NX_REAL(execvp);
+	if (!real) {
+		errno = ENOSYS;
+		return -1;
+	}
+	int h = child_note(argv, environ);
+	int rc = real(file, argv);
+	child_failed(h);
+	return rc;
+}
+
+NX_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+{
+	__typeof__(&fexecve) real = NX_REAL(fexecve);
+	if (!real) {
+		errno = ENOSYS;
+		return -1;
+	}
+	int h = child_note(argv, envp);
+	int rc = real(fd, argv, envp);
+	child_failed(h);
+	return rc;
+}
+
+/* The variadic forms gather their arguments on the stack (no allocation: they
+ * may run in a fork child) and take the vector path. */
+static size_t count_args(const char *arg0, va_list ap)
+{
+	size_t n = 1;
+	for (const char *a = arg0; a; a = va_arg(ap, const char *))
+		n++;
+	return n;
+}
+
+#define GATHER(argv, arg0, ap, n)                                   \
+	do {                                                        \
+		argv[0] = (char *)(arg0);                           \
+		for (size_t i_ = 1; i_ < (n); i_++)                 \
+			argv[i_] = va_arg(ap, char *);              \
+	} while (0)
+
+NX_EXPORT int execl(const char *path, const char *arg0, ...)
+{
+	va_list ap;
+	va_start(ap, arg0);
+	size_t n = count_args(arg0, ap);
+	va_end(ap);
+	char *argv[n];
+	va_start(ap, arg0);
+	GATHER(argv, arg0, ap, n);
+	va_end(ap);
+	return do_execve(path, argv, environ);
+}
+
+NX_EXPORT int execle(const char *path, const char *arg0, ...)
+{
+	va_list ap;
+	va_start(ap, arg0);
+	size_t n = count_args(arg0, ap);
+	char *const *envp = va_arg(ap, char *const *);
+	va_end(ap);
+	char *argv[n];
+	va_start(ap, arg0);
+	GATHER(argv, arg0, ap, n);
+	va_end(ap);
+	return do_execve(path, argv, envp);
+}
+
+NX_EXPORT int execlp(const char *file, const char *arg0, ...)
+{
+	va_list ap;
+	va_start(ap, arg0);
+	size_t n = count_args(arg0, ap);
+	va_end(ap);
+	char *argv[n];
+	va_start(ap, arg0);
+	GATHER(argv, arg0, ap, n);
+	va_end(ap);
+	return do_execvpe(file, argv, environ);
+}
+
+/* ---- reaping: observe the runner's own wait; never wait ourselves ---- */
+
+static void after_wait(pid_t asked, pid_t got, int status, int err)
+{
+	if (got > 0)
+		nx_attempt_reaped(got, status);
+	else if (got < 0 && asked > 0)
+		nx_attempt_wait_failed(asked, err);
+}
+
+NX_EXPORT pid_t waitpid(pid_t pid, int *status, int options)
+{
+	__typeof__(&waitpid) real = NX_REAL(waitpid);
+	if (!nx_role_runner())
+		return real ? real(pid, status, options)
+			    : (pid_t)syscall(SYS_wait4, pid, status, options, NULL);
+	int st = 0, *sp = status ? status : &st;
+	pid_t r = real ? real(pid, sp, options) : (pid_t)syscall(SYS_wait4, pid, sp, options, NULL);
+	int e = errno;
+	after_wait(pid, r, r > 0 ? *sp : 0, e);
+	errno = e;
+	return r;
+}
+
+NX_EXPORT pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru)
+{
+	__typeof__(&wait4) real = NX_REAL(wait4);
+	if (!nx_role_runner())
+		return real ? real(pid, status, options, ru)
+			    : (pid_t)syscall(SYS_wait4, pid, status, options, ru);
+	int st = 0, *sp = status ? status : &st;
+	pid_t r = real ? real(pid, sp, options, ru) : (pid_t)syscall(SYS_wait4, pid, sp, options, ru);
+	int e = errno;
+	after_wait(pid, r, r > 0 ? *sp : 0, e);
+	errno = e;
+	return r;
+}
+
+NX_EXPORT pid_t wait(int *status)
+{
+	__typeof__(&wait) real = NX_REAL(wait);
+	if (!nx_role_runner())
+		return real ? real(status) : (pid_t)syscall(SYS_wait4, -1, status, 0, NULL);
+	int st = 0, *sp = status ? status : &st;
+	pid_t r = real ? real(sp) : (pid_t)syscall(SYS_wait4, -1, sp, 0, NULL);
+	int e = errno;
+	after_wait(-1, r, r > 0 ? *sp : 0, e);
+	errno = e;
+	return r;
+}
+
+NX_EXPORT int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)
+{
+	__typeof__(&waitid) real = NX_REAL(waitid);
+	if (!real) {
+		errno = ENOSYS;
+		return -1;
+	}
+	int rc = real(idtype, id, info, options);
+	if (!nx_role_runner() || rc != 0 || !info || (options & WNOWAIT) || info->si_pid <= 0)
+		return rc;
+	int e = errno, status;
+	switch (info->si_code) {
+	case CLD_EXITED:
+		status = (info->si_status & 0xff) << 8;
+		break;
+	case CLD_KILLED:
+		status = info->si_status & 0x7f;
+		break;
+	case CLD_DUMPED:
+		status = (info->si_status & 0x7f) | 0x80;
+		break;
+	default:
+		return rc;
+	}
+	nx_attempt_reaped(info->si_pid, status);
+	errno = e;
+	return rc;
+}
+
+/* ---- signals the runner sends ---- */
+
+NX_EXPORT int kill(pid_t pid, int sig)
+{
+	__typeof__(&kill) real = NX_REAL(kill);
+	if (nx_role_runner()) {
+		int e = errno;
+		nx_attempt_killed(pid, sig);
+		errno = e;
+	}
+	return real ? real(pid, sig) : (int)syscall(SYS_kill, pid, sig);
+}
+
+/* ---- capture pipes ---- */
+
+static void note_pipe(const int fds[2])
+{
+	if (nx_role_may_spawn_tests())
+		nx_pipes_note_pipe(fds[0], fds[1]);
+}
+
+NX_EXPORT int pipe2(int fds[2], int flags)
+{
+	__typeof__(&pipe2) real = NX_REAL(pipe2);
+	int rc = real ? real(fds, flags) : (int)syscall(SYS_pipe2, fds, flags);
+	if (rc == 0)
+		note_pipe(fds);
+	return rc;
+}
+
+NX_EXPORT int pipe(int fds[2])
+{
+	__typeof__(&pipe) real = NX_REAL(pipe);
+	int rc = real ? real(fds) : (int)syscall(SYS_pipe2, fds, 0);
+	if (rc == 0)
+		note_pipe(fds);
+	return rc;
+}
+
+/* After a blocking read/recv on the forking thread, std's wait for the exec
+ * result is over: the fork slots it produced are final. */
+static void after_io(int fd, const void *buf, ssize_t r, int e)
+{
+	if (nx_attempt_fd_tracked(fd))
+		nx_attempt_read(fd, r, e);
+	else if (nx_cargo_fd(fd))
+		nx_cargo_read(fd, buf, r);
+	if (nx_forkslot_pending())
+		nx_forkslot_collect();
+}
+
+NX_EXPORT ssize_t read(int fd, void *buf, size_t n)
+{
+	__typeof__(&read) real = NX_REAL(read);
+	ssize_t r = real ? real(fd, buf, n) : syscall(SYS_read, fd, buf, n);
+	if (__builtin_expect(nx_role_may_spawn_tests(), 0)) {
+		int e = errno;
+		after_io(fd, buf, r, e);
+		errno = e;
+	}
+	return r;
+}
+
+NX_EXPORT ssize_t recv(int fd, void *buf, size_t n, int flags)
+{
+	__typeof__(&recv) real = NX_REAL(recv);
+	ssize_t r = real ? real(fd, buf, n, flags)
+			 : syscall(SYS_recvfrom, fd, buf, n, flags, NULL, NULL);
+	if (nx_role_may_spawn_tests() && nx_forkslot_pending()) {
+		int e = errno;
+		nx_forkslot_collect();
+		errno = e;
+	}
+	return r;
+}
+
+NX_EXPORT int close(int fd)
+{
+	__typeof__(&close) real = NX_REAL(close);
+	if (nx_role_may_spawn_tests()) {
+		int e = errno;
+		if (nx_attempt_fd_tracked(fd))
+			nx_attempt_closing(fd);
+		else if (nx_cargo_fd(fd))
+			nx_cargo_closing(fd);
+		errno = e;
+	}
+	return real ? real(fd) : (int)syscall(SYS_close, fd);
+}
