@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""live_probes.py — the probes fire under real bpftrace (root only).
+
+Owns: the live contract test.  bpftrace is attached to all ten probes of
+EXE by path *before* EXE starts (a BEGIN sentinel READY says it is attached);
+then EXE (fire_all.c) runs and fires each probe once.  Asserts that EXE saw
+all ten semaphores raised and that bpftrace saw each probe exactly once with
+the expected str(arg0) (first 199 bytes: BPFTRACE_STRLEN=200), string args and
+scalar args.  Expected JSON is built here with Python's json module
+(compact, key order kept, ensure_ascii=False), independently of encode.c.
+Usage: live_probes.py EXE   (exit 0 pass, 1 fail)
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+
+RUN = "55459fda-13fe-406a-b4e3-0230fd52bb03"
+STRLEN = 200
+
+
+def ok(obj):
+    return json.dumps({"ok": obj}, separators=(",", ":"), ensure_ascii=False)
+
+
+TNAME = 'mod::t"q\\'
+AID = f"{RUN}:pkg::it${TNAME}#2"
+TARGS = ["--exact", TNAME, "--nocapture"]
+SARGS = ["-c", "echo hi"]
+SID = f"{RUN}:db"
+SUB = f"{RUN}:@stress-4"
+
+# probe -> list of (kind, expected) per argument; kind s = str(), u = integer
+EXPECT = {
+    "run-start": [
+        ("s", ok(dict(run_id=RUN, profile_name="default", total_tests=3, filter_count=2,
+                      test_threads=8, stress_count=None, stress_infinite=False,
+                      stress_duration_nanos=None))),
+        ("s", ok(RUN)),
+    ],
+    "stress-sub-run-start": [
+        ("s", ok(dict(stress_sub_run_id=SUB, run_id=RUN, profile_name="ci", stress_current=4,
+                      stress_total=10, elapsed_nanos=77))),
+        ("s", SUB), ("u", 4),
+    ],
+    "setup-script-start": [
+        ("s", ok(dict(id=SID, run_id=RUN, script_id="db", pid=4000000001, program="sh",
+                      args=SARGS, stress_current=None, stress_total=None))),
+        ("s", SID), ("s", "db"), ("u", 4000000001),
+    ],
+    "setup-script-slow": [
+        ("s", ok(dict(id=SID, run_id=RUN, script_id="db", program="sh", args=SARGS,
+                      elapsed_nanos=5000000000, will_terminate=True, stress_current=None,
+                      stress_total=None))),
+        ("s", SID), ("s", "db"), ("u", 5000000000),
+    ],
+    "setup-script-done": [
+        ("s", ok(dict(id=SID, run_id=RUN, script_id="db", program="sh", args=SARGS,
+                      result="pass", exit_code=0, duration_nanos=6000000000,
+                      stress_current=None, stress_total=None, stdout_len=3, stderr_len=0))),
+        ("s", SID), ("s", "db"), ("s", "pass"), ("u", 6000000000),
+    ],
+    "test-attempt-start": [
+        ("s", ok(dict(attempt_id=AID, run_id=RUN, binary_id="pkg::it", test_name=TNAME,
+                      pid=4000000000, program="/t/it-1", args=TARGS, attempt=2,
+                      total_attempts=3, stress_current=None, stress_total=None,
+                      global_slot=5, group_slot=None, test_group=None))),
+        ("s", AID), ("s", "pkg::it"), ("s", TNAME), ("u", 4000000000),
+    ],
+    "test-attempt-slow": [
+        ("s", ok(dict(attempt_id=AID, run_id=RUN, binary_id="pkg::it", test_name=TNAME,
+                      attempt=2, total_attempts=3, elapsed_nanos=60000000000,
+                      will_terminate=False, stress_current=None, stress_total=None))),
+        ("s", AID), ("s", "pkg::it"), ("s", TNAME), ("u", 60000000000),
+    ],
+    "test-attempt-done": [
+        ("s", ok(dict(attempt_id=AID, run_id=RUN, binary_id="pkg::it", test_name=TNAME,
+                      attempt=2, total_attempts=3, result="timeout", exit_code=None,
+                      duration_nanos=18446744073709551615, leaked=True,
+                      time_to_close_fds_nanos=None, stress_current=None, stress_total=None,
+                      stdout_len=10, stderr_len=20))),
+        ("s", AID), ("s", "pkg::it"), ("s", TNAME), ("s", "timeout"),
+        ("u", 18446744073709551615),
+    ],
+    "stress-sub-run-done": [
+        ("s", ok(dict(stress_sub_run_id=SUB, run_id=RUN, profile_name="ci", stress_current=4,
+                      stress_total=10, elapsed_nanos=99, sub_run_duration_nanos=22,
+                      total_tests=3, passed=2, failed=1, skipped=0))),
+        ("s", SUB), ("u", 4),
+    ],
+    "run-done": [
+        ("s", ok(dict(run_id=RUN, profile_name="default", total_tests=3, passed=2, failed=1,
+                      skipped=0, duration_nanos=123456789, paused_nanos=0,
+                      stress_completed=None, stress_success=None, stress_failed=None))),
+        ("s", ok(RUN)),
+    ],
+}
+
+
+def script(exe):
+    lines = ['BEGIN { printf("READY\\n"); }']
+    for probe, args in EXPECT.items():
+        body = []
+        for i, (kind, _) in enumerate(args):
+            if kind == "s":
+                body.append(f'printf("EV|{probe}|{i}|%s\\n", str(arg{i}));')
+            else:
+                body.append(f'printf("EV|{probe}|{i}|%lu\\n", (uint64)arg{i});')
+        lines.append(f"usdt:{exe}:nextest:{probe} {{ {' '.join(body)} }}")
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__)
+        return 2
+    if os.geteuid() != 0:
+        print("live_probes: FAIL: must run as root (bpftrace)")
+        return 1
+    exe = os.path.abspath(sys.argv[1])
+    env = dict(os.environ, BPFTRACE_STRLEN=str(STRLEN))
+    bt = subprocess.Popen(["bpftrace", "-e", script(exe)], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, env=env, bufsize=1)
+    failures = []
+    out_lines = []
+    try:
+        deadline = time.monotonic() + 90
+        ready = False
+        while time.monotonic() < deadline:
+            line = bt.stdout.readline()
+            if not line:
+                break
+            if line.strip() == "READY":
+                ready = True
+                break
+        if not ready:
+            bt.kill()
+            _, err = bt.communicate()
+            print(f"live_probes: FAIL: bpftrace never said READY: {err.strip()}")
+            return 1
+        prog = subprocess.run([exe], capture_output=True, text=True, timeout=30)
+        print(prog.stdout, end="")
+        if prog.returncode != 0 or "FIRED" not in prog.stdout:
+            failures.append(f"{exe} exited {prog.returncode}: {prog.stderr.strip()}")
+        time.sleep(1.0)
+    finally:
+        if bt.poll() is None:
+            bt.send_signal(2)
+        try:
+            rest, err = bt.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            bt.kill()
+            rest, err = bt.communicate()
+        out_lines = rest.splitlines()
+
+    seen = {}
+    for line in out_lines:
+        if not line.startswith("EV|"):
+            continue
+        _, probe, idx, val = line.split("|", 3)
+        seen.setdefault((probe, int(idx)), []).append(val)
+    for probe, args in EXPECT.items():
+        for i, (kind, want) in enumerate(args):
+            got = seen.get((probe, i), [])
+            if len(got) != 1:
+                failures.append(f"{probe} arg{i}: fired {len(got)} times, want 1")
+                continue
+            if kind == "s":
+                want_b = want.encode()[:STRLEN - 1].decode(errors="replace")
+                if got[0] != want_b:
+                    failures.append(f"{probe} arg{i}: got {got[0]!r}, want {want_b!r}")
+            elif int(got[0]) != want:
+                failures.append(f"{probe} arg{i}: got {got[0]}, want {want}")
+    extra = set(k[0] for k in seen) - set(EXPECT)
+    if extra:
+        failures.append(f"unexpected probes: {extra}")
+    for f in failures:
+        print("FAIL:", f)
+    n = sum(len(v) for v in EXPECT.values())
+    if failures:
+        print(f"live_probes: {len(failures)} failure(s)")
+        return 1
+    print(f"live_probes: all ten probes fired once under bpftrace; {n} arguments matched")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+# tests/cross/cross.mk — the aarch64 build of the library.
+#
+# Owns: build/cross-aarch64/.  `cross-aarch64` compiles every preload/*.c with
+# Debian's cross gcc (same flags as the native build), links the .so against
+# the arm64 cross glibc (libc6-dev-arm64-cross) with the same version script,
+# and checks its ten notes with check_elf.py --arch aarch64 (argument strings
+# in usdt's aarch64 form "8@x0 … 4@x4", semaphores, page, exports).
+# aarch64 Linux nextest builds never carry native probes, so this is the
+# build that gives them probes at all.  It also compiles probes.c the way any
+# other architecture would (-DNX_NO_NOTES: inert probes) and checks that this
+# builds warning-free and emits no notes.
+
+CROSS_CC    ?= aarch64-linux-gnu-gcc
+CROSS_DIR   := $(BUILD)/cross-aarch64
+CROSS_OBJS  := $(patsubst preload/%.c,$(CROSS_DIR)/obj/%.o,$(PRELOAD_SRCS))
+CROSS_LIB   := $(CROSS_DIR)/libnextest_probes.so
+
+.PHONY: cross-aarch64
+CHECKS += cross-aarch64
+
+$(CROSS_DIR)/obj:
+	mkdir -p $@
+
+$(CROSS_DIR)/obj/%.o: preload/%.c $(PRELOAD_HDRS) | $(CROSS_DIR)/obj
+	$(CROSS_CC) $(CFLAGS_COMMON) $(CFLAGS) -c -o $@ $<
+
+$(CROSS_LIB): $(CROSS_OBJS) preload/exports.map
+	$(CROSS_CC) -shared -o $@ $(CROSS_OBJS) -Wl,--version-script=preload/exports.map \
+	      -Wl,-z,defs -Wl,--no-undefined $(LDLIBS_LIB)
+
+cross-aarch64: $(CROSS_LIB)
+	@readelf -h $(CROSS_LIB) | grep -q 'Machine:.*AArch64' || \
+		{ echo "cross-aarch64: $(CROSS_LIB) is not an AArch64 object"; exit 1; }
+	python3 tests/contract/check_elf.py $(CROSS_LIB) --arch aarch64 --exports preload/exports.map
+	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -DNX_NO_NOTES -c -o $(CROSS_DIR)/probes-inert.o preload/probes.c
+	@if readelf -S -W $(CROSS_DIR)/probes-inert.o | grep -q 'note.stapsdt'; then \
+		echo "cross-aarch64: -DNX_NO_NOTES build still has stapsdt notes"; exit 1; fi
+	@echo "cross-aarch64: inert (no-notes) build of probes.c compiles, no notes"

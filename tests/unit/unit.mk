@@ -1,0 +1,33 @@
+# tests/unit/unit.mk — Criterion unit tests of the encoder, the shell-words
+# splitter/joiner, the id formats and the probe table.
+#
+# Owns: build/unit/ and the test files listed in UNIT_SRCS (other unit
+# fragments in tests/unit/ own theirs).  The tests link the individual preload
+# sources (not the .so, which exports only the hooks), built with the
+# library's own flags.
+
+UNIT_DIR   := $(BUILD)/unit
+UNIT_SRCS  := tests/unit/test_encode.c tests/unit/test_ids.c tests/unit/test_probes.c \
+              tests/unit/test_shellwords.c
+UNIT_LIBSRC := preload/buf.c preload/encode.c preload/shellwords.c preload/probes.c
+UNIT_OBJS  := $(patsubst tests/unit/%.c,$(UNIT_DIR)/%.o,$(UNIT_SRCS)) \
+              $(patsubst preload/%.c,$(UNIT_DIR)/lib_%.o,$(UNIT_LIBSRC))
+UNIT_BIN   := $(UNIT_DIR)/unit-tests
+
+.PHONY: unit-tests
+CHECKS += unit-tests
+
+$(UNIT_DIR)/lib_%.o: preload/%.c $(PRELOAD_HDRS) | $(UNIT_DIR)
+	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -c -o $@ $<
+
+$(UNIT_DIR)/%.o: tests/unit/%.c $(PRELOAD_HDRS) | $(UNIT_DIR)
+	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -Ipreload -c -o $@ $<
+
+$(UNIT_BIN): $(UNIT_OBJS)
+	$(CC) -o $@ $(UNIT_OBJS) -lcriterion -lcjson -pthread
+
+$(UNIT_DIR):
+	mkdir -p $@
+
+unit-tests: $(UNIT_BIN)
+	$(UNIT_BIN) -j2
