@@ -1,14 +1,14 @@
-/* attempts.c — the attempt table and each attempt's lifecycle.
+/* attempts.c — the table of traced children and their lifecycle.
  *
- * Owns: records of traced attempts (spawned -> reaped -> pipes at EOF or
- * closed -> done), the fd -> record map used by the read/close hooks, and the
- * firing of test-attempt-start and test-attempt-done.  One mutex guards the
+ * Owns: records of traced test attempts and setup scripts (spawned -> reaped
+ * -> pipes at EOF or closed -> done), the fd -> record map used by the read
+ * and close hooks, and the firing of their six probes.  One mutex guards the
  * table; probes are fired outside it.  start always fires before done: a
  * record whose done condition is met while its start is still being fired is
  * marked, and the thread that fired start fires done too.
  *
- * Memory is bounded: at most MAX_ATTEMPTS records of at most MAX_RECORD bytes
- * each; an attempt that does not fit is not traced (its events are dropped).
+ * Memory is bounded: at most MAX_RECORDS records of at most MAX_RECORD bytes;
+ * a child that does not fit is not traced (its events are dropped).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -20,13 +20,16 @@
 
 #include "attempts.h"
 #include "cargo.h"
+#include "classify.h"
 #include "clock.h"
+#include "encode.h"
+#include "envfile.h"
 #include "events.h"
 #include "probes.h"
 #include "role.h"
-#include "classify.h"
+#include "run.h"
 
-#define MAX_ATTEMPTS 4096
+#define MAX_RECORDS 4096
 #define MAX_RECORD (256 * 1024)
 #define NBUCKETS 256
 /* Kills of distinct process groups with the same signal this close together
@@ -34,6 +37,7 @@
 #define BROADCAST_WINDOW_NS (50u * 1000 * 1000)
 
 enum { STARTING, STARTED };
+enum { KIND_TEST, KIND_SCRIPT };
 
 struct stream {
 	int fd;
@@ -42,65 +46,69 @@ struct stream {
 	uint64_t bytes;
 };
 
-struct attempt {
-	struct attempt *next;
+struct record {
+	struct record *next;
 	pid_t pid;
+	int kind;
 	int state;
 	int done_ready;
 	uint64_t t_start;
 	uint64_t t_complete;
 	int capture;			/* enum nx_capture */
-	int nstreams;
-	struct stream s[2];		/* [0] stdout (or combined), [1] stderr */
+	struct stream s[2];		/* [0] stdout (or combined), [1] stderr; fd -1 = none */
 	int reaped;
 	int status;
 	int wait_error;
 	int read_error;
 	int timeout_kill;
-	struct nx_test_attempt_start start;	/* strings point into the record */
+	struct nx_test_attempt_start t;	/* KIND_TEST; strings point into the record */
+	struct nx_setup_script_start sc;	/* KIND_SCRIPT */
+	const char *env_path;		/* KIND_SCRIPT: NEXTEST_ENV */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct attempt *buckets[NBUCKETS];
+static struct record *buckets[NBUCKETS];
 static unsigned nrecords;
-static struct attempt *fd_owner[NX_MAX_FD];
+static struct record *fd_owner[NX_MAX_FD];
 
-/* The last group kill, to tell a broadcast from a single termination. */
 static struct {
 	uint64_t t;
 	int sig;
 	pid_t pgid;
-	int shutdown;			/* SIGINT/SIGHUP/SIGQUIT forwarded: a shutdown */
+	int shutdown;		/* SIGINT/SIGHUP/SIGQUIT forwarded: a shutdown */
 } kills;
 
-/* ---- small helpers ---- */
+/* ---- table ---- */
 
 static unsigned hash(pid_t pid)
 {
 	return (unsigned)pid % NBUCKETS;
 }
 
-static struct attempt *find(pid_t pid)
+static struct record *find(pid_t pid)
 {
-	for (struct attempt *a = buckets[hash(pid)]; a; a = a->next)
+	for (struct record *a = buckets[hash(pid)]; a; a = a->next)
 		if (a->pid == pid)
 			return a;
 	return NULL;
 }
 
-static void unlink_record(struct attempt *a)
+static void unlink_record(struct record *a)
 {
-	struct attempt **pp = &buckets[hash(a->pid)];
+	struct record **pp = &buckets[hash(a->pid)];
 	while (*pp && *pp != a)
 		pp = &(*pp)->next;
 	if (*pp)
 		*pp = a->next;
-	for (int i = 0; i < a->nstreams; i++)
-		if (!a->s[i].closed && a->s[i].fd >= 0 && a->s[i].fd < NX_MAX_FD &&
-		    fd_owner[a->s[i].fd] == a)
-			__atomic_store_n(&fd_owner[a->s[i].fd], NULL, __ATOMIC_RELAXED);
+	for (int i = 0; i < 2; i++) {
+		int fd = a->s[i].fd;
+		if (fd >= 0 && fd < NX_MAX_FD && fd_owner[fd] == a)
+			__atomic_store_n(&fd_owner[fd], NULL, __ATOMIC_RELAXED);
+	}
 	nrecords--;
 }
+
+/* ---- values ---- */
 
 static int parse_u64(const char *s, uint64_t *out)
 {
@@ -135,117 +143,157 @@ static struct nx_opt_u64 opt_u64(const char *s)
 	return (struct nx_opt_u64){ 0, 0 };
 }
 
-/* ---- building a record ---- */
+static uint32_t u32_or(const char *s, uint32_t dflt)
+{
+	uint64_t v;
+	return parse_u64(s, &v) && v <= UINT32_MAX ? (uint32_t)v : dflt;
+}
+
+/* ---- building a record: one allocation, strings packed after it ---- */
 
 struct builder {
 	char *p, *end;		/* p == NULL once the record overflowed */
 };
 
-static void append(struct builder *b, const char *s)
+static const char *put(struct builder *b, const char *s)
 {
-	size_t n = strlen(s);
+	size_t n = strlen(s) + 1;
 	if (!b->p || (size_t)(b->end - b->p) < n) {
-		b->p = NULL;
-		return;
-	}
-	memcpy(b->p, s, n);
-	b->p += n;
-}
-
-/* NUL-terminate what was appended since `from`; returns it ("" on overflow). */
-static const char *terminate(struct builder *b, char *from)
-{
-	if (!b->p || b->p == b->end) {
 		b->p = NULL;
 		return "";
 	}
-	*b->p++ = '\0';
-	return from;
+	char *d = memcpy(b->p, s, n);
+	b->p += n;
+	return d;
 }
 
-static const char *put(struct builder *b, const char *s)
+static struct record *new_record(const struct nx_spawn *sp, size_t extra, const char ***args,
+				 struct builder *b)
 {
-	char *from = b->p;
-	append(b, s);
-	return terminate(b, from);
-}
-
-/* attempt_id for runners that do not export NEXTEST_ATTEMPT_ID (< 0.9.116),
- * as nextest formats it (list/test_list.rs attempt_id):
- * {run_id}:{binary_id}[@stress-{n}]${test_name}[#{attempt}] */
-static const char *put_attempt_id(struct builder *b, const struct nx_test_attempt_start *st)
-{
-	char *from = b->p;
-	char num[32];
-	append(b, st->run_id);
-	append(b, ":");
-	append(b, st->binary_id);
-	if (st->stress_current.has) {
-		snprintf(num, sizeof(num), "@stress-%u", st->stress_current.v);
-		append(b, num);
-	}
-	append(b, "$");
-	append(b, st->test_name);
-	if (st->attempt > 1) {
-		snprintf(num, sizeof(num), "#%u", st->attempt);
-		append(b, num);
-	}
-	return terminate(b, from);
-}
-
-static struct attempt *make_test(uint64_t t_start, pid_t pid, const struct nx_spawn *sp,
-				 const struct nx_child_pipes *pipes)
-{
-	const struct nx_spawn_env *e = &sp->env;
-	size_t need = sizeof(struct attempt) + sp->nargs * sizeof(char *) + 256;
-	const char *strs[] = { e->run_id, e->binary_id ? e->binary_id : sp->binary_path, e->test_name, sp->exact_name,
-			       e->attempt_id, e->group, sp->program, sp->binary_path };
-	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
-		need += strs[i] ? strlen(strs[i]) * 2 + 1 : 0;
+	size_t need = sizeof(struct record) + sp->nargs * sizeof(char *) + extra;
+	need += strlen(sp->program) + 1;
 	for (size_t i = 0; i < sp->nargs; i++)
 		need += strlen(sp->args[i]) + 1;
 	if (need > MAX_RECORD)
 		return NULL;
-
-	struct attempt *a = calloc(1, need);
+	struct record *a = calloc(1, need);
 	if (!a)
 		return NULL;
-	const char **args = (const char **)(a + 1);
-	struct builder b = { (char *)(args + sp->nargs), (char *)a + need };
-	struct nx_test_attempt_start *st = &a->start;
+	*args = (const char **)(a + 1);
+	b->p = (char *)(*args + sp->nargs);
+	b->end = (char *)a + need;
+	return a;
+}
 
-	a->pid = pid;
-	a->t_start = t_start;
-	a->capture = pipes->capture;
-	if (pipes->out_fd >= 0)
-		a->s[a->nstreams++] = (struct stream){ .fd = pipes->out_fd };
-	if (pipes->err_fd >= 0 && pipes->err_fd != pipes->out_fd)
-		a->s[a->nstreams++] = (struct stream){ .fd = pipes->err_fd };
-
-	st->run_id = put(&b, e->run_id ? e->run_id : "");
-	char derived[1024];
-	if (e->binary_id)
-		st->binary_id = put(&b, e->binary_id);
-	else if (sp->binary_path && nx_cargo_binary_id(sp->binary_path, derived, sizeof(derived)))
-		st->binary_id = put(&b, derived);
-	else
-		st->binary_id = put(&b, "");
-	st->test_name = put(&b, e->test_name ? e->test_name : sp->exact_name ? sp->exact_name : "");
-	st->pid = (uint32_t)pid;
-	st->program = put(&b, sp->program);
+static struct nx_strv put_args(struct builder *b, const char **args, const struct nx_spawn *sp)
+{
 	for (size_t i = 0; i < sp->nargs; i++)
-		args[i] = put(&b, sp->args[i]);
-	st->args = (struct nx_strv){ args, sp->nargs };
+		args[i] = put(b, sp->args[i]);
+	return (struct nx_strv){ args, sp->nargs };
+}
+
+static void set_streams(struct record *a, const struct nx_child_pipes *p)
+{
+	a->capture = p->capture;
+	a->s[0] = (struct stream){ .fd = p->out_fd };
+	a->s[1] = (struct stream){ .fd = p->err_fd != p->out_fd ? p->err_fd : -1 };
+}
+
+static size_t len0(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+static struct record *make_test(const struct nx_spawn *sp, const struct nx_run_view *run)
+{
+	const struct nx_spawn_env *e = &sp->env;
+	char derived[1024] = "";
+	const char *binary_id = e->binary_id;
+	if (!binary_id && sp->binary_path &&
+	    nx_cargo_binary_id(sp->binary_path, derived, sizeof(derived)))
+		binary_id = derived;
+	const char *run_id = e->run_id ? e->run_id : run->run_id;
+	const char *test_name = e->test_name ? e->test_name : sp->exact_name ? sp->exact_name : "";
+
+	struct nx_opt_u32 stress_current = opt_u32(e->stress_current);
+	struct nx_opt_u32 stress_total = opt_u32(e->stress_total);
+	if (!e->stress_current && run->in_stress) {	/* nextest < 0.9.116 */
+		stress_current = (struct nx_opt_u32){ 1, run->stress_current };
+		stress_total = (struct nx_opt_u32){ run->stress_total_known, run->stress_total };
+	}
+	uint32_t attempt = u32_or(e->attempt, 1);
+
+	char idbuf[8192];
+	const char *attempt_id = e->attempt_id;
+	if (!attempt_id) {
+		int n = nx_format_attempt_id(idbuf, sizeof(idbuf), run_id,
+					     binary_id ? binary_id : "", test_name,
+					     stress_current, attempt);
+		if (n < 0 || (size_t)n >= sizeof(idbuf))
+			return NULL;
+		attempt_id = idbuf;
+	}
+
+	const char **args;
+	struct builder b;
+	size_t extra = len0(attempt_id) + len0(run_id) + len0(binary_id) + len0(test_name) +
+		       len0(e->group) + 8;
+	struct record *a = new_record(sp, extra, &args, &b);
+	if (!a)
+		return NULL;
+	a->kind = KIND_TEST;
+	struct nx_test_attempt_start *t = &a->t;
+	t->attempt_id = put(&b, attempt_id);
+	t->run_id = put(&b, run_id);
+	t->binary_id = put(&b, binary_id ? binary_id : "");
+	t->test_name = put(&b, test_name);
+	t->program = put(&b, sp->program);
+	t->args = put_args(&b, args, sp);
+	t->attempt = attempt;
+	t->total_attempts = u32_or(e->total_attempts, attempt);
+	t->stress_current = stress_current;
+	t->stress_total = stress_total;
 	uint64_t v;
-	st->attempt = parse_u64(e->attempt, &v) && v <= UINT32_MAX ? (uint32_t)v : 1;
-	st->total_attempts = parse_u64(e->total_attempts, &v) && v <= UINT32_MAX ? (uint32_t)v
-										 : st->attempt;
-	st->stress_current = opt_u32(e->stress_current);
-	st->stress_total = opt_u32(e->stress_total);
-	st->global_slot = parse_u64(e->global_slot, &v) ? v : 0;
-	st->group_slot = opt_u64(e->group_slot);
-	st->test_group = e->group && strcmp(e->group, "@global") != 0 ? put(&b, e->group) : NULL;
-	st->attempt_id = e->attempt_id ? put(&b, e->attempt_id) : put_attempt_id(&b, st);
+	t->global_slot = parse_u64(e->global_slot, &v) ? v : 0;
+	t->group_slot = opt_u64(e->group_slot);
+	t->test_group = e->group && strcmp(e->group, "@global") != 0 ? put(&b, e->group) : NULL;
+	if (!b.p) {
+		free(a);
+		return NULL;
+	}
+	return a;
+}
+
+static struct record *make_script(const struct nx_spawn *sp, const struct nx_run_view *run)
+{
+	char script_id[512];
+	if (!nx_run_script_id(sp, script_id, sizeof(script_id)))
+		return NULL;
+	const char *run_id = sp->env.run_id ? sp->env.run_id : run->run_id;
+	struct nx_opt_u32 stress_current = { run->in_stress, run->stress_current };
+	struct nx_opt_u32 stress_total = { run->in_stress && run->stress_total_known,
+					   run->stress_total };
+	char id[1024];
+	int n = nx_format_setup_script_id(id, sizeof(id), run_id, script_id, stress_current);
+	if (n < 0 || (size_t)n >= sizeof(id))
+		return NULL;
+
+	const char **args;
+	struct builder b;
+	size_t extra = len0(id) + len0(run_id) + len0(script_id) + len0(sp->env.nextest_env) + 8;
+	struct record *a = new_record(sp, extra, &args, &b);
+	if (!a)
+		return NULL;
+	a->kind = KIND_SCRIPT;
+	struct nx_setup_script_start *s = &a->sc;
+	s->id = put(&b, id);
+	s->run_id = put(&b, run_id);
+	s->script_id = put(&b, script_id);
+	s->program = put(&b, sp->program);
+	s->args = put_args(&b, args, sp);
+	s->stress_current = stress_current;
+	s->stress_total = stress_total;
+	a->env_path = sp->env.nextest_env ? put(&b, sp->env.nextest_env) : NULL;
 	if (!b.p) {
 		free(a);
 		return NULL;
@@ -255,7 +303,17 @@ static struct attempt *make_test(uint64_t t_start, pid_t pid, const struct nx_sp
 
 /* ---- firing ---- */
 
-static const char *result_of(const struct attempt *a, int leaked)
+static int leaked_of(const struct record *a)
+{
+	int leaked = 0;
+	for (int i = 0; i < 2; i++)
+		leaked |= a->s[i].fd >= 0 && a->s[i].closed && !a->s[i].eof;
+	return leaked;
+}
+
+/* nextest's create_execution_result, plus Timeout when the runner killed the
+ * group for its slow-timeout (executor.rs). */
+static const char *result_of(const struct record *a, int leaked)
 {
 	if (a->timeout_kill)
 		return "timeout";
@@ -266,51 +324,92 @@ static const char *result_of(const struct attempt *a, int leaked)
 	return "fail";
 }
 
-static void fire_done(struct attempt *a, uint64_t t_fire)
+static uint64_t active_duration(const struct record *a)
 {
-	const struct nx_test_attempt_start *st = &a->start;
-	int leaked = 0;
-	for (int i = 0; i < a->nstreams; i++)
-		leaked |= a->s[i].closed && !a->s[i].eof;
+	uint64_t d = a->t_complete - a->t_start;
+	uint64_t p = nx_run_paused_within(a->t_start, a->t_complete);
+	return d > p ? d - p : 0;
+}
+
+static void fire_test_done(struct record *a, uint64_t t_fire)
+{
+	const struct nx_test_attempt_start *t = &a->t;
+	int leaked = leaked_of(a);
 	struct nx_test_attempt_done d = {
-		.attempt_id = st->attempt_id,
-		.run_id = st->run_id,
-		.binary_id = st->binary_id,
-		.test_name = st->test_name,
-		.attempt = st->attempt,
-		.total_attempts = st->total_attempts,
+		.attempt_id = t->attempt_id,
+		.run_id = t->run_id,
+		.binary_id = t->binary_id,
+		.test_name = t->test_name,
+		.attempt = t->attempt,
+		.total_attempts = t->total_attempts,
 		.result = result_of(a, leaked),
-		.duration_nanos = a->t_complete - a->t_start,
+		.duration_nanos = active_duration(a),
 		.leaked = leaked,
-		.stress_current = st->stress_current,
-		.stress_total = st->stress_total,
+		.stress_current = t->stress_current,
+		.stress_total = t->stress_total,
 	};
 	if (!a->wait_error && WIFEXITED(a->status))
 		d.exit_code = (struct nx_opt_i32){ 1, WEXITSTATUS(a->status) };
 	if (!leaked)
 		d.time_to_close_fds_nanos = (struct nx_opt_u64){ 1, t_fire - a->t_complete };
-	switch (a->capture) {
-	case NX_CAPTURE_SPLIT:
+	if (a->capture == NX_CAPTURE_COMBINED) {
 		d.stdout_len = (struct nx_opt_u64){ 1, a->s[0].bytes };
-		d.stderr_len = (struct nx_opt_u64){ 1, a->s[1].bytes };
-		break;
-	case NX_CAPTURE_COMBINED:
-		d.stdout_len = (struct nx_opt_u64){ 1, a->s[0].bytes };
-		break;
-	default:
-		break;
+	} else {
+		d.stdout_len = (struct nx_opt_u64){ a->s[0].fd >= 0, a->s[0].bytes };
+		d.stderr_len = (struct nx_opt_u64){ a->s[1].fd >= 0, a->s[1].bytes };
 	}
 	nx_fire_test_attempt_done(&d);
 }
 
-/* Called with the lock held.  If the attempt is complete, take it out of the
+static void fire_script_done(struct record *a)
+{
+	const struct nx_setup_script_start *s = &a->sc;
+	int leaked = leaked_of(a);
+	const char *result = result_of(a, leaked);
+	/* After a successful exit nextest parses the env file; a bad one turns
+	 * the result into exec-fail (executor.rs, run_setup_script_inner). */
+	int success = strcmp(result, "pass") == 0 || strcmp(result, "leak") == 0;
+	if (success && a->env_path && !nx_envfile_ok(a->env_path))
+		result = "exec-fail";
+	struct nx_setup_script_done d = {
+		.id = s->id,
+		.run_id = s->run_id,
+		.script_id = s->script_id,
+		.program = s->program,
+		.args = s->args,
+		.result = result,
+		.duration_nanos = active_duration(a),
+		.stress_current = s->stress_current,
+		.stress_total = s->stress_total,
+	};
+	/* exit_code only for a failure with an exit code (dispatcher.rs). */
+	if (strcmp(result, "fail") == 0 && !a->wait_error && WIFEXITED(a->status))
+		d.exit_code = (struct nx_opt_i32){ 1, WEXITSTATUS(a->status) };
+	if (a->capture == NX_CAPTURE_COMBINED) {
+		d.stdout_len = (struct nx_opt_u64){ 1, a->s[0].bytes };
+	} else {
+		d.stdout_len = (struct nx_opt_u64){ a->s[0].fd >= 0, a->s[0].bytes };
+		d.stderr_len = (struct nx_opt_u64){ a->s[1].fd >= 0, a->s[1].bytes };
+	}
+	nx_fire_setup_script_done(&d);
+}
+
+static void fire_start(struct record *a)
+{
+	if (a->kind == KIND_TEST)
+		nx_fire_test_attempt_start(&a->t);
+	else
+		nx_fire_setup_script_start(&a->sc);
+}
+
+/* Called with the lock held.  If the child is complete, take it out of the
  * table and return it for firing (after unlock); else NULL. */
-static struct attempt *complete_locked(struct attempt *a, uint64_t now)
+static struct record *complete_locked(struct record *a, uint64_t now)
 {
 	if (!a->reaped)
 		return NULL;
-	for (int i = 0; i < a->nstreams; i++)
-		if (!a->s[i].eof && !a->s[i].closed)
+	for (int i = 0; i < 2; i++)
+		if (a->s[i].fd >= 0 && !a->s[i].eof && !a->s[i].closed)
 			return NULL;
 	if (!a->t_complete)
 		a->t_complete = now;
@@ -322,11 +421,14 @@ static struct attempt *complete_locked(struct attempt *a, uint64_t now)
 	return a;
 }
 
-static void finish(struct attempt *a)
+static void finish(struct record *a)
 {
 	if (!a)
 		return;
-	fire_done(a, nx_now_ns());
+	if (a->kind == KIND_TEST)
+		fire_test_done(a, nx_now_ns());
+	else
+		fire_script_done(a);
 	free(a);
 }
 
@@ -344,13 +446,21 @@ void nx_attempt_spawned(uint64_t t_start, pid_t pid, char *const argv[], char *c
 	struct nx_spawn sp;
 	if (nx_spawn_classify(&sp, argv, envp) < 0)
 		return;
-	struct attempt *a = sp.kind == NX_SPAWN_TEST ? make_test(t_start, pid, &sp, pipes) : NULL;
+	struct record *a = NULL;
+	if (sp.kind == NX_SPAWN_TEST || sp.kind == NX_SPAWN_SCRIPT) {
+		struct nx_run_view run;
+		nx_run_child(&sp, &run);
+		a = sp.kind == NX_SPAWN_TEST ? make_test(&sp, &run) : make_script(&sp, &run);
+	}
 	nx_spawn_free(&sp);
 	if (!a)
 		return;
+	a->pid = pid;
+	a->t_start = t_start;
+	set_streams(a, pipes);
 
 	pthread_mutex_lock(&lock);
-	if (nrecords >= MAX_ATTEMPTS || find(pid)) {
+	if (nrecords >= MAX_RECORDS || find(pid)) {
 		pthread_mutex_unlock(&lock);
 		free(a);
 		return;
@@ -359,18 +469,20 @@ void nx_attempt_spawned(uint64_t t_start, pid_t pid, char *const argv[], char *c
 	a->next = buckets[hash(pid)];
 	buckets[hash(pid)] = a;
 	nrecords++;
-	for (int i = 0; i < a->nstreams; i++)
-		if (a->s[i].fd < NX_MAX_FD)
-			__atomic_store_n(&fd_owner[a->s[i].fd], a, __ATOMIC_RELAXED);
-		else
+	for (int i = 0; i < 2; i++) {
+		int fd = a->s[i].fd;
+		if (fd >= NX_MAX_FD)
 			a->s[i].closed = a->s[i].eof = 1;	/* untrackable fd */
+		else if (fd >= 0)
+			__atomic_store_n(&fd_owner[fd], a, __ATOMIC_RELAXED);
+	}
 	pthread_mutex_unlock(&lock);
 
-	nx_fire_test_attempt_start(&a->start);
+	fire_start(a);
 
 	pthread_mutex_lock(&lock);
 	a->state = STARTED;
-	struct attempt *done = NULL;
+	struct record *done = NULL;
 	if (a->done_ready) {
 		unlink_record(a);
 		done = a;
@@ -384,9 +496,9 @@ int nx_attempt_fd_tracked(int fd)
 	return fd >= 0 && fd < NX_MAX_FD && __atomic_load_n(&fd_owner[fd], __ATOMIC_RELAXED);
 }
 
-static struct stream *stream_of(struct attempt *a, int fd)
+static struct stream *stream_of(struct record *a, int fd)
 {
-	for (int i = 0; i < a->nstreams; i++)
+	for (int i = 0; i < 2; i++)
 		if (a->s[i].fd == fd && !a->s[i].closed)
 			return &a->s[i];
 	return NULL;
@@ -395,9 +507,9 @@ static struct stream *stream_of(struct attempt *a, int fd)
 void nx_attempt_read(int fd, ssize_t n, int err)
 {
 	uint64_t now = nx_now_ns();
-	struct attempt *done = NULL;
+	struct record *done = NULL;
 	pthread_mutex_lock(&lock);
-	struct attempt *a = fd_owner[fd];
+	struct record *a = fd_owner[fd];
 	struct stream *s = a ? stream_of(a, fd) : NULL;
 	if (s && !s->eof) {
 		if (n > 0) {
@@ -416,9 +528,9 @@ void nx_attempt_read(int fd, ssize_t n, int err)
 void nx_attempt_closing(int fd)
 {
 	uint64_t now = nx_now_ns();
-	struct attempt *done = NULL;
+	struct record *done = NULL;
 	pthread_mutex_lock(&lock);
-	struct attempt *a = fd_owner[fd];
+	struct record *a = fd_owner[fd];
 	struct stream *s = a ? stream_of(a, fd) : NULL;
 	if (s) {
 		s->closed = 1;
@@ -434,9 +546,9 @@ void nx_attempt_reaped(pid_t pid, int status)
 	if (!WIFEXITED(status) && !WIFSIGNALED(status))
 		return;	/* stopped or continued: not an exit */
 	uint64_t now = nx_now_ns();
-	struct attempt *done = NULL;
+	struct record *done = NULL;
 	pthread_mutex_lock(&lock);
-	struct attempt *a = find(pid);
+	struct record *a = find(pid);
 	if (a && !a->reaped) {
 		a->reaped = 1;
 		a->status = status;
@@ -451,9 +563,9 @@ void nx_attempt_wait_failed(pid_t pid, int err)
 	if (err == EINTR || pid <= 0)
 		return;
 	uint64_t now = nx_now_ns();
-	struct attempt *done = NULL;
+	struct record *done = NULL;
 	pthread_mutex_lock(&lock);
-	struct attempt *a = find(pid);
+	struct record *a = find(pid);
 	if (a && !a->reaped) {
 		a->reaped = 1;
 		a->wait_error = 1;
@@ -472,13 +584,13 @@ void nx_attempt_killed(pid_t target, int sig)
 	pthread_mutex_lock(&lock);
 	if (sig == SIGINT || sig == SIGHUP || sig == SIGQUIT)
 		kills.shutdown = 1;
-	struct attempt *a = find(pgid);
+	struct record *a = find(pgid);
 	if (sig == SIGTERM || sig == SIGKILL) {
 		int broadcast = kills.sig == sig && kills.pgid != pgid &&
 				now - kills.t < BROADCAST_WINDOW_NS;
 		if (broadcast) {
-			struct attempt *prev = find(kills.pgid);
-			if (prev && prev->timeout_kill == 1)
+			struct record *prev = find(kills.pgid);
+			if (prev)
 				prev->timeout_kill = 0;
 		}
 		if (a && !a->timeout_kill && !broadcast && !kills.shutdown)
@@ -486,6 +598,80 @@ void nx_attempt_killed(pid_t target, int sig)
 		kills.t = now;
 		kills.sig = sig;
 		kills.pgid = pgid;
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+/* ---- slow ---- */
+
+/* Copy what a slow probe needs while holding the lock; fire after. */
+void nx_attempt_test_slow(const char *binary_id, const char *test_name, int has_stress,
+			  unsigned stress_printed, unsigned try_attempt, uint64_t elapsed,
+			  int will_terminate)
+{
+	char attempt_id[8192], run_id[64];
+	struct nx_test_attempt_slow e = { .elapsed_nanos = elapsed, .will_terminate = will_terminate };
+	int found = 0;
+	pthread_mutex_lock(&lock);
+	for (unsigned bkt = 0; bkt < NBUCKETS && !found; bkt++) {
+		for (struct record *a = buckets[bkt]; a && !found; a = a->next) {
+			const struct nx_test_attempt_start *t = &a->t;
+			if (a->kind != KIND_TEST || a->reaped || strcmp(t->binary_id, binary_id) != 0 ||
+			    strcmp(t->test_name, test_name) != 0)
+				continue;
+			if (has_stress && (!t->stress_current.has ||
+					   t->stress_current.v + 1 != stress_printed))
+				continue;
+			if (try_attempt && t->attempt != try_attempt)
+				continue;
+			if (strlen(t->attempt_id) >= sizeof(attempt_id))
+				continue;
+			strcpy(attempt_id, t->attempt_id);
+			snprintf(run_id, sizeof(run_id), "%s", t->run_id);
+			e.attempt = t->attempt;
+			e.total_attempts = t->total_attempts;
+			e.stress_current = t->stress_current;
+			e.stress_total = t->stress_total;
+			found = 1;
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	if (!found)
+		return;
+	e.attempt_id = attempt_id;
+	e.run_id = run_id;
+	e.binary_id = binary_id;
+	e.test_name = test_name;
+	nx_fire_test_attempt_slow(&e);
+}
+
+void nx_attempt_script_slow(const char *script_id, uint64_t elapsed, int will_terminate)
+{
+	struct record *copy = NULL;
+	pthread_mutex_lock(&lock);
+	for (unsigned bkt = 0; bkt < NBUCKETS && !copy; bkt++)
+		for (struct record *a = buckets[bkt]; a && !copy; a = a->next)
+			if (a->kind == KIND_SCRIPT && !a->reaped &&
+			    strcmp(a->sc.script_id, script_id) == 0)
+				copy = a;
+	/* Scripts run one at a time and their record is freed only by the
+	 * thread that completes them, after the reap; the reporter's slow line
+	 * for a running script precedes that, so firing from it is safe only
+	 * under the lock. */
+	if (copy) {
+		const struct nx_setup_script_start *s = &copy->sc;
+		struct nx_setup_script_slow e = {
+			.id = s->id,
+			.run_id = s->run_id,
+			.script_id = s->script_id,
+			.program = s->program,
+			.args = s->args,
+			.elapsed_nanos = elapsed,
+			.will_terminate = will_terminate,
+			.stress_current = s->stress_current,
+			.stress_total = s->stress_total,
+		};
+		nx_fire_setup_script_slow(&e);
 	}
 	pthread_mutex_unlock(&lock);
 }

@@ -1,11 +1,12 @@
-/* attempts.h — the life of each traced test attempt.
+/* attempts.h — the life of each traced child: test attempts and setup scripts.
  *
- * Owns: the attempt table (pid -> record), the capture fds each record owns,
- * and the two probes of an attempt: test-attempt-start right after the spawn
- * returned, test-attempt-done once the child is reaped and its capture pipes
- * reached EOF (or the runner closed them: a leak).  All entry points run in
- * the parent after the real call returned (or, for close, before it), never
- * in a vfork child, and never hold the lock across a real call.
+ * Owns: the table of traced children (pid -> record), the capture fds each
+ * record owns, and their probes: test-attempt-start/-slow/-done and
+ * setup-script-start/-slow/-done.  start fires right after the spawn
+ * returned; done once the child is reaped and its capture pipes reached EOF
+ * (or the runner closed them: a leak).  Entry points run in the parent after
+ * the real call returned (close: before), never in a vfork child, and never
+ * hold the table lock across a real call or while firing.
  */
 #ifndef NX_ATTEMPTS_H
 #define NX_ATTEMPTS_H
@@ -17,9 +18,9 @@
 
 #define NX_MAX_FD 65536
 
-/* A spawn succeeded: classify it; start tracking if it is a test attempt and
- * a tracer is attached; promote this process to runner if the child carries
- * nextest's protocol. */
+/* A spawn returned: classify it; start tracking if it is a test attempt or a
+ * setup script and a tracer is attached; promote this process to runner if
+ * the child carries nextest's protocol. */
 void nx_attempt_spawned(uint64_t t_start, pid_t pid, char *const argv[], char *const envp[],
 			const struct nx_child_pipes *pipes);
 
@@ -34,5 +35,11 @@ void nx_attempt_wait_failed(pid_t pid, int err);
 
 /* The runner signalled a process (group). */
 void nx_attempt_killed(pid_t target, int sig);
+
+/* The reporter announced a slow (or terminating) test or script. */
+void nx_attempt_test_slow(const char *binary_id, const char *test_name, int has_stress,
+			  unsigned stress_printed, unsigned try_attempt, uint64_t elapsed,
+			  int will_terminate);
+void nx_attempt_script_slow(const char *script_id, uint64_t elapsed, int will_terminate);
 
 #endif

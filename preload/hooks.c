@@ -14,6 +14,7 @@
  * build uses it (Rust std spawns with posix_spawnp or fork).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <sys/syscall.h>
@@ -28,6 +29,8 @@
 #include "probes.h"
 #include "real.h"
 #include "role.h"
+#include "run.h"
+#include "streams.h"
 
 #define NX_EXPORT __attribute__((visibility("default")))
 
@@ -435,4 +438,47 @@ NX_EXPORT int close(int fd)
 		errno = e;
 	}
 	return real ? real(fd) : (int)syscall(SYS_close, fd);
+}
+
+/* ---- what the runner writes to its own stdout/stderr ---- */
+
+NX_EXPORT ssize_t write(int fd, const void *buf, size_t n)
+{
+	__typeof__(&write) real = NX_REAL(write);
+	ssize_t r = real ? real(fd, buf, n) : syscall(SYS_write, fd, buf, n);
+	if (__builtin_expect((fd == 1 || fd == 2) && r > 0 && nx_role_runner(), 0)) {
+		int e = errno;
+		nx_streams_write(fd, buf, r);
+		errno = e;
+	}
+	return r;
+}
+
+NX_EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
+{
+	__typeof__(&writev) real = NX_REAL(writev);
+	ssize_t r = real ? real(fd, iov, iovcnt) : syscall(SYS_writev, fd, iov, iovcnt);
+	if (__builtin_expect((fd == 1 || fd == 2) && r > 0 && nx_role_runner(), 0)) {
+		int e = errno;
+		nx_streams_writev(fd, iov, iovcnt, r);
+		errno = e;
+	}
+	return r;
+}
+
+/* nextest pauses itself with raise(SIGSTOP) after sending SIGTSTP to its
+ * children; the time until raise returns is paused time. */
+NX_EXPORT int raise(int sig)
+{
+	__typeof__(&raise) real = NX_REAL(raise);
+	int pausing = sig == SIGSTOP && nx_role_runner();
+	if (pausing)
+		nx_run_pause_begin(nx_now_ns());
+	int rc = real ? real(sig) : (int)syscall(SYS_tgkill, getpid(), gettid(), sig);
+	if (pausing) {
+		int e = errno;
+		nx_run_pause_end(nx_now_ns());
+		errno = e;
+	}
+	return rc;
 }

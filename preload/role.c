@@ -10,6 +10,7 @@
 #include <sys/auxv.h>
 
 #include "role.h"
+#include "run.h"
 
 int nx_role = NX_ROLE_UNKNOWN;
 
@@ -50,8 +51,11 @@ __attribute__((constructor)) static void nx_role_init(int argc, char **argv, cha
 		nx_role = NX_ROLE_INERT;
 		return;
 	}
-	if (started_by_nextest(envp))
+	if (started_by_nextest(envp)) {
 		nx_role = NX_ROLE_INERT;
+		return;
+	}
+	nx_run_set_argv(argc, argv);
 }
 
 void nx_role_promote_runner(void)
