@@ -20,6 +20,7 @@
 
 #include "attempts.h"
 #include "cargo.h"
+#include "config.h"
 #include "classify.h"
 #include "clock.h"
 #include "encode.h"
@@ -35,6 +36,9 @@
 /* Kills of distinct process groups with the same signal this close together
  * are one broadcast (shutdown, fail-fast), not a slow-timeout termination. */
 #define BROADCAST_WINDOW_NS (50u * 1000 * 1000)
+/* Our clock starts before the runner's stopwatch and its timer never fires
+ * early; this only absorbs clock-read ordering between threads. */
+#define TIMER_SLACK_NS (2u * 1000 * 1000)
 
 enum { STARTING, STARTED };
 enum { KIND_TEST, KIND_SCRIPT };
@@ -61,6 +65,11 @@ struct record {
 	int wait_error;
 	int read_error;
 	int timeout_kill;
+	/* slow-timeout termination point from the configuration: the runner
+	 * kills the group once the active time reaches terminate-after × period */
+	int slow_known;
+	uint64_t terminate_ns;		/* 0 = never terminates */
+	uint64_t paused_at_start;	/* nx_run_paused_total() at spawn */
 	struct nx_test_attempt_start t;	/* KIND_TEST; strings point into the record */
 	struct nx_setup_script_start sc;	/* KIND_SCRIPT */
 	const char *env_path;		/* KIND_SCRIPT: NEXTEST_ENV */
@@ -204,6 +213,12 @@ static size_t len0(const char *s)
 	return s ? strlen(s) + 1 : 0;
 }
 
+static void set_slow(struct record *a, const struct nx_slow_timeout *slow)
+{
+	a->slow_known = 1;
+	a->terminate_ns = slow->terminate_after ? slow->period_ns * slow->terminate_after : 0;
+}
+
 static struct record *make_test(const struct nx_spawn *sp, const struct nx_run_view *run)
 {
 	const struct nx_spawn_env *e = &sp->env;
@@ -222,6 +237,10 @@ static struct record *make_test(const struct nx_spawn *sp, const struct nx_run_v
 		stress_total = (struct nx_opt_u32){ run->stress_total_known, run->stress_total };
 	}
 	uint32_t attempt = u32_or(e->attempt, 1);
+	const struct nx_config *cfg = nx_run_config();
+	struct nx_test_settings ts;
+	int have_ts = cfg && nx_config_test(cfg, binary_id ? binary_id : "", test_name, NULL, NULL,
+					    &ts) == 0;
 
 	char idbuf[8192];
 	const char *attempt_id = e->attempt_id;
@@ -250,7 +269,11 @@ static struct record *make_test(const struct nx_spawn *sp, const struct nx_run_v
 	t->program = put(&b, sp->program);
 	t->args = put_args(&b, args, sp);
 	t->attempt = attempt;
-	t->total_attempts = u32_or(e->total_attempts, attempt);
+	/* NEXTEST_TOTAL_ATTEMPTS from 0.9.116; before, retries + 1 from the
+	 * configuration (overrides, --retries, NEXTEST_RETRIES). */
+	t->total_attempts = u32_or(e->total_attempts, have_ts ? ts.total_attempts : attempt);
+	if (have_ts)
+		set_slow(a, &ts.slow);
 	t->stress_current = stress_current;
 	t->stress_total = stress_total;
 	uint64_t v;
@@ -294,6 +317,10 @@ static struct record *make_script(const struct nx_spawn *sp, const struct nx_run
 	s->stress_current = stress_current;
 	s->stress_total = stress_total;
 	a->env_path = sp->env.nextest_env ? put(&b, sp->env.nextest_env) : NULL;
+	const struct nx_config *cfg = nx_run_config();
+	for (size_t i = 0; cfg && i < cfg->nscripts; i++)
+		if (strcmp(cfg->scripts[i].id, script_id) == 0)
+			set_slow(a, &cfg->scripts[i].slow);
 	if (!b.p) {
 		free(a);
 		return NULL;
@@ -456,7 +483,12 @@ void nx_attempt_spawned(uint64_t t_start, pid_t pid, char *const argv[], char *c
 	if (!a)
 		return;
 	a->pid = pid;
+	if (a->kind == KIND_TEST)
+		a->t.pid = (uint32_t)pid;
+	else
+		a->sc.pid = (uint32_t)pid;
 	a->t_start = t_start;
+	a->paused_at_start = nx_run_paused_total(t_start);
 	set_streams(a, pipes);
 
 	pthread_mutex_lock(&lock);
@@ -575,12 +607,18 @@ void nx_attempt_wait_failed(pid_t pid, int err)
 	finish(done);
 }
 
+/* Was this kill the runner terminating the child for its slow-timeout?
+ * With the configuration known: iff the child's active time has reached
+ * terminate-after × period (nextest kills right when its timer fires, and our
+ * clock started before its stopwatch did) and no shutdown was forwarded.
+ * Without it: iff the kill is not part of a broadcast to several groups. */
 void nx_attempt_killed(pid_t target, int sig)
 {
 	if (target >= -1)
 		return;	/* nextest signals process groups: kill(-pgid, sig) */
 	pid_t pgid = -target;
 	uint64_t now = nx_now_ns();
+	uint64_t paused_now = nx_run_paused_total(now);
 	pthread_mutex_lock(&lock);
 	if (sig == SIGINT || sig == SIGHUP || sig == SIGQUIT)
 		kills.shutdown = 1;
@@ -588,13 +626,20 @@ void nx_attempt_killed(pid_t target, int sig)
 	if (sig == SIGTERM || sig == SIGKILL) {
 		int broadcast = kills.sig == sig && kills.pgid != pgid &&
 				now - kills.t < BROADCAST_WINDOW_NS;
-		if (broadcast) {
-			struct record *prev = find(kills.pgid);
-			if (prev)
-				prev->timeout_kill = 0;
+		if (a && a->slow_known) {
+			uint64_t active = now - a->t_start - (paused_now - a->paused_at_start);
+			if (a->terminate_ns && active + TIMER_SLACK_NS >= a->terminate_ns &&
+			    !kills.shutdown)
+				a->timeout_kill = 1;
+		} else {
+			if (broadcast) {
+				struct record *prev = find(kills.pgid);
+				if (prev && !prev->slow_known)
+					prev->timeout_kill = 0;
+			}
+			if (a && !a->timeout_kill && !broadcast && !kills.shutdown)
+				a->timeout_kill = 1;
 		}
-		if (a && !a->timeout_kill && !broadcast && !kills.shutdown)
-			a->timeout_kill = 1;
 		kills.t = now;
 		kills.sig = sig;
 		kills.pgid = pgid;
@@ -628,6 +673,8 @@ void nx_attempt_test_slow(const char *binary_id, const char *test_name, int has_
 				continue;
 			strcpy(attempt_id, t->attempt_id);
 			snprintf(run_id, sizeof(run_id), "%s", t->run_id);
+			if (will_terminate && !kills.shutdown)
+				a->timeout_kill = 1;	/* TERMINATING: killed for slow-timeout */
 			e.attempt = t->attempt;
 			e.total_attempts = t->total_attempts;
 			e.stress_current = t->stress_current;
@@ -659,6 +706,8 @@ void nx_attempt_script_slow(const char *script_id, uint64_t elapsed, int will_te
 	 * for a running script precedes that, so firing from it is safe only
 	 * under the lock. */
 	if (copy) {
+		if (will_terminate && !kills.shutdown)
+			copy->timeout_kill = 1;
 		const struct nx_setup_script_start *s = &copy->sc;
 		struct nx_setup_script_slow e = {
 			.id = s->id,

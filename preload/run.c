@@ -402,3 +402,11 @@ uint64_t nx_run_paused_within(uint64_t from, uint64_t to)
 	pthread_mutex_unlock(&lock);
 	return v;
 }
+
+uint64_t nx_run_paused_total(uint64_t now)
+{
+	pthread_mutex_lock(&lock);
+	uint64_t v = R.paused_total + (R.paused && now > R.pause_t0 ? now - R.pause_t0 : 0);
+	pthread_mutex_unlock(&lock);
+	return v;
+}

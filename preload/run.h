@@ -39,6 +39,8 @@ int nx_run_script_id(const struct nx_spawn *sp, char *out, size_t cap);
 void nx_run_pause_begin(uint64_t t);
 void nx_run_pause_end(uint64_t t);
 uint64_t nx_run_paused_within(uint64_t from, uint64_t to);
+/* All paused time so far (a monotonic counter). */
+uint64_t nx_run_paused_total(uint64_t now);
 
 /* The runner's configuration, loaded on first use (NULL if unavailable). */
 const struct nx_config *nx_run_config(void);
