@@ -18,22 +18,20 @@ CFLAGS_COMMON := -std=gnu11 -O2 -g -Wall -Wextra -Werror -fPIC -pthread \
 CFLAGS  ?=
 LDLIBS_LIB := -ldl -pthread
 
-PRELOAD_SRCS := $(sort $(wildcard preload/*.c))
+PRELOAD_SRCS := $(sort $(wildcard preload/*.c preload/extras/*.c))
 PRELOAD_OBJS := $(patsubst preload/%.c,$(BUILD)/obj/%.o,$(PRELOAD_SRCS))
-PRELOAD_HDRS := $(wildcard preload/*.h)
+PRELOAD_HDRS := $(wildcard preload/*.h preload/extras/*.h)
 
 .PHONY: all check check-all demo install uninstall clean deps
 all: $(LIB)
 
-$(BUILD)/obj/%.o: preload/%.c $(PRELOAD_HDRS) | $(BUILD)/obj
+$(BUILD)/obj/%.o: preload/%.c $(PRELOAD_HDRS)
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -c -o $@ $<
 
 $(LIB): $(PRELOAD_OBJS) preload/exports.map
 	$(CC) -shared -o $@ $(PRELOAD_OBJS) -Wl,--version-script=preload/exports.map \
 	      -Wl,-z,defs -Wl,--no-undefined $(LDLIBS_LIB)
-
-$(BUILD)/obj:
-	mkdir -p $@
 
 # Test areas.  Each fragment (tests/<area>/*.mk) appends its test targets
 # to CHECKS.

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include "attempts.h"
@@ -25,6 +26,7 @@
 #include "clock.h"
 #include "encode.h"
 #include "envfile.h"
+#include "extras.h"
 #include "events.h"
 #include "probes.h"
 #include "role.h"
@@ -62,6 +64,8 @@ struct record {
 	struct stream s[2];		/* [0] stdout (or combined), [1] stderr; fd -1 = none */
 	int reaped;
 	int status;
+	int has_rusage;
+	struct rusage ru;
 	int wait_error;
 	int read_error;
 	int timeout_kill;
@@ -386,6 +390,7 @@ static void fire_test_done(struct record *a, uint64_t t_fire)
 		d.stderr_len = (struct nx_opt_u64){ a->s[1].fd >= 0, a->s[1].bytes };
 	}
 	nx_fire_test_attempt_done(&d);
+	nx_extras_attempt_done(&d, a->pid, a->has_rusage ? &a->ru : NULL);
 }
 
 static void fire_script_done(struct record *a)
@@ -573,7 +578,7 @@ void nx_attempt_closing(int fd)
 	finish(done);
 }
 
-void nx_attempt_reaped(pid_t pid, int status)
+void nx_attempt_reaped(pid_t pid, int status, const struct rusage *ru)
 {
 	if (!WIFEXITED(status) && !WIFSIGNALED(status))
 		return;	/* stopped or continued: not an exit */
@@ -584,6 +589,10 @@ void nx_attempt_reaped(pid_t pid, int status)
 	if (a && !a->reaped) {
 		a->reaped = 1;
 		a->status = status;
+		if (ru) {
+			a->ru = *ru;
+			a->has_rusage = 1;
+		}
 		done = complete_locked(a, now);
 	}
 	pthread_mutex_unlock(&lock);
@@ -655,6 +664,7 @@ void nx_attempt_test_slow(const char *binary_id, const char *test_name, int has_
 			  int will_terminate)
 {
 	char attempt_id[8192], run_id[64];
+	pid_t pid = 0;
 	struct nx_test_attempt_slow e = { .elapsed_nanos = elapsed, .will_terminate = will_terminate };
 	int found = 0;
 	pthread_mutex_lock(&lock);
@@ -672,6 +682,7 @@ void nx_attempt_test_slow(const char *binary_id, const char *test_name, int has_
 			if (strlen(t->attempt_id) >= sizeof(attempt_id))
 				continue;
 			strcpy(attempt_id, t->attempt_id);
+			pid = a->pid;
 			snprintf(run_id, sizeof(run_id), "%s", t->run_id);
 			if (will_terminate && !kills.shutdown)
 				a->timeout_kill = 1;	/* TERMINATING: killed for slow-timeout */
@@ -690,6 +701,7 @@ void nx_attempt_test_slow(const char *binary_id, const char *test_name, int has_
 	e.binary_id = binary_id;
 	e.test_name = test_name;
 	nx_fire_test_attempt_slow(&e);
+	nx_extras_attempt_slow(&e, pid);
 }
 
 void nx_attempt_script_slow(const char *script_id, uint64_t elapsed, int will_terminate)

@@ -29,8 +29,10 @@ int nx_attempt_fd_tracked(int fd);
 void nx_attempt_read(int fd, ssize_t n, int err);
 void nx_attempt_closing(int fd);
 
-/* Reaping, as the runner's own wait returned it. */
-void nx_attempt_reaped(pid_t pid, int status);
+/* Reaping, as the runner's own wait returned it (ru: the child's rusage, or
+ * NULL when the wait call did not report one). */
+struct rusage;
+void nx_attempt_reaped(pid_t pid, int status, const struct rusage *ru);
 void nx_attempt_wait_failed(pid_t pid, int err);
 
 /* The runner signalled a process (group). */

@@ -272,53 +272,53 @@ NX_EXPORT int execlp(const char *file, const char *arg0, ...)
 
 /* ---- reaping: observe the runner's own wait; never wait ourselves ---- */
 
-static void after_wait(pid_t asked, pid_t got, int status, int err)
+static void after_wait(pid_t asked, pid_t got, int status, int err, const struct rusage *ru)
 {
 	if (got > 0)
-		nx_attempt_reaped(got, status);
+		nx_attempt_reaped(got, status, ru);
 	else if (got < 0 && asked > 0)
 		nx_attempt_wait_failed(asked, err);
 }
 
-NX_EXPORT pid_t waitpid(pid_t pid, int *status, int options)
+/* In a runner every wait is made as wait4 with a rusage buffer: glibc's
+ * waitpid(p, s, o) is wait4(p, s, o, NULL), so the call, its pid, options and
+ * result are the same, and the child's resource usage comes for free. */
+static pid_t runner_wait4(pid_t pid, int *status, int options, struct rusage *ru)
 {
-	__typeof__(&waitpid) real = NX_REAL(waitpid);
-	if (!nx_role_runner())
-		return real ? real(pid, status, options)
-			    : (pid_t)syscall(SYS_wait4, pid, status, options, NULL);
+	__typeof__(&wait4) real = NX_REAL(wait4);
 	int st = 0, *sp = status ? status : &st;
-	pid_t r = real ? real(pid, sp, options) : (pid_t)syscall(SYS_wait4, pid, sp, options, NULL);
+	struct rusage own, *rp = ru ? ru : &own;
+	pid_t r = real ? real(pid, sp, options, rp) : (pid_t)syscall(SYS_wait4, pid, sp, options, rp);
 	int e = errno;
-	after_wait(pid, r, r > 0 ? *sp : 0, e);
+	after_wait(pid, r, r > 0 ? *sp : 0, e, r > 0 ? rp : NULL);
 	errno = e;
 	return r;
+}
+
+NX_EXPORT pid_t waitpid(pid_t pid, int *status, int options)
+{
+	if (nx_role_runner())
+		return runner_wait4(pid, status, options, NULL);
+	__typeof__(&waitpid) real = NX_REAL(waitpid);
+	return real ? real(pid, status, options)
+		    : (pid_t)syscall(SYS_wait4, pid, status, options, NULL);
 }
 
 NX_EXPORT pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru)
 {
+	if (nx_role_runner())
+		return runner_wait4(pid, status, options, ru);
 	__typeof__(&wait4) real = NX_REAL(wait4);
-	if (!nx_role_runner())
-		return real ? real(pid, status, options, ru)
-			    : (pid_t)syscall(SYS_wait4, pid, status, options, ru);
-	int st = 0, *sp = status ? status : &st;
-	pid_t r = real ? real(pid, sp, options, ru) : (pid_t)syscall(SYS_wait4, pid, sp, options, ru);
-	int e = errno;
-	after_wait(pid, r, r > 0 ? *sp : 0, e);
-	errno = e;
-	return r;
+	return real ? real(pid, status, options, ru)
+		    : (pid_t)syscall(SYS_wait4, pid, status, options, ru);
 }
 
 NX_EXPORT pid_t wait(int *status)
 {
+	if (nx_role_runner())
+		return runner_wait4(-1, status, 0, NULL);
 	__typeof__(&wait) real = NX_REAL(wait);
-	if (!nx_role_runner())
-		return real ? real(status) : (pid_t)syscall(SYS_wait4, -1, status, 0, NULL);
-	int st = 0, *sp = status ? status : &st;
-	pid_t r = real ? real(sp) : (pid_t)syscall(SYS_wait4, -1, sp, 0, NULL);
-	int e = errno;
-	after_wait(-1, r, r > 0 ? *sp : 0, e);
-	errno = e;
-	return r;
+	return real ? real(status) : (pid_t)syscall(SYS_wait4, -1, status, 0, NULL);
 }
 
 NX_EXPORT int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)
@@ -345,7 +345,7 @@ NX_EXPORT int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)
 	default:
 		return rc;
 	}
-	nx_attempt_reaped(info->si_pid, status);
+	nx_attempt_reaped(info->si_pid, status, NULL);
 	errno = e;
 	return rc;
 }
