@@ -1,0 +1,26 @@
+# tests/sim/sim.mk — builds nextest-sim (the nextest-faithful runner simulator) and runs its
+# self-checks. Owned by tests/sim; included by the top-level Makefile.
+
+SIM_DIR        := tests/sim
+SIM_TARGET_DIR := $(BUILD)/sim-target
+SIM_BIN        := $(SIM_TARGET_DIR)/release/nextest-sim
+SIM_SRCS       := $(SIM_DIR)/Cargo.toml $(wildcard $(SIM_DIR)/src/*.rs)
+SIM_CARGO      ?= cargo
+SIM_PYTHON     ?= python3
+
+.PHONY: sim sim-selfcheck sim-unit
+sim: $(SIM_BIN)
+
+$(SIM_BIN): $(SIM_SRCS)
+	$(SIM_CARGO) build --release --offline --manifest-path $(SIM_DIR)/Cargo.toml --target-dir $(SIM_TARGET_DIR)
+	touch $@
+
+# Unit tests inside the crate (no workspace needed).
+sim-unit:
+	$(SIM_CARGO) test --release --offline --manifest-path $(SIM_DIR)/Cargo.toml --target-dir $(SIM_TARGET_DIR)
+
+# Unit tests + end-to-end checks on a throwaway workspace (tests/sim/selfcheck/ws).
+sim-selfcheck: $(SIM_BIN) sim-unit
+	$(SIM_PYTHON) $(SIM_DIR)/selfcheck/selfcheck.py $(SIM_BIN) $(CURDIR)
+
+CHECKS += sim-selfcheck

@@ -1,0 +1,108 @@
+//! Signal handling of the runner: SIGINT/SIGTERM/SIGHUP/SIGQUIT are forwarded to every running
+//! process group (units poll `shutdown()`), SIGTSTP stops the children then the runner
+//! (raise(SIGSTOP)), SIGCONT resumes them; paused time is excluded from stopwatches.
+
+use crate::sys;
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
+
+static PENDING: AtomicU64 = AtomicU64::new(0);
+static SHUTDOWN_SIG: AtomicI32 = AtomicI32::new(0);
+static SHUTDOWN_GEN: AtomicU64 = AtomicU64::new(0);
+static STOP_GEN: AtomicU64 = AtomicU64::new(0);
+static CONT_GEN: AtomicU64 = AtomicU64::new(0);
+static RUNNING_UNITS: AtomicUsize = AtomicUsize::new(0);
+static STOP_ACKS: AtomicUsize = AtomicUsize::new(0);
+static COLOR: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_signal(sig: i32) {
+    PENDING.fetch_or(1 << sig, Ordering::SeqCst);
+}
+
+pub fn install(color: bool) {
+    COLOR.store(color, Ordering::SeqCst);
+    for s in [sys::SIGINT, sys::SIGTERM, sys::SIGHUP, sys::SIGQUIT, sys::SIGTSTP, sys::SIGCONT] {
+        sys::install_handler(s, on_signal);
+    }
+    std::thread::Builder::new()
+        .name("nextest-sim-signals".into())
+        .spawn(monitor)
+        .expect("signal thread");
+}
+
+fn monitor() {
+    loop {
+        std::thread::sleep(Duration::from_millis(2));
+        let p = PENDING.swap(0, Ordering::SeqCst);
+        if p == 0 {
+            continue;
+        }
+        for s in [sys::SIGINT, sys::SIGTERM, sys::SIGHUP, sys::SIGQUIT] {
+            if p & (1 << s) != 0 {
+                SHUTDOWN_SIG.store(s, Ordering::SeqCst);
+                SHUTDOWN_GEN.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        if p & (1 << sys::SIGTSTP) != 0 {
+            STOP_ACKS.store(0, Ordering::SeqCst);
+            STOP_GEN.fetch_add(1, Ordering::SeqCst);
+            // Wait (bounded) until every running unit has sent SIGTSTP to its process group.
+            for _ in 0..500 {
+                if STOP_ACKS.load(Ordering::SeqCst) >= RUNNING_UNITS.load(Ordering::SeqCst) {
+                    break;
+                }
+                std::thread::sleep(Duration::from_micros(200));
+            }
+            pause_line("Pausing");
+            crate::clock::begin_pause();
+            unsafe { sys::raise(sys::SIGSTOP) };
+            crate::clock::end_pause();
+            pause_line("Continuing");
+            CONT_GEN.fetch_add(1, Ordering::SeqCst);
+        } else if p & (1 << sys::SIGCONT) != 0 {
+            CONT_GEN.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// RunPaused / RunContinued: `{:>12} due to signal[: N tests running]`.
+fn pause_line(word: &str) {
+    let color = COLOR.load(Ordering::SeqCst);
+    let st = |code: &str, t: &str| if color { format!("{code}{t}\x1b[0m") } else { t.to_string() };
+    let n = RUNNING_UNITS.load(Ordering::SeqCst);
+    let mut s = format!("{} due to {}", st("\x1b[32;1m", &format!("{word:>12}")), st("\x1b[1m", "signal"));
+    if n > 0 {
+        s.push_str(&format!(": {} {} running", st("\x1b[1m", &n.to_string()), if n == 1 { "test" } else { "tests" }));
+    }
+    s.push('\n');
+    let _ = std::io::stderr().lock().write_all(s.as_bytes());
+}
+
+/// (generation, signal) of the latest shutdown request.
+pub fn shutdown() -> (u64, i32) {
+    (SHUTDOWN_GEN.load(Ordering::SeqCst), SHUTDOWN_SIG.load(Ordering::SeqCst))
+}
+
+pub fn job_gens() -> (u64, u64) {
+    (STOP_GEN.load(Ordering::SeqCst), CONT_GEN.load(Ordering::SeqCst))
+}
+
+pub fn ack_stop() {
+    STOP_ACKS.fetch_add(1, Ordering::SeqCst);
+}
+
+pub struct UnitGuard;
+
+impl UnitGuard {
+    pub fn new() -> UnitGuard {
+        RUNNING_UNITS.fetch_add(1, Ordering::SeqCst);
+        UnitGuard
+    }
+}
+
+impl Drop for UnitGuard {
+    fn drop(&mut self) {
+        RUNNING_UNITS.fetch_sub(1, Ordering::SeqCst);
+    }
+}
