@@ -31,6 +31,7 @@
 #include "probes.h"
 #include "role.h"
 #include "run.h"
+#include "slots.h"
 
 #define MAX_RECORDS 4096
 #define MAX_RECORD (256 * 1024)
@@ -74,6 +75,9 @@ struct record {
 	int slow_known;
 	uint64_t terminate_ns;		/* 0 = never terminates */
 	uint64_t paused_at_start;	/* nx_run_paused_total() at spawn */
+	/* nextest < 0.9.90 exports no slots: they are rebuilt (slots.c) */
+	const char *slot_key;		/* NULL = slots came from the environment */
+	int on_timeout_pass, leak_fail;	/* what counts as success, for retries */
 	struct nx_test_attempt_start t;	/* KIND_TEST; strings point into the record */
 	struct nx_setup_script_start sc;	/* KIND_SCRIPT */
 	const char *env_path;		/* KIND_SCRIPT: NEXTEST_ENV */
@@ -168,16 +172,33 @@ struct builder {
 	char *p, *end;		/* p == NULL once the record overflowed */
 };
 
-static const char *put(struct builder *b, const char *s)
+static void append(struct builder *b, const char *s)
 {
-	size_t n = strlen(s) + 1;
+	size_t n = strlen(s);
 	if (!b->p || (size_t)(b->end - b->p) < n) {
+		b->p = NULL;
+		return;
+	}
+	memcpy(b->p, s, n);
+	b->p += n;
+}
+
+/* NUL-terminate what was appended since `from`; "" once overflowed. */
+static const char *terminate(struct builder *b, char *from)
+{
+	if (!b->p || b->p == b->end) {
 		b->p = NULL;
 		return "";
 	}
-	char *d = memcpy(b->p, s, n);
-	b->p += n;
-	return d;
+	*b->p++ = '\0';
+	return from;
+}
+
+static const char *put(struct builder *b, const char *s)
+{
+	char *from = b->p;
+	append(b, s);
+	return terminate(b, from);
 }
 
 static struct record *new_record(const struct nx_spawn *sp, size_t extra, const char ***args,
@@ -259,8 +280,11 @@ static struct record *make_test(const struct nx_spawn *sp, const struct nx_run_v
 
 	const char **args;
 	struct builder b;
-	size_t extra = len0(attempt_id) + len0(run_id) + len0(binary_id) + len0(test_name) +
-		       len0(e->group) + 8;
+	const char *group = e->group;
+	if (!group && have_ts && ts.test_group)
+		group = ts.test_group;	/* nextest < 0.9.90: from the configuration */
+	size_t extra = len0(attempt_id) + len0(run_id) + 2 * len0(binary_id) + 2 * len0(test_name) +
+		       len0(group) + 48;
 	struct record *a = new_record(sp, extra, &args, &b);
 	if (!a)
 		return NULL;
@@ -283,7 +307,21 @@ static struct record *make_test(const struct nx_spawn *sp, const struct nx_run_v
 	uint64_t v;
 	t->global_slot = parse_u64(e->global_slot, &v) ? v : 0;
 	t->group_slot = opt_u64(e->group_slot);
-	t->test_group = e->group && strcmp(e->group, "@global") != 0 ? put(&b, e->group) : NULL;
+	t->test_group = group && strcmp(group, "@global") != 0 ? put(&b, group) : NULL;
+	if (!e->global_slot) {
+		/* the test instance: binary, stress index, name */
+		char *from = b.p;
+		char mid[32];
+		snprintf(mid, sizeof(mid), "\x1f%u\x1f", stress_current.has ? stress_current.v + 1 : 0);
+		append(&b, binary_id ? binary_id : "");
+		append(&b, mid);
+		append(&b, test_name);
+		a->slot_key = terminate(&b, from);
+	}
+	if (have_ts) {
+		a->on_timeout_pass = ts.slow.on_timeout_pass;
+		a->leak_fail = ts.leak.fail;
+	}
 	if (!b.p) {
 		free(a);
 		return NULL;
@@ -434,6 +472,17 @@ static void fire_start(struct record *a)
 		nx_fire_setup_script_start(&a->sc);
 }
 
+/* Will nextest run another attempt of this test?  Iff this one did not
+ * succeed and attempts are left (pass, leak with result pass and timeout with
+ * on-timeout pass are successes). */
+static int will_retry(const struct record *a)
+{
+	const char *r = result_of(a, leaked_of(a));
+	int success = strcmp(r, "pass") == 0 || (strcmp(r, "leak") == 0 && !a->leak_fail) ||
+		      (strcmp(r, "timeout") == 0 && a->on_timeout_pass);
+	return !success && a->t.attempt < a->t.total_attempts;
+}
+
 /* Called with the lock held.  If the child is complete, take it out of the
  * table and return it for firing (after unlock); else NULL. */
 static struct record *complete_locked(struct record *a, uint64_t now)
@@ -445,6 +494,8 @@ static struct record *complete_locked(struct record *a, uint64_t now)
 			return NULL;
 	if (!a->t_complete)
 		a->t_complete = now;
+	if (a->kind == KIND_TEST && a->slot_key && !will_retry(a))
+		nx_slots_release(a->slot_key);
 	if (a->state == STARTING) {
 		a->done_ready = 1;
 		return NULL;
@@ -501,6 +552,12 @@ void nx_attempt_spawned(uint64_t t_start, pid_t pid, char *const argv[], char *c
 		pthread_mutex_unlock(&lock);
 		free(a);
 		return;
+	}
+	if (a->kind == KIND_TEST && a->slot_key) {
+		uint64_t gs, grs;
+		nx_slots_take(a->slot_key, a->t.test_group, &gs, &grs);
+		a->t.global_slot = gs;
+		a->t.group_slot = (struct nx_opt_u64){ a->t.test_group != NULL, grs };
 	}
 	a->state = STARTING;
 	a->next = buckets[hash(pid)];
