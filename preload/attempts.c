@@ -32,6 +32,7 @@
 #include "role.h"
 #include "run.h"
 #include "slots.h"
+#include "slowtimer.h"
 
 #define MAX_RECORDS 4096
 #define MAX_RECORD (256 * 1024)
@@ -74,6 +75,8 @@ struct record {
 	 * kills the group once the active time reaches terminate-after × period */
 	int slow_known;
 	uint64_t terminate_ns;		/* 0 = never terminates */
+	struct nx_slow_timeout slow;	/* for the slow timer (status level < slow) */
+	uint32_t slow_hits;
 	uint64_t paused_at_start;	/* nx_run_paused_total() at spawn */
 	/* nextest < 0.9.90 exports no slots: they are rebuilt (slots.c) */
 	const char *slot_key;		/* NULL = slots came from the environment */
@@ -241,6 +244,7 @@ static size_t len0(const char *s)
 static void set_slow(struct record *a, const struct nx_slow_timeout *slow)
 {
 	a->slow_known = 1;
+	a->slow = *slow;
 	a->terminate_ns = slow->terminate_after ? slow->period_ns * slow->terminate_after : 0;
 }
 
@@ -571,6 +575,8 @@ void nx_attempt_spawned(uint64_t t_start, pid_t pid, char *const argv[], char *c
 			__atomic_store_n(&fd_owner[fd], a, __ATOMIC_RELAXED);
 	}
 	pthread_mutex_unlock(&lock);
+	if (a->slow_known && a->slow.period_ns < NX_FAR_FUTURE_NS)
+		nx_slowtimer_kick();
 
 	fire_start(a);
 
@@ -792,4 +798,90 @@ void nx_attempt_script_slow(const char *script_id, uint64_t elapsed, int will_te
 		nx_fire_setup_script_slow(&e);
 	}
 	pthread_mutex_unlock(&lock);
+}
+
+/* ---- slow events when the reporter does not print them ---- */
+
+/* One pass of the slow timer: fire the slow events that are due (nextest's
+ * interval: k × period of active time after the attempt's stopwatch started;
+ * none when the grace period is 0; none after the terminating one).  Returns
+ * the time of the next deadline, or 0 if none. */
+uint64_t nx_attempt_slow_tick(uint64_t now, uint64_t paused_now)
+{
+	enum { BATCH = 16 };
+	struct pending {
+		int kind;
+		char attempt_id[1024], run_id[64], binary_id[512], test_name[2048];
+		struct nx_test_attempt_slow t;
+		struct nx_setup_script_slow sc;
+		struct record *script;	/* fired under the lock (see script slow) */
+	};
+	static struct pending due[BATCH];
+	unsigned ndue = 0;
+	uint64_t next = 0;
+	pthread_mutex_lock(&lock);
+	for (unsigned bkt = 0; bkt < NBUCKETS; bkt++) {
+		for (struct record *a = buckets[bkt]; a; a = a->next) {
+			if (!a->slow_known || a->reaped || a->slow.period_ns >= NX_FAR_FUTURE_NS ||
+			    a->slow.period_ns == 0 ||
+			    (a->slow.terminate_after && a->slow_hits >= a->slow.terminate_after))
+				continue;
+			uint64_t active = now - a->t_start - (paused_now - a->paused_at_start);
+			uint64_t k = (uint64_t)a->slow_hits + 1;
+			uint64_t at = k * a->slow.period_ns;
+			if (active < at || ndue == BATCH) {
+				uint64_t when = now + (active < at ? at - active : 0);
+				if (!next || when < next)
+					next = when;
+				continue;
+			}
+			a->slow_hits++;
+			int terminate = a->slow.terminate_after && k >= a->slow.terminate_after;
+			if (!terminate) {	/* this attempt's next deadline */
+				uint64_t when = now + (at + a->slow.period_ns - active);
+				if (!next || when < next)
+					next = when;
+			}
+			if (a->slow.grace_ns == 0)
+				continue;	/* nextest sends no slow event then */
+			struct pending *p = &due[ndue];
+			if (a->kind == KIND_TEST) {
+				const struct nx_test_attempt_start *t = &a->t;
+				if (strlen(t->attempt_id) >= sizeof(p->attempt_id) ||
+				    strlen(t->binary_id) >= sizeof(p->binary_id) ||
+				    strlen(t->test_name) >= sizeof(p->test_name))
+					continue;
+				p->kind = KIND_TEST;
+				strcpy(p->attempt_id, t->attempt_id);
+				snprintf(p->run_id, sizeof(p->run_id), "%s", t->run_id);
+				strcpy(p->binary_id, t->binary_id);
+				strcpy(p->test_name, t->test_name);
+				p->t = (struct nx_test_attempt_slow){
+					.attempt_id = p->attempt_id, .run_id = p->run_id,
+					.binary_id = p->binary_id, .test_name = p->test_name,
+					.attempt = t->attempt, .total_attempts = t->total_attempts,
+					.elapsed_nanos = at, .will_terminate = terminate,
+					.stress_current = t->stress_current, .stress_total = t->stress_total,
+				};
+			} else {
+				const struct nx_setup_script_start *s = &a->sc;
+				p->kind = KIND_SCRIPT;
+				p->sc = (struct nx_setup_script_slow){
+					.id = s->id, .run_id = s->run_id, .script_id = s->script_id,
+					.program = s->program, .args = s->args, .elapsed_nanos = at,
+					.will_terminate = terminate, .stress_current = s->stress_current,
+					.stress_total = s->stress_total,
+				};
+				/* a script's strings live in its record: fire now, under
+				 * the lock, before anything can free it */
+				nx_fire_setup_script_slow(&p->sc);
+				continue;
+			}
+			ndue++;
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	for (unsigned i = 0; i < ndue; i++)
+		nx_fire_test_attempt_slow(&due[i].t);
+	return next;
 }

@@ -44,4 +44,8 @@ void nx_attempt_test_slow(const char *binary_id, const char *test_name, int has_
 			  int will_terminate);
 void nx_attempt_script_slow(const char *script_id, uint64_t elapsed, int will_terminate);
 
+/* The slow timer's pass (slowtimer.c): fire due slow events, return the
+ * next deadline (0 = none). */
+uint64_t nx_attempt_slow_tick(uint64_t now, uint64_t paused_now);
+
 #endif

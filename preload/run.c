@@ -24,6 +24,7 @@
 #include "probes.h"
 #include "reporter.h"
 #include "run.h"
+#include "slowtimer.h"
 
 #define MAX_PAUSES 1024
 #define SCRATCH 65536
@@ -255,7 +256,7 @@ static void on_setup_line(const struct nx_rep_status_line *st)
 	if (st->status == NX_ST_START && st->field == NX_FIELD_INDEX) {
 		copy_span(R.pending_script, sizeof(R.pending_script), st->script_id);
 		R.have_pending_script = 1;
-	} else if (st->field == NX_FIELD_SLOW &&
+	} else if (st->field == NX_FIELD_SLOW && !nx_slowtimer_active() &&
 		   (st->status == NX_ST_SLOW || st->status == NX_ST_TERMINATING)) {
 		char id[512];
 		copy_span(id, sizeof(id), st->script_id);
@@ -309,7 +310,8 @@ void nx_run_stderr_line(const char *line, size_t len)
 		on_setup_line(&l.u.st);
 		break;
 	case NX_REP_TEST:
-		on_test_line(&l.u.st);
+		if (!nx_slowtimer_active())
+			on_test_line(&l.u.st);
 		break;
 	default:
 		break;

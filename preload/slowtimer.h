@@ -1,0 +1,18 @@
+/* slowtimer.h — slow events the reporter does not print.
+ *
+ * Owns: one background thread in the runner, started on first need, that
+ * fires test-attempt-slow and setup-script-slow at k × period when the
+ * reporter's status level hides SLOW/TERMINATING lines (status level below
+ * `slow`).  Above that level the reporter's lines drive those probes and the
+ * thread is never started.
+ */
+#ifndef NX_SLOWTIMER_H
+#define NX_SLOWTIMER_H
+
+/* A traced attempt with a finite slow period was added: start or wake the
+ * timer if the reporter hides slow lines. */
+void nx_slowtimer_kick(void);
+/* 1 if slow events come from the timer (reporter lines are ignored). */
+int nx_slowtimer_active(void);
+
+#endif
