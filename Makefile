@@ -48,6 +48,12 @@ check-all: all $(CHECKS)
 deps:
 	sh .ci/install-deps
 
+# The bundled example workspace through the runner (real cargo-nextest when
+# installed, else the simulator), traced live, with a Perfetto trace.
+demo: deps
+	$(MAKE) all sim e2e-fixtures
+	bash tracer-scripts/demo.sh
+
 install: $(LIB)
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
 	install -m 0755 $(LIB) $(DESTDIR)$(LIBDIR)/libnextest_probes.so
