@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""capture: runs a command under real bpftrace attached to nextest's USDT probes and
+returns every firing as event lines (docs/event-format.md).
+
+Owns: the bpftrace session (tracefs, start, READY handshake, clean stop) and preloading
+the library into the command.  Usage:
+    capture.py --lib build/libnextest_probes.so --out events.jsonl [--native PATH
+               --native-out truth.jsonl] [--no-preload] -- COMMAND ARGS…
+exits with the command's exit code (128+N if killed by signal N); 3 on a capture failure.
+Needs root and bpftrace.
+"""
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import shutil
+import tempfile
+import threading
+import time
+
+import bpfparse
+import bpfscript
+import events
+
+TRACEFS = "/sys/kernel/tracing"
+READY_TIMEOUT_S = 180   # attaching ~360 probe blocks takes a few seconds; CI can be slow
+STOP_TIMEOUT_S = 60
+SETTLE_S = 0.3          # lets bpftrace's poll loop read the last perf records before SIGINT
+# Per-CPU perf ring of 16 MiB: a test-attempt-done firing prints ~20 KB, so about 800
+# firings fit before bpftrace drains; an overflow is reported ("Lost N events") and fails.
+PERF_RB_PAGES = "4096"
+MAP_KEYS_MAX = "65536"  # @n[tid] holds one entry per thread that ever fired
+
+
+class CaptureError(bpfparse.CaptureError):
+    pass
+
+
+class _EarlyExit(Exception):
+    pass
+
+
+def ensure_tracefs():
+    if os.path.isdir(TRACEFS) and not os.listdir(TRACEFS):
+        subprocess.run(["mount", "-t", "tracefs", "nodev", TRACEFS], check=True)
+
+
+def preload_env(env, lib):
+    """env with `lib` appended to any existing LD_PRELOAD."""
+    env = dict(env)
+    old = env.get("LD_PRELOAD", "")
+    env["LD_PRELOAD"] = f"{old}:{lib}" if old else lib
+    return env
+
+
+class Session:
+    """One bpftrace process attached to the given (label, ELF path) targets."""
+
+    def __init__(self, targets, workdir, bpftrace="bpftrace"):
+        self.targets = [(label, os.path.abspath(path)) for label, path in targets]
+        self.workdir = workdir
+        self.bpftrace = bpftrace
+        self.proc = None
+        self.ready_after = None  # seconds bpftrace took to attach
+        self.out_path = os.path.join(workdir, "bpftrace.out")
+        self.err_path = os.path.join(workdir, "bpftrace.err")
+
+    def _read(self, path):
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def start(self, attempts=3):
+        """Starts bpftrace and waits for READY.  A bpftrace that ends before READY without an
+        error of its own (exit 0: it was signalled while attaching, e.g. by another tool's
+        cleanup on a shared machine) is restarted, at most `attempts` times in all."""
+        for n in range(attempts):
+            try:
+                return self._start_once()
+            except _EarlyExit as e:
+                print(f"capture: bpftrace ended before READY (attempt {n + 1}/{attempts}): {e}",
+                      file=sys.stderr)
+        raise CaptureError(f"bpftrace ended before READY {attempts} times")
+
+    def _start_once(self):
+        ensure_tracefs()
+        if os.path.exists(self.out_path):
+            os.unlink(self.out_path)  # READY must come from this bpftrace
+        prog = os.path.join(self.workdir, "capture.bt")
+        with open(prog, "w") as f:
+            f.write(bpfscript.program(self.targets))
+        env = dict(os.environ, BPFTRACE_PERF_RB_PAGES=PERF_RB_PAGES,
+                   BPFTRACE_MAP_KEYS_MAX=MAP_KEYS_MAX, BPFTRACE_STRLEN=bpfscript.STRLEN_ENV,
+                   # the same limits under the names bpftrace >= 0.21 reads
+                   BPFTRACE_MAX_STRLEN=bpfscript.STRLEN_ENV, BPFTRACE_MAX_MAP_KEYS=MAP_KEYS_MAX)
+        # bpftrace writes the program's output to out_path itself (-o); its own messages
+        # go to err_path.  (Never give both the same file through two descriptors.)
+        with open(self.err_path, "w") as err:
+            self.proc = subprocess.Popen([self.bpftrace, "-o", self.out_path, prog],
+                                         stdout=err, stderr=err, env=env,
+                                         start_new_session=True)
+        t0 = time.monotonic()
+        deadline = t0 + READY_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if os.path.exists(self.out_path) and "READY\n" in self._read(self.out_path):
+                self.ready_after = time.monotonic() - t0
+                return
+            if self.proc.poll() is not None:
+                if self.proc.returncode == 0 or self.proc.returncode < 0:
+                    raise _EarlyExit(self._read(self.out_path)[:200].strip())
+                raise CaptureError(f"bpftrace exited ({self.proc.returncode}) before READY:\n"
+                                   + self._read(self.err_path)[-4000:])
+            time.sleep(0.05)
+        self.proc.kill()
+        self.proc.wait()
+        raise CaptureError(f"bpftrace not READY after {READY_TIMEOUT_S}s:\n" + self._read(self.err_path)[-4000:])
+
+    def run(self, cmd, env=None, cwd=None, preload=None, timeout=None, stdin=subprocess.DEVNULL,
+            actions=()):
+        """Runs one command while attached (LD_PRELOAD=preload if given), in its own session
+        and process group; `actions` = [(seconds after start, signal name)] are sent to that
+        group, the way a terminal sends Ctrl-C / Ctrl-Z.  Returns (CompletedProcess with
+        stdout/stderr bytes, root pid for Captured.events)."""
+        run_env = dict(os.environ if env is None else env)
+        if preload:
+            run_env = preload_env(run_env, os.path.abspath(preload))
+        with subprocess.Popen(cmd, env=run_env, cwd=cwd, stdin=stdin, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, start_new_session=True) as p:
+            timers = [threading.Timer(delay, _signal_group, (p, getattr(signal, name)))
+                      for delay, name in actions]
+            for t in timers:
+                t.start()
+            try:
+                out, err = p.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                _signal_group(p, signal.SIGKILL)
+                p.communicate()
+                raise
+            finally:
+                for t in timers:
+                    t.cancel()
+        return subprocess.CompletedProcess(cmd, p.returncode, out, err), p.pid
+
+    def stop(self):
+        """Stops bpftrace with SIGINT and returns a bpfparse.Captured."""
+        time.sleep(SETTLE_S)
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise CaptureError("bpftrace did not stop within "
+                               f"{STOP_TIMEOUT_S}s after SIGINT") from None
+        if self.proc.returncode != 0:
+            raise CaptureError(f"bpftrace exited {self.proc.returncode}:\n" + self._read(self.err_path)[-4000:])
+        return bpfparse.parse(self._read(self.out_path))
+
+    def abort(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def _signal_group(proc, sig):
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def run_captured(cmd, lib, targets=None, env=None, cwd=None, workdir=None, preload=True,
+                 timeout=None, stdin=subprocess.DEVNULL):
+    """Runs `cmd` (LD_PRELOAD=lib unless preload=False) under a capture of `targets`
+    (default [("shim", lib)]).  Returns (CompletedProcess, {label: events of cmd's
+    process tree})."""
+    targets = targets or [("shim", lib)]
+    own_dir = workdir is None
+    workdir = workdir or tempfile.mkdtemp(prefix="e2e-capture-")
+    session = Session(targets, workdir)
+    session.start()
+    try:
+        proc, root = session.run(cmd, env=env, cwd=cwd, preload=lib if preload else None,
+                                 timeout=timeout, stdin=stdin)
+    except BaseException:
+        session.abort()
+        raise
+    captured = session.stop()
+    if own_dir:
+        shutil.rmtree(workdir)
+    return proc, {label: captured.events(label, root) for label, _path in targets}
+
+
+def exit_status(returncode):
+    return 128 - returncode if returncode < 0 else returncode
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="run a command under the probe capture")
+    ap.add_argument("--lib", required=True, help="library whose probes are captured and preloaded")
+    ap.add_argument("--out", required=True, help="event file for the library's probes")
+    ap.add_argument("--native", help="also capture the native probes of this ELF (real nextest)")
+    ap.add_argument("--native-out", help="event file for the native probes")
+    ap.add_argument("--no-preload", action="store_true", help="do not set LD_PRELOAD")
+    ap.add_argument("cmd", nargs=argparse.REMAINDER)
+    a = ap.parse_args(argv)
+    cmd = a.cmd[1:] if a.cmd[:1] == ["--"] else a.cmd
+    if not cmd:
+        ap.error("no command")
+    targets = [("shim", a.lib)] + ([("native", a.native)] if a.native else [])
+    try:
+        proc, captured = run_captured(cmd, a.lib, targets=targets, preload=not a.no_preload)
+    except bpfparse.CaptureError as e:
+        print(f"capture: {e}", file=sys.stderr)
+        return 3
+    sys.stdout.buffer.write(proc.stdout)
+    sys.stderr.buffer.write(proc.stderr)
+    events.save(a.out, captured.get("shim", []))
+    if a.native_out:
+        events.save(a.native_out, captured.get("native", []))
+    return exit_status(proc.returncode)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+# tests/e2e/e2e.mk — the truth-diff harness: its self-tests and the scenarios.
+#
+# Owns: e2e-selftest (diff tests on synthetic pairs, the fixture checks and the bpftrace
+# capture round trip; always part of `make check`) and e2e (every scenario under real
+# bpftrace with the shim preloaded; part of `make check` only when E2E_ENABLED=1).
+# Both print a final `N passed, N failed` line.  Needs root + bpftrace for the capture.
+
+E2E_DIR     := tests/e2e
+E2E_BUILD   := $(BUILD)/e2e
+E2E_PYTHON  ?= python3
+E2E_ENABLED ?= 0
+E2E_SIM     ?= $(BUILD)/sim-target/release/nextest-sim
+# Scenario selection for `make e2e`: E2E_ARGS='basic retries' runs only those.
+E2E_ARGS    ?=
+E2E_CFLAGS  := -O2 -g -Wall -Wextra -Werror
+
+.PHONY: e2e-selftest e2e e2e-fixtures
+
+$(E2E_BUILD):
+	mkdir -p $@
+
+$(E2E_BUILD)/libfakeprobes.so: $(E2E_DIR)/selftest/fakeprobes.c | $(E2E_BUILD)
+	$(CC) $(E2E_CFLAGS) -fPIC -shared -o $@ $<
+
+$(E2E_BUILD)/fakeprobe_run: $(E2E_DIR)/selftest/fakeprobe_run.c $(E2E_BUILD)/libfakeprobes.so
+	$(CC) $(E2E_CFLAGS) -pthread -o $@ $< -L$(E2E_BUILD) -lfakeprobes -Wl,-rpath,'$$ORIGIN'
+
+# cargo decides what is stale; always ask it.
+e2e-fixtures:
+	cd tests/fixtures/workspace && CARGO_TARGET_DIR=$(abspath $(BUILD))/fixtures-target \
+	    cargo test --no-run --offline --workspace
+
+e2e-selftest: $(E2E_BUILD)/libfakeprobes.so $(E2E_BUILD)/fakeprobe_run e2e-fixtures
+	E2E_BUILD=$(abspath $(E2E_BUILD)) FIXTURES_TARGET=$(abspath $(BUILD))/fixtures-target \
+	    $(E2E_PYTHON) $(E2E_DIR)/selftest/run.py
+
+# The simulator is built by tests/sim/sim.mk (its rule for $(E2E_SIM)).
+e2e: $(LIB) $(E2E_SIM) e2e-fixtures
+	FIXTURES_TARGET=$(abspath $(BUILD))/fixtures-target \
+	    $(E2E_PYTHON) $(E2E_DIR)/run_e2e.py --lib $(abspath $(LIB)) --sim $(abspath $(E2E_SIM)) \
+	    --out $(abspath $(E2E_BUILD))/runs $(E2E_ARGS)
+
+CHECKS += e2e-selftest
+ifeq ($(E2E_ENABLED),1)
+CHECKS += e2e
+endif

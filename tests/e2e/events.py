@@ -1,0 +1,101 @@
+"""Event lines (docs/event-format.md): the probe table and loading/validating JSON Lines.
+
+Owns: the ten probes' argument lists (names and C types, probe-encoding.md §1.5), the
+time-field names, and reading an event file.  Used by the diff, the capture and the tests.
+"""
+
+import json
+
+# probe name -> list of (argument name, kind) for arg1.. ; kind: "str", "u32", "u64".
+# arg0 (the JSON struct) is always a string and is not listed here.
+PROBE_ARGS = {
+    "test-attempt-start": [("attempt_id", "str"), ("binary_id", "str"), ("test_name", "str"), ("pid", "u32")],
+    "test-attempt-done": [("attempt_id", "str"), ("binary_id", "str"), ("test_name", "str"),
+                          ("result", "str"), ("duration_nanos", "u64")],
+    "test-attempt-slow": [("attempt_id", "str"), ("binary_id", "str"), ("test_name", "str"),
+                          ("elapsed_nanos", "u64")],
+    "setup-script-start": [("id", "str"), ("script_id", "str"), ("pid", "u32")],
+    "setup-script-slow": [("id", "str"), ("script_id", "str"), ("elapsed_nanos", "u64")],
+    "setup-script-done": [("id", "str"), ("script_id", "str"), ("result", "str"), ("duration_nanos", "u64")],
+    "run-start": [("run_id", "str")],
+    "run-done": [("run_id", "str")],
+    "stress-sub-run-start": [("stress_sub_run_id", "str"), ("stress_current", "u32")],
+    "stress-sub-run-done": [("stress_sub_run_id", "str"), ("stress_current", "u32")],
+}
+
+PROBES = tuple(PROBE_ARGS)
+
+# Fields (in arg0) and scalar arguments that are measured times: compared within the
+# tolerance of truthdiff.py, every other value exactly.
+TIME_FIELDS = frozenset({
+    "duration_nanos", "elapsed_nanos", "time_to_close_fds_nanos",
+    "sub_run_duration_nanos", "paused_nanos",
+})
+
+EVENT_KEYS = ["probe", "t_ns", "tid", "arg0", "args"]
+
+
+class EventFormatError(Exception):
+    pass
+
+
+def validate(ev, where="event"):
+    """Raises EventFormatError unless `ev` follows docs/event-format.md."""
+    if not isinstance(ev, dict):
+        raise EventFormatError(f"{where}: not a JSON object")
+    missing = [k for k in EVENT_KEYS if k not in ev]
+    if missing:
+        raise EventFormatError(f"{where}: missing keys {missing}")
+    probe = ev["probe"]
+    if probe not in PROBE_ARGS:
+        raise EventFormatError(f"{where}: unknown probe {probe!r}")
+    for k in ("t_ns", "tid"):
+        if type(ev[k]) is not int or ev[k] < 0:
+            raise EventFormatError(f"{where}: {k} must be a non-negative integer")
+    if not isinstance(ev["arg0"], str):
+        raise EventFormatError(f"{where}: arg0 must be a string")
+    spec = PROBE_ARGS[probe]
+    args = ev["args"]
+    if not isinstance(args, list) or len(args) != len(spec):
+        raise EventFormatError(f"{where}: {probe} needs {len(spec)} args, got {args!r}")
+    for (name, kind), value in zip(spec, args):
+        if kind == "str":
+            if not isinstance(value, str):
+                raise EventFormatError(f"{where}: {probe} arg {name} must be a string")
+        else:
+            limit = 2**32 if kind == "u32" else 2**64
+            if type(value) is not int or not 0 <= value < limit:
+                raise EventFormatError(f"{where}: {probe} arg {name} must be a {kind}, got {value!r}")
+
+
+def load(path):
+    """Reads a JSON Lines event file; every line is validated.  Blank lines are errors."""
+    events = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            where = f"{path}:{n}"
+            try:
+                ev = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise EventFormatError(f"{where}: not JSON: {e}") from None
+            validate(ev, where)
+            events.append(ev)
+    return events
+
+
+def dump_line(ev):
+    """One event as a JSON line in the documented key order.  Strings that carry
+    undecodable bytes (surrogate escapes) fall back to ASCII-escaped JSON."""
+    obj = {k: ev[k] for k in EVENT_KEYS}
+    line = json.dumps(obj, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(obj)
+    return line + "\n"
+
+
+def save(path, events):
+    with open(path, "w", encoding="utf-8") as f:
+        for ev in events:
+            f.write(dump_line(ev))

@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+"""run_e2e: runs the scenarios under real bpftrace with the shim preloaded, diffs the
+captured events against the truth, and checks that the shim changed nothing the runner
+does (exit code, stdout, stderr).
+
+Owns: executing scenarios and judging them.  Usage:
+    run_e2e.py --lib build/libnextest_probes.so [--sim build/sim-target/release/nextest-sim]
+               [--out build/e2e/runs] [--emulate VER …] [SCENARIO …]
+Runner: the simulator by default; NEXTEST_E2E_RUNNER=cargo-nextest (or --runner) runs real
+`cargo nextest run` instead.  When that nextest has native probes (`readelf -n` shows
+provider nextest), its own probes, captured in the same bpftrace session, are the truth;
+without native probes there is no truth and only the order rules and the unchanged-output
+check apply.  Prints one line per run and a final `N passed, N failed`; exit 1 on failure.
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import bpfparse
+import capture
+import events
+import fixtures
+import mask
+import nextest_config
+import scenarios
+import truthdiff
+
+
+def has_native_probes(path):
+    p = subprocess.run(["readelf", "-n", path], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    return b"Provider: nextest" in p.stdout
+
+
+def nextest_binary():
+    path = shutil.which("cargo-nextest")
+    return os.path.realpath(path) if path else None
+
+
+class Run:
+    def __init__(self, scenario, version, outdir):
+        self.s, self.ver = scenario, version
+        self.tag = scenario.name + (f"@{version}" if version else "")
+        self.dir = os.path.join(outdir, self.tag)
+        os.makedirs(self.dir, exist_ok=True)
+        self.truth_path = os.path.join(self.dir, "truth.jsonl")
+        self.problems = []
+
+    def command(self, runner, sim, truth_path, real_args=()):
+        if runner == "sim":
+            ver = ["--emulate", self.ver] if self.ver else []
+            return [sim, "run", *self.s.sim_args, *ver, "--truth", truth_path, *self.s.args]
+        return ["cargo", "nextest", "run", *real_args, *self.s.args]
+
+
+def execute(run, session, runner, sim, lib, env, real_args=()):
+    """Runs one scenario twice in the session: with the shim, then without."""
+    senv = dict(env, **run.s.env)
+    for label, preload, truth_path in (("shim", lib, run.truth_path),
+                                       ("plain", None, os.path.join(run.dir, "truth-plain.jsonl"))):
+        cmd = run.command(runner, sim, truth_path, real_args)
+        try:
+            proc, root = session.run(cmd, env=senv, cwd=fixtures.WORKSPACE, preload=preload,
+                                     timeout=run.s.timeout, actions=run.s.actions)
+        except subprocess.TimeoutExpired:
+            run.problems.append(f"{label} run timed out after {run.s.timeout}s: {cmd}")
+            proc, root = None, None
+        setattr(run, label, (proc, root))
+        if proc is not None:
+            for stream in ("stdout", "stderr"):
+                with open(os.path.join(run.dir, f"{label}.{stream}"), "wb") as f:
+                    f.write(getattr(proc, stream))
+
+
+def judge(run, captured, runner, native):
+    shim_proc, root = run.shim
+    plain_proc, _ = run.plain
+    if shim_proc is None or plain_proc is None:
+        return
+    try:
+        cap = captured.events("shim", root)
+    except bpfparse.CaptureError as e:
+        run.problems.append(f"capture: {e}")
+        return
+    events.save(os.path.join(run.dir, "capture.jsonl"), cap)
+    truth = None
+    if runner == "sim":
+        try:
+            truth = events.load(run.truth_path)
+        except (OSError, events.EventFormatError) as e:
+            run.problems.append(f"truth unreadable: {e}")
+            return
+    elif native:
+        truth = captured.events("native", root)
+        events.save(run.truth_path, truth)
+    if truth is not None:
+        if not any(e["probe"] == "run-start" for e in truth):
+            run.problems.append(f"truth has no run-start ({len(truth)} events): the runner did not run "
+                                f"(exit {shim_proc.returncode}; see {run.dir}/shim.stderr)")
+        lines, counts = truthdiff.diff(truth, cap)
+        run.problems += lines
+        run.counts = counts
+    else:
+        run.problems += ["ORDER " + x for x in truthdiff.check_order(cap, "capture")]
+        if not cap:
+            run.problems.append("no events captured (and no truth to say whether that is right)")
+    # the shim must not change what the runner does
+    if shim_proc.returncode != plain_proc.returncode:
+        run.problems.append(f"exit code with shim {shim_proc.returncode}, without {plain_proc.returncode}")
+    for stream in ("stdout", "stderr"):
+        d = mask.compare(getattr(plain_proc, stream), getattr(shim_proc, stream), run.s.compare)
+        if d:
+            run.problems.append(f"{stream} differs with the shim ({run.s.compare}): {d}")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="e2e scenarios under bpftrace")
+    ap.add_argument("--lib", required=True)
+    ap.add_argument("--sim", default=os.path.join(fixtures.REPO, "build", "sim-target", "release", "nextest-sim"))
+    ap.add_argument("--runner", default=os.environ.get("NEXTEST_E2E_RUNNER", "sim"),
+                    choices=["sim", "cargo-nextest"])
+    ap.add_argument("--out", default=os.path.join(fixtures.REPO, "build", "e2e", "runs"))
+    ap.add_argument("--emulate", action="append", help="only these emulated versions ('current' = none)")
+    ap.add_argument("--list", action="store_true", help="list the runs and exit")
+    ap.add_argument("scenario", nargs="*")
+    a = ap.parse_args(argv)
+
+    unknown = [n for n in a.scenario if n not in scenarios.BY_NAME]
+    if unknown:
+        ap.error(f"unknown scenarios {unknown}; known: {sorted(scenarios.BY_NAME)}")
+    versions = None if not a.emulate else [None if x == "current" else x for x in a.emulate]
+    plan = scenarios.runs(a.scenario or None, versions)
+    native = False
+    real_args = []
+    if a.runner == "cargo-nextest":
+        binary = nextest_binary()
+        if not binary:
+            print("run_e2e: cargo-nextest not installed", file=sys.stderr)
+            return 2
+        native = has_native_probes(binary)
+        ver = subprocess.run(["cargo", "nextest", "--version"], stdout=subprocess.PIPE).stdout.decode()
+        real = ver.split()[1] if len(ver.split()) > 1 else "0"
+        # emulation and simulator-only flags do not apply to real nextest
+        plan = [(s, None) for s, v in plan
+                if v is None and not s.sim_args and scenarios.v(real) >= scenarios.v(s.min_version)]
+        os.makedirs(a.out, exist_ok=True)
+        cfg = nextest_config.config_for(scenarios.v(real), a.out)
+        if cfg:  # this nextest cannot parse the fixtures' full config: give it a reduced copy
+            real_args = ["--config-file", cfg]
+        print(f"run_e2e: real {ver.strip()} at {binary}; native probes: {'yes' if native else 'no'}")
+    if a.list:
+        for s, v in plan:
+            print(s.name + (f"@{v}" if v else ""))
+        return 0
+    for path, what in ((a.lib, "library"),) + (((a.sim, "simulator"),) if a.runner == "sim" else ()):
+        if not os.path.exists(path):
+            print(f"run_e2e: {what} {path} missing (build it first)", file=sys.stderr)
+            return 2
+    fixtures.build()
+    env = dict(os.environ, CARGO_TARGET_DIR=fixtures.TARGET)
+    for k in ("NEXTEST_PROFILE", "NEXTEST_TEST_THREADS", "NEXTEST_RETRIES", "LD_PRELOAD"):
+        env.pop(k, None)
+
+    os.makedirs(a.out, exist_ok=True)
+    # Attach to and preload a private copy: a rebuild of the library during a session
+    # would otherwise give the runner a new inode that bpftrace is not attached to.
+    lib = os.path.join(a.out, os.path.basename(a.lib))
+    shutil.copy2(a.lib, lib)
+    targets = [("shim", lib)] + ([("native", nextest_binary())] if native else [])
+    passed = failed = 0
+    for s, v in plan:
+        run = Run(s, v, a.out)
+        started = time.monotonic()
+        print(f"running {run.tag} …", flush=True)
+        # One bpftrace session per scenario: a capture failure (lost events) stays with
+        # the scenario that caused it.
+        session = capture.Session(targets, run.dir)
+        try:
+            session.start()
+            execute(run, session, a.runner, a.sim, lib, env, real_args)
+            captured = session.stop()
+        except bpfparse.CaptureError as e:
+            session.abort()
+            run.problems.append(f"capture failed: {e}")
+        except BaseException:
+            session.abort()
+            raise
+        else:
+            judge(run, captured, a.runner, native)
+        took = f"{time.monotonic() - started:.0f}s"
+        if session.ready_after is not None:
+            took += f", attach {session.ready_after:.0f}s"
+        if run.problems:
+            failed += 1
+            print(f"FAIL {run.tag}  ({took}, {run.dir})")
+            for p in run.problems[:60]:
+                print("    " + p)
+            if len(run.problems) > 60:
+                print(f"    … {len(run.problems) - 60} more")
+            sys.stdout.flush()
+        else:
+            passed += 1
+            c = getattr(run, "counts", None)
+            print(f"PASS {run.tag}  ({took}" + (f", {c['matched']} events)" if c else ")"), flush=True)
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 and passed > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
