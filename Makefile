@@ -18,7 +18,20 @@ CFLAGS_COMMON := -std=gnu11 -O2 -g -Wall -Wextra -Werror -fPIC -pthread \
 CFLAGS  ?=
 LDLIBS_LIB := -ldl -pthread
 
-PRELOAD_SRCS := $(sort $(wildcard preload/*.c preload/extras/*.c))
+# preload/*_darwin.c are macOS-only: the Darwin branch below adds them.
+PRELOAD_SRCS := $(sort $(filter-out %_darwin.c,$(wildcard preload/*.c preload/extras/*.c)))
+
+# macOS: build/libnextest_probes.dylib, inserted with DYLD_INSERT_LIBRARIES;
+# hooks interposed through __DATA,__interpose (preload/interpose_darwin.c),
+# probes declared in preload/nextest_probes.d and fired through the header
+# `dtrace -h` generates (preload/probes_darwin.c).  See docs/macos.md.
+ifeq ($(shell uname -s),Darwin)
+LIB     := $(BUILD)/libnextest_probes.dylib
+DTRACE  ?= /usr/sbin/dtrace
+PRELOAD_SRCS += $(sort $(wildcard preload/*_darwin.c))
+CFLAGS_COMMON += -I$(BUILD)
+LDLIBS_LIB := -pthread
+endif
 PRELOAD_OBJS := $(patsubst preload/%.c,$(BUILD)/obj/%.o,$(PRELOAD_SRCS))
 PRELOAD_HDRS := $(wildcard preload/*.h preload/extras/*.h)
 
@@ -29,9 +42,33 @@ $(BUILD)/obj/%.o: preload/%.c $(PRELOAD_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -c -o $@ $<
 
+ifeq ($(shell uname -s),Darwin)
+$(BUILD)/nextest_probes_dtrace.h: preload/nextest_probes.d
+	@mkdir -p $(dir $@)
+	$(DTRACE) -h -s $< -o $@
+
+$(BUILD)/obj/probes_darwin.o: $(BUILD)/nextest_probes_dtrace.h
+
+$(LIB): $(PRELOAD_OBJS) $(BUILD)/exports_darwin.txt
+	$(CC) -dynamiclib -o $@ $(PRELOAD_OBJS) \
+	      -Wl,-install_name,$(LIBDIR)/$(notdir $(LIB)) \
+	      -Wl,-exported_symbols_list,$(BUILD)/exports_darwin.txt $(LDLIBS_LIB)
+else
 $(LIB): $(PRELOAD_OBJS) preload/exports.map
 	$(CC) -shared -o $@ $(PRELOAD_OBJS) -Wl,--version-script=preload/exports.map \
 	      -Wl,-z,defs -Wl,--no-undefined $(LDLIBS_LIB)
+endif
+
+# The dylib's export list, derived from preload/exports.map: on macOS each
+# hook is named nx_hook_<name> (real.h), and the hooks of functions libSystem
+# does not have are not built (DARWIN_NO_HOOK; hooks.c guards them with
+# __APPLE__).  Defined on every system so that `make darwin-static-check`
+# can compare it with the interpose table.
+DARWIN_NO_HOOK := pipe2 execvpe fexecve
+$(BUILD)/exports_darwin.txt: preload/exports.map Makefile
+	@mkdir -p $(dir $@)
+	sed -n 's/^[[:space:]]*\([A-Za-z_][A-Za-z0-9_]*\);[[:space:]]*$$/\1/p' preload/exports.map | \
+	    grep -vxF $(addprefix -e ,$(DARWIN_NO_HOOK)) | sed 's/^/_nx_hook_/' > $@
 
 # Test areas.  Each fragment (tests/<area>/*.mk) appends its test targets
 # to CHECKS.
@@ -56,10 +93,10 @@ demo: deps
 
 install: $(LIB)
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
-	install -m 0755 $(LIB) $(DESTDIR)$(LIBDIR)/libnextest_probes.so
+	install -m 0755 $(LIB) $(DESTDIR)$(LIBDIR)/$(notdir $(LIB))
 
 uninstall:
-	rm -f $(DESTDIR)$(LIBDIR)/libnextest_probes.so
+	rm -f $(DESTDIR)$(LIBDIR)/$(notdir $(LIB))
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:

@@ -12,6 +12,10 @@
  * note the exec into a shared slot with async-signal-safe code.  vfork is not
  * interposed: a C wrapper cannot return twice from one frame, and no nextest
  * build uses it (Rust std spawns with posix_spawnp or fork).
+ *
+ * macOS: the same wrappers under NX_HOOK names, listed in interpose_darwin.c;
+ * libSystem has no pipe2, execvpe or fexecve, so those three are Linux-only
+ * (execlp takes execvp there).  See real.h.
  */
 #include <errno.h>
 #include <signal.h>
@@ -34,7 +38,12 @@
 
 #define NX_EXPORT __attribute__((visibility("default")))
 
+#ifdef __APPLE__
+#include <crt_externs.h>
+#define environ (*_NSGetEnviron())	/* a dylib has no direct access to environ */
+#else
 extern char **environ;
+#endif
 
 /* ---- spawning ---- */
 
@@ -53,34 +62,22 @@ static void after_spawn(uint64_t t0, pid_t pid, const posix_spawn_file_actions_t
 	nx_pipes_reset();
 }
 
-NX_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
-			  const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
-{
-	__typeof__(&posix_spawn) real = NX_REAL(posix_spawn);
-	if (!real)
-		return ENOSYS;
-	if (!nx_role_may_spawn_tests())
-		return real(pid, path, fa, attr, argv, envp);
-	pid_t child = 0, *pp = pid ? pid : &child;
-	uint64_t t0 = nx_now_ns();
-	int rc = real(pp, path, fa, attr, argv, envp);
-	int e = errno;
-	if (rc == 0)
-		after_spawn(t0, *pp, fa, argv, envp);
-	errno = e;
-	return rc;
-}
+/* posix_spawn and posix_spawnp share their signature and everything else. */
+typedef int spawn_fn(pid_t *, const char *, const posix_spawn_file_actions_t *,
+		     const posix_spawnattr_t *, char *const[], char *const[]);
 
-NX_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
-			   const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+static int spawn(spawn_fn *real, pid_t *pid, const char *file,
+		 const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *attr,
+		 char *const argv[], char *const envp[])
 {
-	__typeof__(&posix_spawnp) real = NX_REAL(posix_spawnp);
 	if (!real)
 		return ENOSYS;
 	if (!nx_role_may_spawn_tests())
 		return real(pid, file, fa, attr, argv, envp);
 	pid_t child = 0, *pp = pid ? pid : &child;
-	uint64_t t0 = nx_now_ns();
+	uint64_t t0 = nx_pipes_prepared_at();
+	if (!t0)
+		t0 = nx_now_ns();
 	int rc = real(pp, file, fa, attr, argv, envp);
 	int e = errno;
 	if (rc == 0)
@@ -89,7 +86,24 @@ NX_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_
 	return rc;
 }
 
-NX_EXPORT int posix_spawn_file_actions_adddup2(posix_spawn_file_actions_t *fa, int fd, int newfd)
+NX_EXPORT int NX_HOOK(posix_spawn)(pid_t *pid, const char *path,
+				   const posix_spawn_file_actions_t *fa,
+				   const posix_spawnattr_t *attr, char *const argv[],
+				   char *const envp[])
+{
+	return spawn(NX_REAL(posix_spawn), pid, path, fa, attr, argv, envp);
+}
+
+NX_EXPORT int NX_HOOK(posix_spawnp)(pid_t *pid, const char *file,
+				    const posix_spawn_file_actions_t *fa,
+				    const posix_spawnattr_t *attr, char *const argv[],
+				    char *const envp[])
+{
+	return spawn(NX_REAL(posix_spawnp), pid, file, fa, attr, argv, envp);
+}
+
+NX_EXPORT int NX_HOOK(posix_spawn_file_actions_adddup2)(posix_spawn_file_actions_t *fa, int fd,
+							 int newfd)
 {
 	__typeof__(&posix_spawn_file_actions_adddup2) real =
 		NX_REAL(posix_spawn_file_actions_adddup2);
@@ -104,7 +118,7 @@ NX_EXPORT int posix_spawn_file_actions_adddup2(posix_spawn_file_actions_t *fa, i
 	return rc;
 }
 
-NX_EXPORT pid_t fork(void)
+NX_EXPORT pid_t NX_HOOK(fork)(void)
 {
 	__typeof__(&fork) real = NX_REAL(fork);
 	if (!real) {
@@ -154,11 +168,21 @@ static int do_execve(const char *path, char *const argv[], char *const envp[])
 {
 	__typeof__(&execve) real = NX_REAL(execve);
 	int h = child_note(argv, envp);
-	int rc = real ? real(path, argv, envp) : (int)syscall(SYS_execve, path, argv, envp);
+	int rc = real ? real(path, argv, envp) : (int)NX_SYSCALL(SYS_execve, path, argv, envp);
 	child_failed(h);
 	return rc;
 }
 
+#ifdef __APPLE__
+/* No execvpe on macOS; its one caller here, execlp, passes environ. */
+static int do_execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	int h = child_note(argv, envp);
+	int rc = NX_REAL(execvp)(file, argv);
+	child_failed(h);
+	return rc;
+}
+#else
 static int do_execvpe(const char *file, char *const argv[], char *const envp[])
 {
 	__typeof__(&execvpe) real = NX_REAL(execvpe);
@@ -171,23 +195,26 @@ static int do_execvpe(const char *file, char *const argv[], char *const envp[])
 	child_failed(h);
 	return rc;
 }
+#endif
 
-NX_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+NX_EXPORT int NX_HOOK(execve)(const char *path, char *const argv[], char *const envp[])
 {
 	return do_execve(path, argv, envp);
 }
 
-NX_EXPORT int execv(const char *path, char *const argv[])
+NX_EXPORT int NX_HOOK(execv)(const char *path, char *const argv[])
 {
 	return do_execve(path, argv, environ);
 }
 
-NX_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+#ifndef __APPLE__
+NX_EXPORT int NX_HOOK(execvpe)(const char *file, char *const argv[], char *const envp[])
 {
 	return do_execvpe(file, argv, envp);
 }
+#endif
 
-NX_EXPORT int execvp(const char *file, char *const argv[])
+NX_EXPORT int NX_HOOK(execvp)(const char *file, char *const argv[])
 {
 	__typeof__(&execvp) real = NX_REAL(execvp);
 	if (!real) {
@@ -200,7 +227,8 @@ NX_EXPORT int execvp(const char *file, char *const argv[])
 	return rc;
 }
 
-NX_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+#ifndef __APPLE__
+NX_EXPORT int NX_HOOK(fexecve)(int fd, char *const argv[], char *const envp[])
 {
 	__typeof__(&fexecve) real = NX_REAL(fexecve);
 	if (!real) {
@@ -212,6 +240,7 @@ NX_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 	child_failed(h);
 	return rc;
 }
+#endif
 
 /* The variadic forms gather their arguments on the stack (no allocation: they
  * may run in a fork child) and take the vector path. */
@@ -230,7 +259,7 @@ static size_t count_args(const char *arg0, va_list ap)
 			argv[i_] = va_arg(ap, char *);              \
 	} while (0)
 
-NX_EXPORT int execl(const char *path, const char *arg0, ...)
+NX_EXPORT int NX_HOOK(execl)(const char *path, const char *arg0, ...)
 {
 	va_list ap;
 	va_start(ap, arg0);
@@ -243,7 +272,7 @@ NX_EXPORT int execl(const char *path, const char *arg0, ...)
 	return do_execve(path, argv, environ);
 }
 
-NX_EXPORT int execle(const char *path, const char *arg0, ...)
+NX_EXPORT int NX_HOOK(execle)(const char *path, const char *arg0, ...)
 {
 	va_list ap;
 	va_start(ap, arg0);
@@ -257,7 +286,7 @@ NX_EXPORT int execle(const char *path, const char *arg0, ...)
 	return do_execve(path, argv, envp);
 }
 
-NX_EXPORT int execlp(const char *file, const char *arg0, ...)
+NX_EXPORT int NX_HOOK(execlp)(const char *file, const char *arg0, ...)
 {
 	va_list ap;
 	va_start(ap, arg0);
@@ -288,40 +317,40 @@ static pid_t runner_wait4(pid_t pid, int *status, int options, struct rusage *ru
 	__typeof__(&wait4) real = NX_REAL(wait4);
 	int st = 0, *sp = status ? status : &st;
 	struct rusage own, *rp = ru ? ru : &own;
-	pid_t r = real ? real(pid, sp, options, rp) : (pid_t)syscall(SYS_wait4, pid, sp, options, rp);
+	pid_t r = real ? real(pid, sp, options, rp) : (pid_t)NX_SYSCALL(SYS_wait4, pid, sp, options, rp);
 	int e = errno;
 	after_wait(pid, r, r > 0 ? *sp : 0, e, r > 0 ? rp : NULL);
 	errno = e;
 	return r;
 }
 
-NX_EXPORT pid_t waitpid(pid_t pid, int *status, int options)
+NX_EXPORT pid_t NX_HOOK(waitpid)(pid_t pid, int *status, int options)
 {
 	if (nx_role_runner())
 		return runner_wait4(pid, status, options, NULL);
 	__typeof__(&waitpid) real = NX_REAL(waitpid);
 	return real ? real(pid, status, options)
-		    : (pid_t)syscall(SYS_wait4, pid, status, options, NULL);
+		    : (pid_t)NX_SYSCALL(SYS_wait4, pid, status, options, NULL);
 }
 
-NX_EXPORT pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru)
+NX_EXPORT pid_t NX_HOOK(wait4)(pid_t pid, int *status, int options, struct rusage *ru)
 {
 	if (nx_role_runner())
 		return runner_wait4(pid, status, options, ru);
 	__typeof__(&wait4) real = NX_REAL(wait4);
 	return real ? real(pid, status, options, ru)
-		    : (pid_t)syscall(SYS_wait4, pid, status, options, ru);
+		    : (pid_t)NX_SYSCALL(SYS_wait4, pid, status, options, ru);
 }
 
-NX_EXPORT pid_t wait(int *status)
+NX_EXPORT pid_t NX_HOOK(wait)(int *status)
 {
 	if (nx_role_runner())
 		return runner_wait4(-1, status, 0, NULL);
 	__typeof__(&wait) real = NX_REAL(wait);
-	return real ? real(status) : (pid_t)syscall(SYS_wait4, -1, status, 0, NULL);
+	return real ? real(status) : (pid_t)NX_SYSCALL(SYS_wait4, -1, status, 0, NULL);
 }
 
-NX_EXPORT int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)
+NX_EXPORT int NX_HOOK(waitid)(idtype_t idtype, id_t id, siginfo_t *info, int options)
 {
 	__typeof__(&waitid) real = NX_REAL(waitid);
 	if (!real) {
@@ -352,7 +381,7 @@ NX_EXPORT int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)
 
 /* ---- signals the runner sends ---- */
 
-NX_EXPORT int kill(pid_t pid, int sig)
+NX_EXPORT int NX_HOOK(kill)(pid_t pid, int sig)
 {
 	__typeof__(&kill) real = NX_REAL(kill);
 	if (nx_role_runner()) {
@@ -360,30 +389,51 @@ NX_EXPORT int kill(pid_t pid, int sig)
 		nx_attempt_killed(pid, sig);
 		errno = e;
 	}
-	return real ? real(pid, sig) : (int)syscall(SYS_kill, pid, sig);
+	return real ? real(pid, sig) : (int)NX_SYSCALL(SYS_kill, pid, sig);
 }
 
 /* ---- capture pipes ---- */
 
 static void note_pipe(const int fds[2])
 {
-	if (nx_role_may_spawn_tests())
+	if (nx_role_may_spawn_tests()) {
+		nx_pipes_note_prepare(nx_now_ns());
 		nx_pipes_note_pipe(fds[0], fds[1]);
+	}
 }
 
-NX_EXPORT int pipe2(int fds[2], int flags)
+/* nextest blocks SIGTSTP on the spawning thread while it builds a
+ * double-spawn command (DoubleSpawnContext); that is the earliest sign of an
+ * attempt the library can see.  Observed only: the caller's mask change is
+ * made exactly as asked. */
+NX_EXPORT int NX_HOOK(pthread_sigmask)(int how, const sigset_t *set, sigset_t *old)
+{
+	__typeof__(&pthread_sigmask) real = NX_REAL(pthread_sigmask);
+	if (!real)
+		return ENOSYS;
+	if (how == SIG_BLOCK && set && nx_role_may_spawn_tests() && sigismember(set, SIGTSTP) == 1) {
+		int e = errno;
+		nx_pipes_note_prepare(nx_now_ns());
+		errno = e;
+	}
+	return real(how, set, old);
+}
+
+#ifndef __APPLE__
+NX_EXPORT int NX_HOOK(pipe2)(int fds[2], int flags)
 {
 	__typeof__(&pipe2) real = NX_REAL(pipe2);
-	int rc = real ? real(fds, flags) : (int)syscall(SYS_pipe2, fds, flags);
+	int rc = real ? real(fds, flags) : (int)NX_SYSCALL(SYS_pipe2, fds, flags);
 	if (rc == 0)
 		note_pipe(fds);
 	return rc;
 }
+#endif
 
-NX_EXPORT int pipe(int fds[2])
+NX_EXPORT int NX_HOOK(pipe)(int fds[2])
 {
 	__typeof__(&pipe) real = NX_REAL(pipe);
-	int rc = real ? real(fds) : (int)syscall(SYS_pipe2, fds, 0);
+	int rc = real ? real(fds) : (int)NX_SYSCALL(SYS_pipe2, fds, 0);
 	if (rc == 0)
 		note_pipe(fds);
 	return rc;
@@ -401,10 +451,10 @@ static void after_io(int fd, const void *buf, ssize_t r, int e)
 		nx_forkslot_collect();
 }
 
-NX_EXPORT ssize_t read(int fd, void *buf, size_t n)
+NX_EXPORT ssize_t NX_HOOK(read)(int fd, void *buf, size_t n)
 {
 	__typeof__(&read) real = NX_REAL(read);
-	ssize_t r = real ? real(fd, buf, n) : syscall(SYS_read, fd, buf, n);
+	ssize_t r = real ? real(fd, buf, n) : NX_SYSCALL(SYS_read, fd, buf, n);
 	if (__builtin_expect(nx_role_may_spawn_tests(), 0)) {
 		int e = errno;
 		after_io(fd, buf, r, e);
@@ -413,11 +463,11 @@ NX_EXPORT ssize_t read(int fd, void *buf, size_t n)
 	return r;
 }
 
-NX_EXPORT ssize_t recv(int fd, void *buf, size_t n, int flags)
+NX_EXPORT ssize_t NX_HOOK(recv)(int fd, void *buf, size_t n, int flags)
 {
 	__typeof__(&recv) real = NX_REAL(recv);
 	ssize_t r = real ? real(fd, buf, n, flags)
-			 : syscall(SYS_recvfrom, fd, buf, n, flags, NULL, NULL);
+			 : NX_SYSCALL(SYS_recvfrom, fd, buf, n, flags, NULL, NULL);
 	if (nx_role_may_spawn_tests() && nx_forkslot_pending()) {
 		int e = errno;
 		nx_forkslot_collect();
@@ -426,7 +476,7 @@ NX_EXPORT ssize_t recv(int fd, void *buf, size_t n, int flags)
 	return r;
 }
 
-NX_EXPORT int close(int fd)
+NX_EXPORT int NX_HOOK(close)(int fd)
 {
 	__typeof__(&close) real = NX_REAL(close);
 	if (nx_role_may_spawn_tests()) {
@@ -437,15 +487,15 @@ NX_EXPORT int close(int fd)
 			nx_cargo_closing(fd);
 		errno = e;
 	}
-	return real ? real(fd) : (int)syscall(SYS_close, fd);
+	return real ? real(fd) : (int)NX_SYSCALL(SYS_close, fd);
 }
 
 /* ---- what the runner writes to its own stdout/stderr ---- */
 
-NX_EXPORT ssize_t write(int fd, const void *buf, size_t n)
+NX_EXPORT ssize_t NX_HOOK(write)(int fd, const void *buf, size_t n)
 {
 	__typeof__(&write) real = NX_REAL(write);
-	ssize_t r = real ? real(fd, buf, n) : syscall(SYS_write, fd, buf, n);
+	ssize_t r = real ? real(fd, buf, n) : NX_SYSCALL(SYS_write, fd, buf, n);
 	if (__builtin_expect((fd == 1 || fd == 2) && r > 0 && nx_role_runner(), 0)) {
 		int e = errno;
 		nx_streams_write(fd, buf, r);
@@ -454,10 +504,10 @@ NX_EXPORT ssize_t write(int fd, const void *buf, size_t n)
 	return r;
 }
 
-NX_EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
+NX_EXPORT ssize_t NX_HOOK(writev)(int fd, const struct iovec *iov, int iovcnt)
 {
 	__typeof__(&writev) real = NX_REAL(writev);
-	ssize_t r = real ? real(fd, iov, iovcnt) : syscall(SYS_writev, fd, iov, iovcnt);
+	ssize_t r = real ? real(fd, iov, iovcnt) : NX_SYSCALL(SYS_writev, fd, iov, iovcnt);
 	if (__builtin_expect((fd == 1 || fd == 2) && r > 0 && nx_role_runner(), 0)) {
 		int e = errno;
 		nx_streams_writev(fd, iov, iovcnt, r);
@@ -468,13 +518,13 @@ NX_EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 
 /* nextest pauses itself with raise(SIGSTOP) after sending SIGTSTP to its
  * children; the time until raise returns is paused time. */
-NX_EXPORT int raise(int sig)
+NX_EXPORT int NX_HOOK(raise)(int sig)
 {
 	__typeof__(&raise) real = NX_REAL(raise);
 	int pausing = sig == SIGSTOP && nx_role_runner();
 	if (pausing)
 		nx_run_pause_begin(nx_now_ns());
-	int rc = real ? real(sig) : (int)syscall(SYS_tgkill, getpid(), gettid(), sig);
+	int rc = real ? real(sig) : (int)NX_SYSCALL(SYS_tgkill, getpid(), gettid(), sig);
 	if (pausing) {
 		int e = errno;
 		nx_run_pause_end(nx_now_ns());

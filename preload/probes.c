@@ -16,6 +16,10 @@
  * function returns at once.  Inert rather than #error: the library's only
  * job is observation, and a build without probes still leaves the runner
  * untouched.
+ *
+ * macOS (NX_DTRACE, probes.h): no notes and no semaphores; the sites call
+ * nx_dtrace_fire() and "enabled" asks nx_dtrace_enabled() (probes_darwin.c,
+ * DTrace's is-enabled probes).  The argument building below is shared.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -24,7 +28,7 @@
 #include "encode.h"
 #include "probes.h"
 
-#if (defined(__x86_64__) || defined(__aarch64__)) && !defined(NX_NO_NOTES)
+#if (defined(__x86_64__) || defined(__aarch64__)) && !defined(NX_NO_NOTES) && !NX_DTRACE
 #define NX_HAVE_NOTES 1
 #else
 #define NX_HAVE_NOTES 0
@@ -93,6 +97,7 @@
 
 /* ---- semaphores: ten u16, on a page of their own ---- */
 
+#if !NX_DTRACE
 #define NX_SEMA_DECL(e, ident, name, n, k0, k1, k2, k3, k4, k5) \
 	extern volatile unsigned short NX_SEMA(ident) __attribute__((visibility("hidden")));
 NX_PROBE_LIST(NX_SEMA_DECL)
@@ -117,6 +122,7 @@ __asm__(".pushsection .probes, \"aw\", \"progbits\"\n"
 	volatile unsigned short NX_SEMA(ident);
 NX_PROBE_LIST(NX_SEMA_DEF)
 #endif
+#endif /* !NX_DTRACE */
 
 /* ---- probe sites: one noinline function per probe, one note each ---- */
 
@@ -165,6 +171,13 @@ NX_PROBE_LIST(NX_SEMA_DEF)
 					     NX_ARGSTR(k0, k1, k2, k3, k4, k5)) \
 				     : : "r"(r0), "r"(r1), "r"(r2), "r"(r3), "r"(r4), "r"(r5)); \
 	}
+#elif NX_DTRACE
+#define NX_SITE(e, ident, name, n, k0, k1, k2, k3, k4, k5) \
+	static void site_##ident(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, \
+				 uint64_t a4, uint64_t a5) \
+	{ \
+		nx_dtrace_fire(e, a0, a1, a2, a3, a4, a5); \
+	}
 #else
 #define NX_SITE(e, ident, name, n, k0, k1, k2, k3, k4, k5) \
 	static void site_##ident(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, \
@@ -177,12 +190,15 @@ NX_PROBE_LIST(NX_SITE)
 
 /* ---- semaphore queries ---- */
 
+#if !NX_DTRACE
 #define NX_SEMA_PTR(e, ident, name, n, k0, k1, k2, k3, k4, k5) [e] = &NX_SEMA(ident),
 static volatile unsigned short *const semas[NX_PROBE_COUNT] = { NX_PROBE_LIST(NX_SEMA_PTR) };
+#endif
 
 #define NX_NAME(e, ident, name, n, k0, k1, k2, k3, k4, k5) [e] = name,
 static const char *const names[NX_PROBE_COUNT] = { NX_PROBE_LIST(NX_NAME) };
 
+#if !NX_DTRACE
 int nx_probe_enabled(enum nx_probe p)
 {
 	return (unsigned)p < NX_PROBE_COUNT && *semas[p] != 0;
@@ -195,6 +211,20 @@ int nx_any_enabled(void)
 		v |= *semas[i];
 	return v != 0;
 }
+#else
+int nx_probe_enabled(enum nx_probe p)
+{
+	return (unsigned)p < NX_PROBE_COUNT && nx_dtrace_enabled(p);
+}
+
+int nx_any_enabled(void)
+{
+	int v = 0;
+	for (int i = 0; i < NX_PROBE_COUNT; i++)
+		v |= nx_dtrace_enabled((enum nx_probe)i);
+	return v != 0;
+}
+#endif
 
 const char *nx_probe_name(enum nx_probe p)
 {
@@ -203,7 +233,17 @@ const char *nx_probe_name(enum nx_probe p)
 
 /* ---- argument building: everything in one buffer, NUL-separated ---- */
 
+#if !NX_DTRACE
 #define ENABLED(ident) __builtin_expect(NX_SEMA(ident) != 0, 0)
+#else
+#define NX_ENABLED_FN(e, ident, name, n, k0, k1, k2, k3, k4, k5) \
+	static int enabled_##ident(void) \
+	{ \
+		return nx_dtrace_enabled(e); \
+	}
+NX_PROBE_LIST(NX_ENABLED_FN)
+#define ENABLED(ident) __builtin_expect(enabled_##ident(), 0)
+#endif
 #define U(x) ((uint64_t)(x))
 
 static void ok_open(struct nx_buf *b)

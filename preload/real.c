@@ -3,11 +3,13 @@
  * Owns: the table of real function pointers.  A missing function is looked up
  * once and remembered as missing; callers fall back to a raw system call or
  * fail with ENOSYS.  Races between threads resolving the same entry are benign
- * (both store the same pointer).
+ * (both store the same pointer).  Not used on macOS (real.h: NX_INTERPOSE).
  */
 #include <dlfcn.h>
 
 #include "real.h"
+
+#if !NX_INTERPOSE
 
 #define MISSING ((void *)1)
 
@@ -34,6 +36,7 @@ static const char *const names[NX_FN_COUNT] = {
 	[NX_FN_write] = "write",
 	[NX_FN_writev] = "writev",
 	[NX_FN_raise] = "raise",
+	[NX_FN_pthread_sigmask] = "pthread_sigmask",
 };
 
 static void *table[NX_FN_COUNT];
@@ -67,3 +70,4 @@ void nx_real_prepare_exec(void)
 	nx_real(NX_FN_execvpe);
 	nx_real(NX_FN_fexecve);
 }
+#endif

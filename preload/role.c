@@ -5,9 +5,20 @@
  * system call, no allocation, no dlsym.  A process whose own environment shows
  * it was started by nextest (a test, a list child, a setup script) or that is
  * the `__double-spawn` stub is inert for its whole life.
+ *
+ * macOS: dyld passes the same (argc, argv, envp) to an inserted library's
+ * constructor, and issetugid() stands for AT_SECURE.  The double-spawn test
+ * looks at argv[1] only: nextest re-executes itself through current_exe()
+ * there, not /proc/self/exe.
  */
 #include <string.h>
+#ifdef __APPLE__
+#include <unistd.h>
+#define nx_secure() issetugid()
+#else
 #include <sys/auxv.h>
+#define nx_secure() getauxval(AT_SECURE)
+#endif
 
 #include "role.h"
 #include "run.h"
@@ -43,7 +54,7 @@ static int started_by_nextest(char **envp)
 
 __attribute__((constructor)) static void nx_role_init(int argc, char **argv, char **envp)
 {
-	if (env_on(envp, NX_KILL_SWITCH) || getauxval(AT_SECURE)) {
+	if (env_on(envp, NX_KILL_SWITCH) || nx_secure()) {
 		nx_role = NX_ROLE_OFF;
 		return;
 	}

@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""darwin_interpose_check.py — the macOS hook naming and table, built on Linux.
+
+Owns: the interposition half of `make darwin-static-check`.  OBJ is
+darwin_interpose_tu.c (hooks.c + interpose_darwin.c, -DNX_INTERPOSE=1) and
+EXE is darwin_interpose_check.c linked with it.  Asserts:
+  * OBJ defines nx_hook_<name> for every name of preload/exports.map and
+    defines none of those names itself (on macOS a hook keeping its libc name
+    would not be interposed by the table, and would shadow nothing);
+  * EXE finds the table's pairs to be exactly {nx_hook_<name>, <name>} for
+    the NX_INTERPOSED list, in order.
+Usage: darwin_interpose_check.py OBJ EXE EXPORTS_MAP INTERPOSE_C
+"""
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import darwin_static  # noqa: E402
+
+
+def main():
+    if len(sys.argv) != 5:
+        print(__doc__)
+        return 2
+    obj, exe, exports_map, interpose_c = sys.argv[1:]
+    failures = []
+    exports = darwin_static.parse_exports(exports_map)
+    table = darwin_static.parse_interposed(interpose_c)
+    failures += darwin_static.failures
+    nm = subprocess.run(["nm", "--defined-only", obj], capture_output=True, text=True,
+                        check=True).stdout
+    defined = {ln.split()[-1] for ln in nm.splitlines() if len(ln.split()) == 3}
+    plain = sorted(set(exports) & defined)
+    if plain:
+        failures.append(f"{obj} defines libc names in NX_INTERPOSE mode: {plain}")
+    unnamed = sorted(n for n in exports if f"nx_hook_{n}" not in defined)
+    if unnamed:
+        failures.append(f"{obj} lacks nx_hook_<name> for: {unnamed}")
+    p = subprocess.run([exe] + table, capture_output=True, text=True, timeout=60)
+    if p.returncode != 0 or f"INTERPOSE OK {len(table)}" not in p.stdout:
+        failures.append(f"{exe}: exit {p.returncode}: {p.stdout.strip()} {p.stderr.strip()}")
+    for f in failures:
+        print("FAIL:", f)
+    if failures:
+        print(f"darwin_interpose_check: {len(failures)} failure(s)")
+        return 1
+    print(f"darwin_interpose_check: {len(exports)} hooks renamed nx_hook_*; "
+          f"{len(table)} table pairs are {{nx_hook_<name>, <name>}}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
