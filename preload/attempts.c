@@ -40,9 +40,13 @@
 /* Kills of distinct process groups with the same signal this close together
  * are one broadcast (shutdown, fail-fast), not a slow-timeout termination. */
 #define BROADCAST_WINDOW_NS (50u * 1000 * 1000)
-/* Our clock starts before the runner's stopwatch and its timer never fires
- * early; this only absorbs clock-read ordering between threads. */
-#define TIMER_SLACK_NS (2u * 1000 * 1000)
+/* Our clock starts a little after the runner's stopwatch (which starts before
+ * the command is built; we first see the attempt when SIGTSTP is blocked or a
+ * capture pipe is made), so our active time at the kill can trail the
+ * runner's by that gap: microseconds normally, milliseconds on a loaded
+ * machine.  A kill of the group this close to the terminate point, with no
+ * shutdown signal forwarded, is the runner's slow-timeout termination. */
+#define TIMER_SLACK_NS (20u * 1000 * 1000)
 
 enum { STARTING, STARTED };
 enum { KIND_TEST, KIND_SCRIPT };
@@ -77,6 +81,7 @@ struct record {
 	uint64_t terminate_ns;		/* 0 = never terminates */
 	struct nx_slow_timeout slow;	/* for the slow timer (status level < slow) */
 	uint32_t slow_hits;
+	int terminate_fired;		/* the terminating slow event was fired at the kill */
 	uint64_t paused_at_start;	/* nx_run_paused_total() at spawn */
 	/* nextest < 0.9.90 exports no slots: they are rebuilt (slots.c) */
 	const char *slot_key;		/* NULL = slots came from the environment */
@@ -679,6 +684,58 @@ void nx_attempt_wait_failed(pid_t pid, int err)
 	finish(done);
 }
 
+/* ---- slow events: copied under the lock, fired after it ---- */
+
+struct slow_copy {
+	char attempt_id[8192], run_id[64], binary_id[1024], test_name[4096];
+	struct nx_test_attempt_slow e;
+	pid_t pid;
+};
+
+/* Lock held. */
+static int copy_test_slow(struct record *a, uint64_t elapsed, int will_terminate,
+			  struct slow_copy *c)
+{
+	const struct nx_test_attempt_start *t = &a->t;
+	if (strlen(t->attempt_id) >= sizeof(c->attempt_id) ||
+	    strlen(t->binary_id) >= sizeof(c->binary_id) ||
+	    strlen(t->test_name) >= sizeof(c->test_name))
+		return 0;
+	strcpy(c->attempt_id, t->attempt_id);
+	snprintf(c->run_id, sizeof(c->run_id), "%s", t->run_id);
+	strcpy(c->binary_id, t->binary_id);
+	strcpy(c->test_name, t->test_name);
+	c->pid = a->pid;
+	c->e = (struct nx_test_attempt_slow){
+		.attempt_id = c->attempt_id, .run_id = c->run_id, .binary_id = c->binary_id,
+		.test_name = c->test_name, .attempt = t->attempt,
+		.total_attempts = t->total_attempts, .elapsed_nanos = elapsed,
+		.will_terminate = will_terminate, .stress_current = t->stress_current,
+		.stress_total = t->stress_total,
+	};
+	return 1;
+}
+
+static void fire_test_slow(const struct slow_copy *c)
+{
+	nx_fire_test_attempt_slow(&c->e);
+	nx_extras_attempt_slow(&c->e, c->pid);
+}
+
+/* Lock held: a script's strings live in its record, which only the thread
+ * that completes it frees, under this lock. */
+static void fire_script_slow_locked(const struct record *a, uint64_t elapsed, int will_terminate)
+{
+	const struct nx_setup_script_start *s = &a->sc;
+	struct nx_setup_script_slow e = {
+		.id = s->id, .run_id = s->run_id, .script_id = s->script_id,
+		.program = s->program, .args = s->args, .elapsed_nanos = elapsed,
+		.will_terminate = will_terminate, .stress_current = s->stress_current,
+		.stress_total = s->stress_total,
+	};
+	nx_fire_setup_script_slow(&e);
+}
+
 /* Was this kill the runner terminating the child for its slow-timeout?
  * With the configuration known: iff the child's active time has reached
  * terminate-after × period (nextest kills right when its timer fires, and our
@@ -691,6 +748,7 @@ void nx_attempt_killed(pid_t target, int sig)
 	pid_t pgid = -target;
 	uint64_t now = nx_now_ns();
 	uint64_t paused_now = nx_run_paused_total(now);
+	struct slow_copy *slow = NULL;
 	pthread_mutex_lock(&lock);
 	if (sig == SIGINT || sig == SIGHUP || sig == SIGQUIT)
 		kills.shutdown = 1;
@@ -701,8 +759,21 @@ void nx_attempt_killed(pid_t target, int sig)
 		if (a && a->slow_known) {
 			uint64_t active = now - a->t_start - (paused_now - a->paused_at_start);
 			if (a->terminate_ns && active + TIMER_SLACK_NS >= a->terminate_ns &&
-			    !kills.shutdown)
+			    !kills.shutdown && !a->timeout_kill) {
 				a->timeout_kill = 1;
+				/* nextest sends the terminating slow event right before this
+				 * kill (executor.rs), unless the grace period is 0 */
+				if (a->slow.grace_ns) {
+					a->terminate_fired = 1;
+					if (a->kind == KIND_SCRIPT)
+						fire_script_slow_locked(a, a->terminate_ns, 1);
+					else if ((slow = malloc(sizeof(*slow))) &&
+						 !copy_test_slow(a, a->terminate_ns, 1, slow)) {
+						free(slow);
+						slow = NULL;
+					}
+				}
+			}
 		} else {
 			if (broadcast) {
 				struct record *prev = find(kills.pgid);
@@ -717,6 +788,10 @@ void nx_attempt_killed(pid_t target, int sig)
 		kills.pgid = pgid;
 	}
 	pthread_mutex_unlock(&lock);
+	if (slow) {
+		fire_test_slow(slow);
+		free(slow);
+	}
 }
 
 /* ---- slow ---- */
@@ -726,15 +801,15 @@ void nx_attempt_test_slow(const char *binary_id, const char *test_name, int has_
 			  unsigned stress_printed, unsigned try_attempt, uint64_t elapsed,
 			  int will_terminate)
 {
-	char attempt_id[8192], run_id[64];
-	pid_t pid = 0;
-	struct nx_test_attempt_slow e = { .elapsed_nanos = elapsed, .will_terminate = will_terminate };
+	struct slow_copy *c = malloc(sizeof(*c));
+	if (!c)
+		return;
 	int found = 0;
 	pthread_mutex_lock(&lock);
 	for (unsigned bkt = 0; bkt < NBUCKETS && !found; bkt++) {
 		for (struct record *a = buckets[bkt]; a && !found; a = a->next) {
 			const struct nx_test_attempt_start *t = &a->t;
-			if (a->kind != KIND_TEST || a->reaped || strcmp(t->binary_id, binary_id) != 0 ||
+			if (a->kind != KIND_TEST || strcmp(t->binary_id, binary_id) != 0 ||
 			    strcmp(t->test_name, test_name) != 0)
 				continue;
 			if (has_stress && (!t->stress_current.has ||
@@ -742,61 +817,36 @@ void nx_attempt_test_slow(const char *binary_id, const char *test_name, int has_
 				continue;
 			if (try_attempt && t->attempt != try_attempt)
 				continue;
-			if (strlen(t->attempt_id) >= sizeof(attempt_id))
-				continue;
-			strcpy(attempt_id, t->attempt_id);
-			pid = a->pid;
-			snprintf(run_id, sizeof(run_id), "%s", t->run_id);
+			if (will_terminate && a->terminate_fired) {
+				found = -1;	/* already fired at the kill */
+				break;
+			}
 			if (will_terminate && !kills.shutdown)
 				a->timeout_kill = 1;	/* TERMINATING: killed for slow-timeout */
-			e.attempt = t->attempt;
-			e.total_attempts = t->total_attempts;
-			e.stress_current = t->stress_current;
-			e.stress_total = t->stress_total;
-			found = 1;
+			found = copy_test_slow(a, elapsed, will_terminate, c) ? 1 : -1;
 		}
 	}
 	pthread_mutex_unlock(&lock);
-	if (!found)
-		return;
-	e.attempt_id = attempt_id;
-	e.run_id = run_id;
-	e.binary_id = binary_id;
-	e.test_name = test_name;
-	nx_fire_test_attempt_slow(&e);
-	nx_extras_attempt_slow(&e, pid);
+	if (found == 1)
+		fire_test_slow(c);
+	free(c);
 }
 
 void nx_attempt_script_slow(const char *script_id, uint64_t elapsed, int will_terminate)
 {
-	struct record *copy = NULL;
 	pthread_mutex_lock(&lock);
-	for (unsigned bkt = 0; bkt < NBUCKETS && !copy; bkt++)
-		for (struct record *a = buckets[bkt]; a && !copy; a = a->next)
-			if (a->kind == KIND_SCRIPT && !a->reaped &&
-			    strcmp(a->sc.script_id, script_id) == 0)
-				copy = a;
-	/* Scripts run one at a time and their record is freed only by the
-	 * thread that completes them, after the reap; the reporter's slow line
-	 * for a running script precedes that, so firing from it is safe only
-	 * under the lock. */
-	if (copy) {
-		if (will_terminate && !kills.shutdown)
-			copy->timeout_kill = 1;
-		const struct nx_setup_script_start *s = &copy->sc;
-		struct nx_setup_script_slow e = {
-			.id = s->id,
-			.run_id = s->run_id,
-			.script_id = s->script_id,
-			.program = s->program,
-			.args = s->args,
-			.elapsed_nanos = elapsed,
-			.will_terminate = will_terminate,
-			.stress_current = s->stress_current,
-			.stress_total = s->stress_total,
-		};
-		nx_fire_setup_script_slow(&e);
+	for (unsigned bkt = 0; bkt < NBUCKETS; bkt++) {
+		for (struct record *a = buckets[bkt]; a; a = a->next) {
+			if (a->kind != KIND_SCRIPT || strcmp(a->sc.script_id, script_id) != 0)
+				continue;
+			if (will_terminate && !kills.shutdown)
+				a->timeout_kill = 1;
+			if (!(will_terminate && a->terminate_fired))
+				fire_script_slow_locked(a, elapsed, will_terminate);
+			goto out;
+		}
 	}
+out:
 	pthread_mutex_unlock(&lock);
 }
 
@@ -809,14 +859,7 @@ void nx_attempt_script_slow(const char *script_id, uint64_t elapsed, int will_te
 uint64_t nx_attempt_slow_tick(uint64_t now, uint64_t paused_now)
 {
 	enum { BATCH = 16 };
-	struct pending {
-		int kind;
-		char attempt_id[1024], run_id[64], binary_id[512], test_name[2048];
-		struct nx_test_attempt_slow t;
-		struct nx_setup_script_slow sc;
-		struct record *script;	/* fired under the lock (see script slow) */
-	};
-	static struct pending due[BATCH];
+	static struct slow_copy due[BATCH];	/* only the timer thread calls this */
 	unsigned ndue = 0;
 	uint64_t next = 0;
 	pthread_mutex_lock(&lock);
@@ -824,11 +867,10 @@ uint64_t nx_attempt_slow_tick(uint64_t now, uint64_t paused_now)
 		for (struct record *a = buckets[bkt]; a; a = a->next) {
 			if (!a->slow_known || a->reaped || a->slow.period_ns >= NX_FAR_FUTURE_NS ||
 			    a->slow.period_ns == 0 ||
-			    (a->slow.terminate_after && a->slow_hits >= a->slow.terminate_after))
-				continue;
+			    (a->slow.terminate_after && a->slow_hits + 1 >= a->slow.terminate_after))
+				continue;	/* the terminating event fires at the kill */
 			uint64_t active = now - a->t_start - (paused_now - a->paused_at_start);
-			uint64_t k = (uint64_t)a->slow_hits + 1;
-			uint64_t at = k * a->slow.period_ns;
+			uint64_t at = ((uint64_t)a->slow_hits + 1) * a->slow.period_ns;
 			if (active < at || ndue == BATCH) {
 				uint64_t when = now + (active < at ? at - active : 0);
 				if (!next || when < next)
@@ -836,52 +878,19 @@ uint64_t nx_attempt_slow_tick(uint64_t now, uint64_t paused_now)
 				continue;
 			}
 			a->slow_hits++;
-			int terminate = a->slow.terminate_after && k >= a->slow.terminate_after;
-			if (!terminate) {	/* this attempt's next deadline */
-				uint64_t when = now + (at + a->slow.period_ns - active);
-				if (!next || when < next)
-					next = when;
-			}
+			uint64_t when = now + (at + a->slow.period_ns - active);
+			if (!next || when < next)
+				next = when;
 			if (a->slow.grace_ns == 0)
 				continue;	/* nextest sends no slow event then */
-			struct pending *p = &due[ndue];
-			if (a->kind == KIND_TEST) {
-				const struct nx_test_attempt_start *t = &a->t;
-				if (strlen(t->attempt_id) >= sizeof(p->attempt_id) ||
-				    strlen(t->binary_id) >= sizeof(p->binary_id) ||
-				    strlen(t->test_name) >= sizeof(p->test_name))
-					continue;
-				p->kind = KIND_TEST;
-				strcpy(p->attempt_id, t->attempt_id);
-				snprintf(p->run_id, sizeof(p->run_id), "%s", t->run_id);
-				strcpy(p->binary_id, t->binary_id);
-				strcpy(p->test_name, t->test_name);
-				p->t = (struct nx_test_attempt_slow){
-					.attempt_id = p->attempt_id, .run_id = p->run_id,
-					.binary_id = p->binary_id, .test_name = p->test_name,
-					.attempt = t->attempt, .total_attempts = t->total_attempts,
-					.elapsed_nanos = at, .will_terminate = terminate,
-					.stress_current = t->stress_current, .stress_total = t->stress_total,
-				};
-			} else {
-				const struct nx_setup_script_start *s = &a->sc;
-				p->kind = KIND_SCRIPT;
-				p->sc = (struct nx_setup_script_slow){
-					.id = s->id, .run_id = s->run_id, .script_id = s->script_id,
-					.program = s->program, .args = s->args, .elapsed_nanos = at,
-					.will_terminate = terminate, .stress_current = s->stress_current,
-					.stress_total = s->stress_total,
-				};
-				/* a script's strings live in its record: fire now, under
-				 * the lock, before anything can free it */
-				nx_fire_setup_script_slow(&p->sc);
-				continue;
-			}
-			ndue++;
+			if (a->kind == KIND_SCRIPT)
+				fire_script_slow_locked(a, at, 0);
+			else if (copy_test_slow(a, at, 0, &due[ndue]))
+				ndue++;
 		}
 	}
 	pthread_mutex_unlock(&lock);
 	for (unsigned i = 0; i < ndue; i++)
-		nx_fire_test_attempt_slow(&due[i].t);
+		fire_test_slow(&due[i]);
 	return next;
 }

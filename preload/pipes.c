@@ -22,6 +22,7 @@ static TLS struct pair pairs[NPIPES];
 static TLS unsigned npairs;		/* total recorded; ring index = n % NPIPES */
 static TLS struct dup dups[NDUPS];
 static TLS unsigned ndups;
+static TLS uint64_t prepared_at;
 
 void nx_pipes_note_pipe(int r, int w)
 {
@@ -37,10 +38,22 @@ void nx_pipes_note_dup2(const void *fa, int fd, int newfd)
 	ndups++;
 }
 
+void nx_pipes_note_prepare(uint64_t t)
+{
+	if (!prepared_at)
+		prepared_at = t;
+}
+
+uint64_t nx_pipes_prepared_at(void)
+{
+	return prepared_at;
+}
+
 void nx_pipes_reset(void)
 {
 	npairs = 0;
 	ndups = 0;
+	prepared_at = 0;
 }
 
 static unsigned count(unsigned n, unsigned cap)

@@ -8,6 +8,7 @@
 #ifndef NX_PIPES_H
 #define NX_PIPES_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 enum nx_capture {
@@ -32,6 +33,13 @@ void nx_pipes_for_spawn(const void *file_actions, struct nx_child_pipes *out);
 /* fork path: resolve from the pipe identities the child reported. */
 void nx_pipes_for_fork(dev_t dev1, ino_t ino1, dev_t dev2, ino_t ino2,
 		       struct nx_child_pipes *out);
+/* The earliest moment this thread was seen preparing a spawn (SIGTSTP
+ * blocked for double spawn, or a pipe created) since the last spawn; the
+ * attempt's clock starts there, as close to nextest's stopwatch (started
+ * before the command is built) as the library can see.  0 if none. */
+void nx_pipes_note_prepare(uint64_t t);
+uint64_t nx_pipes_prepared_at(void);
+
 /* Forget this thread's records (after a spawn consumed them). */
 void nx_pipes_reset(void);
 

@@ -122,6 +122,10 @@ static const char *profile_locked(void)
 
 static void fire_run_start_locked(void)
 {
+	R.started = 1;
+	R.start_pending = 0;
+	if (!nx_probe_enabled(NX_RUN_START))
+		return;	/* lazy: nothing is built, the configuration is not read */
 	const struct nx_config *c = nx_run_config();
 	struct nx_run_start e = {
 		.run_id = R.run_id,
@@ -145,8 +149,6 @@ static void fire_run_start_locked(void)
 			break;
 		}
 	}
-	R.started = 1;
-	R.start_pending = 0;
 	nx_fire_run_start(&e);
 }
 
@@ -179,6 +181,8 @@ static void on_stress_start(const struct nx_rep_stress *s, uint64_t now)
 	R.stress_total = (uint32_t)s->total;
 	R.in_sub_run = 1;
 	R.t_sub_start = now;
+	if (!nx_probe_enabled(NX_STRESS_SUB_RUN_START))
+		return;
 	char id[128];
 	if (nx_format_stress_sub_run_id(id, sizeof(id), R.run_id, R.stress_completed) >= (int)sizeof(id))
 		return;
@@ -203,6 +207,8 @@ static void on_stress_done(const struct nx_rep_stress *s, uint64_t now)
 	R.last_passed = s->stats.passed;
 	R.last_failed = s->stats.failed + s->stats.exec_failed + s->stats.timed_out;
 	R.last_skipped = s->stats.skipped;
+	if (!nx_probe_enabled(NX_STRESS_SUB_RUN_DONE))
+		return;
 	char id[128];
 	/* nextest computes the id after counting this sub-run as completed: it
 	 * is one ahead of stress_current (dispatcher.rs, events.rs unique_id). */
@@ -229,6 +235,8 @@ static void on_summary(const struct nx_rep_summary *s, uint64_t now)
 	if (R.finished || !R.started)
 		return;
 	R.finished = 1;
+	if (!nx_probe_enabled(NX_RUN_DONE))
+		return;
 	struct nx_run_done e = {
 		.run_id = R.run_id,
 		.profile_name = profile_locked(),
@@ -256,8 +264,9 @@ static void on_setup_line(const struct nx_rep_status_line *st)
 	if (st->status == NX_ST_START && st->field == NX_FIELD_INDEX) {
 		copy_span(R.pending_script, sizeof(R.pending_script), st->script_id);
 		R.have_pending_script = 1;
-	} else if (st->field == NX_FIELD_SLOW && !nx_slowtimer_active() &&
-		   (st->status == NX_ST_SLOW || st->status == NX_ST_TERMINATING)) {
+	} else if (st->field == NX_FIELD_SLOW &&
+		   (st->status == NX_ST_SLOW || st->status == NX_ST_TERMINATING) &&
+		   nx_any_enabled() && !nx_slowtimer_active()) {
 		char id[512];
 		copy_span(id, sizeof(id), st->script_id);
 		nx_attempt_script_slow(id, st->nanos, st->status == NX_ST_TERMINATING);
@@ -310,7 +319,7 @@ void nx_run_stderr_line(const char *line, size_t len)
 		on_setup_line(&l.u.st);
 		break;
 	case NX_REP_TEST:
-		if (!nx_slowtimer_active())
+		if (l.u.st.field == NX_FIELD_SLOW && nx_any_enabled() && !nx_slowtimer_active())
 			on_test_line(&l.u.st);
 		break;
 	default:
