@@ -126,7 +126,56 @@ def _first_difference(a, b):
     return n, a[max(0, n - 30):n + 30], b[max(0, n - 30):n + 30]
 
 
-def compare_event(te, ce):
+# For runners older than 0.9.90 the slots are derived by the shim (smallest free
+# slot, docs/compatibility.md note 3): tests that start at the same instant may get
+# them in the other order.  With derived_slots the values are not compared one by
+# one; check_slots() checks the rule they must follow instead.
+SLOT_KEYS = ("global_slot", "group_slot")
+_SLOT_VALUE_RE = re.compile(r'"(global_slot|group_slot)":([0-9]+)')
+
+
+def mask_slots(raw):
+    return _SLOT_VALUE_RE.sub(lambda m: f'"{m.group(1)}":S', raw)
+
+
+def _unslot(obj):
+    """A parsed arg0 (Obj pairs) with integer slot values replaced by 0 (null kept)."""
+    for i, (k, v) in enumerate(obj):
+        if k == "ok" and isinstance(v, Obj):
+            for j, (kk, vv) in enumerate(v):
+                if kk in SLOT_KEYS and isinstance(vv, int) and not isinstance(vv, bool):
+                    v[j] = (kk, 0)
+    return obj
+
+
+def check_slots(events):
+    """Derived slots must follow nextest's rule: attempts that run at the same time
+    hold distinct global slots (and distinct group slots within one test group)."""
+    out = []
+    runs = {}
+    for ev in events:
+        if ev["probe"] in ("test-attempt-start", "test-attempt-done"):
+            runs.setdefault(ev["args"][0], {})[ev["probe"]] = ev
+    spans = []
+    for aid, pair in runs.items():
+        st, dn = pair.get("test-attempt-start"), pair.get("test-attempt-done")
+        if not st or not dn:
+            continue
+        ok = json.loads(st["arg0"])["ok"]
+        spans.append((st["t_ns"], dn["t_ns"], aid, ok.get("global_slot"), ok.get("test_group"),
+                      ok.get("group_slot")))
+    for i, a in enumerate(spans):
+        for b in spans[i + 1:]:
+            if a[0] < b[1] and b[0] < a[1]:
+                if a[3] == b[3]:
+                    out.append(f"SLOTS {a[2]!r} and {b[2]!r} ran at the same time with global_slot {a[3]}")
+                if a[4] is not None and a[4] == b[4] and a[5] == b[5]:
+                    out.append(f"SLOTS {a[2]!r} and {b[2]!r} ran at the same time in group {a[4]!r} "
+                               f"with group_slot {a[5]}")
+    return out
+
+
+def compare_event(te, ce, derived_slots=False):
     """Lines describing every difference between two matched events."""
     out = []
     # arg0: structure and values ...
@@ -141,9 +190,13 @@ def compare_event(te, ce):
         cj = None
         out.append(f"arg0: capture is not JSON ({e}): {_show(ce['arg0'])}")
     if tj is not None and cj is not None:
+        if derived_slots:
+            tj, cj = _unslot(tj), _unslot(cj)
         compare_value("arg0", None, tj, cj, out)
     # ... and bytes (serialisation, escaping, number format), time values masked.
     tm, cm = mask_times(te["arg0"]), mask_times(ce["arg0"])
+    if derived_slots:
+        tm, cm = mask_slots(tm), mask_slots(cm)
     if tm != cm:
         n, ta, ca = _first_difference(tm, cm)
         out.append(f"arg0 bytes differ at offset {n} (times masked): truth …{ta!r}… capture …{ca!r}…")
@@ -245,7 +298,7 @@ def check_order(events, side):
     return probs
 
 
-def diff(truth, capture):
+def diff(truth, capture, derived_slots=False):
     """Returns (report lines, counts).  No lines means equal."""
     tk, ck = keyed(truth), keyed(capture)
     lines = []
@@ -257,7 +310,7 @@ def diff(truth, capture):
             lines.append(f"MISSING {_label(key)} (in the truth, not captured)")
             continue
         counts["matched"] += 1
-        d = compare_event(te, ce)
+        d = compare_event(te, ce, derived_slots)
         if d:
             counts["different"] += 1
             lines.append(f"DIFFERENT {_label(key)}:")
@@ -266,6 +319,10 @@ def diff(truth, capture):
         if key not in tk:
             counts["extra"] += 1
             lines.append(f"EXTRA {_label(key)} (captured, not in the truth)")
+    if derived_slots:
+        sl = check_slots(capture)
+        counts["different"] += len(sl)
+        lines.extend(sl)
     for side, evs in (("truth", truth), ("capture", capture)):
         o = check_order(evs, side)
         counts["order"] += len(o)

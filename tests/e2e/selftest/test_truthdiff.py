@@ -238,3 +238,46 @@ class CliTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class DerivedSlotTests(unittest.TestCase):
+    """nextest < 0.9.90: slot values are not compared one by one, but the rule is."""
+
+    def setUp(self):
+        self.truth = synth.run_events()
+        # a valid assignment: every attempt its own slot
+        for i, e in enumerate(x for x in self.truth if x["probe"] == "test-attempt-start"):
+            edit_arg0(e, lambda ok, i=i: ok.update(global_slot=100 + i))
+        self.cap = synth.clone(self.truth)
+        self.starts = [e for e in self.cap if e["probe"] == "test-attempt-start"]
+
+    def test_swapped_slots_pass_only_when_derived(self):
+        s0 = self.starts[0]
+        edit_arg0(s0, lambda ok: ok.update(global_slot=ok["global_slot"] + 1000))
+        lines, _ = truthdiff.diff(self.truth, self.cap)
+        self.assertIn("global_slot", "\n".join(lines))
+        lines, counts = truthdiff.diff(self.truth, self.cap, derived_slots=True)
+        self.assertEqual(lines, [], "\n".join(lines))
+
+    def test_null_vs_slot_still_fails_when_derived(self):
+        edit_arg0(self.starts[0], lambda ok: ok.update(group_slot=3))
+        lines, _ = truthdiff.diff(self.truth, self.cap, derived_slots=True)
+        self.assertTrue(any("group_slot" in x for x in lines), "\n".join(lines))
+
+    def test_overlapping_attempts_sharing_a_slot_fail(self):
+        spans = {}
+        for e in self.cap:
+            if e["probe"] in ("test-attempt-start", "test-attempt-done"):
+                spans.setdefault(e["args"][0], {})[e["probe"]] = e["t_ns"]
+        ids = [k for k, v in spans.items() if len(v) == 2]
+        self.assertGreaterEqual(len(ids), 2)
+        a, b = ids[0], ids[1]
+        # make b run inside a's span, with a's slot
+        for e in self.cap:
+            if e["args"] and e["args"][0] == b:
+                e["t_ns"] = spans[a]["test-attempt-start"] + (1 if e["probe"] == "test-attempt-start" else 2)
+        slot_a = json.loads(next(e for e in self.starts if e["args"][0] == a)["arg0"])["ok"]["global_slot"]
+        edit_arg0(next(e for e in self.starts if e["args"][0] == b),
+                  lambda ok: ok.update(global_slot=slot_a))
+        lines = truthdiff.check_slots(self.cap)
+        self.assertTrue(any(x.startswith("SLOTS") for x in lines), lines)
