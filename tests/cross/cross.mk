@@ -22,6 +22,7 @@ $(CROSS_DIR)/obj:
 	mkdir -p $@
 
 $(CROSS_DIR)/obj/%.o: preload/%.c $(PRELOAD_HDRS) | $(CROSS_DIR)/obj
+	@mkdir -p $(dir $@)
 	$(CROSS_CC) $(CFLAGS_COMMON) $(CFLAGS) -c -o $@ $<
 
 $(CROSS_LIB): $(CROSS_OBJS) preload/exports.map
