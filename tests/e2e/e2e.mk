@@ -8,10 +8,11 @@
 E2E_DIR     := tests/e2e
 E2E_BUILD   := $(BUILD)/e2e
 E2E_PYTHON  ?= python3
-E2E_ENABLED ?= 0
+E2E_ENABLED ?= 1
 E2E_SIM     ?= $(BUILD)/sim-target/release/nextest-sim
 # Scenario selection for `make e2e`: E2E_ARGS='basic retries' runs only those.
-E2E_ARGS    ?=
+# Ten scenarios share one bpftrace session (attaching costs seconds each time).
+E2E_ARGS    ?= --batch 10
 E2E_CFLAGS  := -O2 -g -Wall -Wextra -Werror
 
 .PHONY: e2e-selftest e2e e2e-fixtures
