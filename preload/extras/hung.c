@@ -1,0 +1,369 @@
+/* extras/hung.c — every thread's stack of a slow test, without touching it.
+ *
+ * Owns: the hung-stacks / hung-thread / hung-frame probes.  When an attempt
+ * turns slow (and only while one of those probes is attached) a detached
+ * helper thread of ours — every signal blocked in it from its creation
+ * (pthread_attr_setsigmask_np: the runner's own masks and handlers are never
+ * touched) — reads each /proc/PID/task/TID: the thread's name (comm) and, from
+ * /proc/PID/task/TID/syscall, the system call it is blocked in with its user
+ * stack pointer and program counter.  From those two registers libunwind
+ * walks the stack through process_vm_readv (xunwind.c).  No ptrace: a
+ * ptrace-stop would be reported to the runner's own waitpid() on the test and
+ * change what it sees; reading /proc and the test's memory neither stops nor
+ * signals it, so it times out exactly as before.  A thread that is running
+ * on a CPU (not in a system call) has no registers to offer: it is reported
+ * with zero frames and state "running".
+ */
+#include "hung.h"
+#include "xprobes.h"
+
+#if defined(__linux__) && defined(__x86_64__)
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "xsym.h"
+#include "xtext.h"
+#include "xunwind.h"
+
+#define MAX_THREADS 256
+#define MAX_ACTIVE 2
+#define MAPS_MAX (1u << 20)
+
+struct job {
+	pid_t pid;
+	char *attempt_id, *binary_id, *test_name;
+};
+
+static int active;
+static pthread_mutex_t walk_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int nx_hung_wanted(void)
+{
+	return nx_x_enabled(NX_X_HUNG_STACKS) | nx_x_enabled(NX_X_HUNG_THREAD) |
+	       nx_x_enabled(NX_X_HUNG_FRAME);
+}
+
+#define P(x) ((uint64_t)(uintptr_t)(x))
+
+static int list_tasks(pid_t pid, pid_t *tids, int max)
+{
+	char path[64];
+	nx_xt_proc_path(path, sizeof path, pid, 0, "task");
+	long fd = syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	int n = 0;
+	char buf[4096];
+	for (;;) {
+		long got = syscall(SYS_getdents64, fd, buf, sizeof buf);
+		if (got <= 0)
+			break;
+		for (long off = 0; off < got;) {
+			unsigned short reclen;
+			memcpy(&reclen, buf + off + 16, sizeof reclen);
+			const char *name = buf + off + 19;
+			if (name[0] >= '0' && name[0] <= '9' && n < max)
+				tids[n++] = (pid_t)strtol(name, NULL, 10);
+			off += reclen;
+		}
+	}
+	syscall(SYS_close, fd);
+	/* ascending tid: the main thread first */
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && tids[j - 1] > tids[j]; j--) {
+			pid_t t = tids[j];
+			tids[j] = tids[j - 1];
+			tids[j - 1] = t;
+		}
+	return n;
+}
+
+/* "nr a1 … a6 sp pc", "-1 sp pc" or "running".  Returns 1 with sp/pc. */
+static int parse_syscall(const char *s, long *nr, uint64_t *sp, uint64_t *pc)
+{
+	char *end;
+	if (strncmp(s, "running", 7) == 0)
+		return 0;
+	*nr = strtol(s, &end, 10);
+	uint64_t v[8];
+	int k = 0;
+	for (const char *p = end; k < 8;) {
+		while (*p == ' ')
+			p++;
+		if (*p == '\0' || *p == '\n')
+			break;
+		v[k++] = strtoull(p, &end, 0);
+		if (end == p)
+			break;
+		p = end;
+	}
+	if (k < 2)
+		return 0;
+	*sp = v[k - 2];
+	*pc = v[k - 1];
+	return 1;
+}
+
+/* /proc/PID/task/TID/syscall gives only sp and pc, but code built with
+ * frame pointers (Rust's std is) needs rbp to find its CFA.  Candidates for
+ * rbp are the stack slots that look like a frame record (saved rbp above
+ * them or 0, return address into executable code above that); each is tried
+ * and the deepest walk wins (rbp = 0 is the baseline). */
+#define SCAN_BYTES 16384
+#define MAX_CANDIDATES 12
+
+static int walk_best(struct nx_xunw *u, pid_t pid, const char *maps, uint64_t sp, uint64_t pc,
+		     uint64_t *ips)
+{
+	static uint64_t stack[SCAN_BYTES / 8], best_ips[NX_XUNW_MAX_FRAMES];
+	struct nx_xunw_regs r = { .have = (1u << NX_XUNW_RSP) | (1u << NX_XUNW_RIP) };
+	r.r[NX_XUNW_RSP] = sp;
+	r.r[NX_XUNW_RIP] = pc;
+	int best = nx_xunw_walk(u, &r, best_ips, NX_XUNW_MAX_FRAMES);
+	struct iovec local = { stack, sizeof stack }, remote = { (void *)(uintptr_t)sp, sizeof stack };
+	long got = maps ? syscall(SYS_process_vm_readv, pid, &local, 1UL, &remote, 1UL, 0UL) : -1;
+	size_t words = got > 0 ? (size_t)got / 8 : 0;
+	int tried = 0;
+	for (size_t i = 0; i + 1 < words && tried < MAX_CANDIDATES; i++) {
+		uint64_t a = sp + 8 * i, saved = stack[i], ret = stack[i + 1];
+		if (saved != 0 && (saved <= a || saved - a > (64u << 20)))
+			continue;
+		if (!nx_xsym_is_code(maps, ret))
+			continue;
+		tried++;
+		r.r[6] = a;	/* rbp */
+		r.have |= 1u << 6;
+		int n = nx_xunw_walk(u, &r, ips, NX_XUNW_MAX_FRAMES);
+		if (n > best) {
+			best = n;
+			memcpy(best_ips, ips, sizeof(uint64_t) * (size_t)n);
+		}
+	}
+	memcpy(ips, best_ips, sizeof(uint64_t) * (size_t)best);
+	return best;
+}
+
+static void fire_summary(const struct job *j, int threads)
+{
+	char buf[2048];
+	struct nx_xt t;
+	nx_xt_init(&t, buf, sizeof buf);
+	nx_xt_puts(&t, "{\"ok\":{\"attempt_id\":");
+	nx_xt_json(&t, j->attempt_id);
+	nx_xt_puts(&t, ",\"binary_id\":");
+	nx_xt_json(&t, j->binary_id);
+	nx_xt_puts(&t, ",\"test_name\":");
+	nx_xt_json(&t, j->test_name);
+	nx_xt_puts(&t, ",\"pid\":");
+	nx_xt_u64(&t, (uint64_t)j->pid);
+	nx_xt_puts(&t, ",\"threads\":");
+	nx_xt_u64(&t, (uint64_t)threads);
+	nx_xt_puts(&t, "}}");
+	nx_xt_nul(&t);
+	size_t id = nx_xt_str(&t, j->attempt_id);
+	size_t bin = nx_xt_str(&t, j->binary_id);
+	size_t test = nx_xt_str(&t, j->test_name);
+	if (t.cut)
+		return;
+	uint64_t a[6] = { P(buf), P(buf + id), P(buf + bin), P(buf + test), (uint32_t)j->pid,
+			  (uint32_t)threads };
+	nx_x_fire(NX_X_HUNG_STACKS, a);
+}
+
+static void fire_thread(const struct job *j, pid_t tid, const char *comm, int has_regs, long nr,
+			int frames)
+{
+	char buf[2048];
+	struct nx_xt t;
+	nx_xt_init(&t, buf, sizeof buf);
+	nx_xt_puts(&t, "{\"ok\":{\"attempt_id\":");
+	nx_xt_json(&t, j->attempt_id);
+	nx_xt_puts(&t, ",\"pid\":");
+	nx_xt_u64(&t, (uint64_t)j->pid);
+	nx_xt_puts(&t, ",\"tid\":");
+	nx_xt_u64(&t, (uint64_t)tid);
+	nx_xt_puts(&t, ",\"thread_name\":");
+	nx_xt_json(&t, comm);
+	nx_xt_puts(&t, ",\"state\":");
+	nx_xt_json(&t, has_regs ? (nr >= 0 ? "syscall" : "blocked") : "running");
+	nx_xt_puts(&t, ",\"syscall\":");
+	if (has_regs && nr >= 0)
+		nx_xt_i64(&t, nr);
+	else
+		nx_xt_puts(&t, "null");
+	nx_xt_puts(&t, ",\"frames\":");
+	nx_xt_u64(&t, (uint64_t)frames);
+	nx_xt_puts(&t, "}}");
+	nx_xt_nul(&t);
+	size_t id = nx_xt_str(&t, j->attempt_id);
+	size_t name = nx_xt_str(&t, comm);
+	if (t.cut)
+		return;
+	uint64_t a[6] = { P(buf), P(buf + id), P(buf + name), (uint32_t)tid, (uint32_t)frames,
+			  (uint64_t)(has_regs ? nr : -1) };
+	nx_x_fire(NX_X_HUNG_THREAD, a);
+}
+
+static void fire_frame(const struct job *j, pid_t tid, const char *comm, int index,
+		       const struct nx_xframe *f)
+{
+	char buf[4096];
+	struct nx_xt t;
+	nx_xt_init(&t, buf, sizeof buf);
+	nx_xt_puts(&t, "{\"ok\":{\"attempt_id\":");
+	nx_xt_json(&t, j->attempt_id);
+	nx_xt_puts(&t, ",\"tid\":");
+	nx_xt_u64(&t, (uint64_t)tid);
+	nx_xt_puts(&t, ",\"thread_name\":");
+	nx_xt_json(&t, comm);
+	nx_xt_puts(&t, ",\"index\":");
+	nx_xt_u64(&t, (uint64_t)index);
+	nx_xt_puts(&t, ",\"ip\":");
+	nx_xt_u64(&t, f->ip);
+	nx_xt_puts(&t, ",\"module\":");
+	nx_xt_json(&t, f->module);
+	nx_xt_puts(&t, ",\"module_offset\":");
+	nx_xt_u64(&t, f->module_offset);
+	nx_xt_puts(&t, ",\"symbol\":");
+	nx_xt_json(&t, f->symbol);
+	nx_xt_puts(&t, ",\"symbol_offset\":");
+	nx_xt_u64(&t, f->symbol_offset);
+	nx_xt_puts(&t, "}}");
+	nx_xt_nul(&t);
+	size_t id = nx_xt_str(&t, j->attempt_id);
+	size_t mod = nx_xt_str(&t, f->module);
+	size_t sym = nx_xt_str(&t, f->symbol);
+	if (t.cut)
+		return;
+	uint64_t a[6] = { P(buf), P(buf + id), P(buf + mod), P(buf + sym), (uint32_t)index, f->ip };
+	nx_x_fire(NX_X_HUNG_FRAME, a);
+}
+
+static void capture(const struct job *j)
+{
+	static pid_t tids[MAX_THREADS];
+	static uint64_t ips[NX_XUNW_MAX_FRAMES];
+	static struct nx_xframe frame;
+	static struct nx_xsym_cache cache;
+	char *maps = malloc(MAPS_MAX);
+	struct nx_xunw *u = nx_xunw_new(j->pid);
+	char path[96];
+	if (maps) {
+		nx_xt_proc_path(path, sizeof path, j->pid, 0, "maps");
+		if (nx_xt_read_file(path, maps, MAPS_MAX) < 0)
+			maps[0] = '\0';
+	}
+	int n = list_tasks(j->pid, tids, MAX_THREADS);
+	fire_summary(j, n);
+	for (int i = 0; i < n; i++) {
+		char comm[64], sc[512];
+		nx_xt_proc_path(path, sizeof path, j->pid, tids[i], "comm");
+		ssize_t cl = nx_xt_read_file(path, comm, sizeof comm);
+		if (cl < 0)
+			continue;	/* the thread is gone */
+		if (cl > 0 && comm[cl - 1] == '\n')
+			comm[cl - 1] = '\0';
+		nx_xt_proc_path(path, sizeof path, j->pid, tids[i], "syscall");
+		long nr = -1;
+		uint64_t sp = 0, pc = 0;
+		int has = nx_xt_read_file(path, sc, sizeof sc) > 0 && parse_syscall(sc, &nr, &sp, &pc);
+		int frames = 0;
+		if (has) {
+			frames = u ? walk_best(u, j->pid, maps, sp, pc, ips) : 0;
+			if (frames == 0) {
+				ips[0] = pc;
+				frames = 1;
+			}
+		}
+		fire_thread(j, tids[i], comm, has, nr, frames);
+		if (!nx_x_enabled(NX_X_HUNG_FRAME))
+			continue;
+		for (int k = 0; k < frames; k++) {
+			memset(&frame, 0, sizeof frame);
+			frame.ip = ips[k];
+			if (maps)
+				nx_xsym_describe(maps, &cache, &frame, k > 0);
+			fire_frame(j, tids[i], comm, k, &frame);
+		}
+	}
+	nx_xsym_release(&cache);
+	nx_xunw_free(u);
+	free(maps);
+}
+
+static void job_free(struct job *j)
+{
+	free(j->attempt_id);
+	free(j->binary_id);
+	free(j->test_name);
+	free(j);
+}
+
+static void *helper(void *arg)
+{
+	struct job *j = arg;
+	pthread_mutex_lock(&walk_lock);
+	capture(j);
+	pthread_mutex_unlock(&walk_lock);
+	job_free(j);
+	__atomic_sub_fetch(&active, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+static char *dup_or_empty(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+void nx_hung_capture(const char *attempt_id, const char *binary_id, const char *test_name,
+		     pid_t pid)
+{
+	if (__atomic_add_fetch(&active, 1, __ATOMIC_RELAXED) > MAX_ACTIVE) {
+		__atomic_sub_fetch(&active, 1, __ATOMIC_RELAXED);
+		return;	/* bounded: drop rather than queue */
+	}
+	struct job *j = calloc(1, sizeof *j);
+	pthread_attr_t attr;
+	sigset_t all;
+	sigfillset(&all);
+	int ok = j && pthread_attr_init(&attr) == 0;
+	if (ok) {
+		j->pid = pid;
+		j->attempt_id = dup_or_empty(attempt_id);
+		j->binary_id = dup_or_empty(binary_id);
+		j->test_name = dup_or_empty(test_name);
+		pthread_t th;
+		ok = j->attempt_id && j->binary_id && j->test_name &&
+		     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0 &&
+		     pthread_attr_setsigmask_np(&attr, &all) == 0 &&
+		     pthread_create(&th, &attr, helper, j) == 0;
+		pthread_attr_destroy(&attr);
+	}
+	if (!ok) {
+		if (j)
+			job_free(j);
+		__atomic_sub_fetch(&active, 1, __ATOMIC_RELAXED);
+	}
+}
+
+#else	/* no unwinder here: the hung-* probes are never fired */
+
+int nx_hung_wanted(void)
+{
+	return 0;
+}
+
+void nx_hung_capture(const char *attempt_id, const char *binary_id, const char *test_name,
+		     pid_t pid)
+{
+	(void)attempt_id, (void)binary_id, (void)test_name, (void)pid;
+}
+#endif

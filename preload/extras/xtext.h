@@ -1,0 +1,42 @@
+/* extras/xtext.h — fixed-buffer text and raw file reading, signal-safe.
+ *
+ * Owns: the little writer every extra probe builds its strings with (no
+ * allocation: the caller owns the buffer; on overflow the text is cut and
+ * `cut` is set), JSON string escaping the serde_json way, and reading small
+ * /proc files with raw system calls (so the core's read/close hooks never see
+ * our descriptors, and so it is async-signal-safe).
+ */
+#ifndef NX_XTEXT_H
+#define NX_XTEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct nx_xt {
+	char *p;
+	size_t len;
+	size_t cap;	/* bytes available including the final NUL */
+	int cut;
+};
+
+void nx_xt_init(struct nx_xt *t, char *buf, size_t cap);
+void nx_xt_puts(struct nx_xt *t, const char *s);
+void nx_xt_putc(struct nx_xt *t, char c);
+void nx_xt_u64(struct nx_xt *t, uint64_t v);
+void nx_xt_i64(struct nx_xt *t, int64_t v);
+void nx_xt_json(struct nx_xt *t, const char *s);	/* quoted, escaped */
+/* Appends a NUL that is part of the text (packs several C strings into one
+ * buffer). */
+void nx_xt_nul(struct nx_xt *t);
+/* Appends s and a NUL; returns the offset where s starts. */
+size_t nx_xt_str(struct nx_xt *t, const char *s);
+
+/* Reads up to cap-1 bytes of a file into buf (NUL-terminated); returns the
+ * length or -1.  Raw syscalls only. */
+ssize_t nx_xt_read_file(const char *path, char *buf, size_t cap);
+
+/* "/proc/<pid>/task/<tid>/<leaf>" into out (tid <= 0: "/proc/<pid>/<leaf>"). */
+void nx_xt_proc_path(char *out, size_t cap, pid_t pid, pid_t tid, const char *leaf);
+
+#endif

@@ -1,0 +1,517 @@
+#!/usr/bin/env python3
+"""run_extras.py — end-to-end tests of the extra provider (nextest_extra, issue 6).
+
+Owns: the checks of docs/extras.md under real bpftrace and the simulator
+(build/sim-target/release/nextest-sim), on the fixture workspace
+(tests/fixtures/workspace) and on our crash workspace (tests/extras/ws):
+  rusage    attempt-rusage agrees with what the measure_* fixtures measure of
+            themselves; it fires once per attempt, right after test-attempt-done
+            of the same attempt; JSON arg0 carries the same numbers.
+  rusage-standalone  the same probe with none of nextest's ten attached.
+  crash     SIGSEGV, SIGABRT, SIGILL, SIGFPE, a SIGSEGV in a named thread and a
+            stack overflow each yield a backtrace naming the crashing function,
+            and the runner's output and exit code are the same as without the
+            library (human and libtest-json), with and without the tracer.
+  sigvirt   a C test process reads back exactly the dispositions it set
+            (signal(), sigaction(), SA_SIGINFO, SA_RESETHAND, SIG_DFL) and its own
+            SIGSEGV handler still runs after our report.
+  hung      a hanging test yields every thread's stack naming the function each
+            is blocked in, and still times out exactly as without the library.
+  quiet     with no tracer, the library adds no system call: the set of system
+            calls made (runner and tests, strace -f) is the same with and without
+            it, apart from loading it.
+Usage: run_extras.py --lib build/libnextest_probes.so [TEST…]   (root, bpftrace)
+Prints one line per check and `N passed, N failed`; exit 1 on any failure.
+"""
+import argparse
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
+import mask as e2e_mask  # noqa: E402  (the e2e harness's noise masks)
+
+SIM = os.path.join(ROOT, "build", "sim-target", "release", "nextest-sim")
+FIXTURES = os.path.join(ROOT, "tests", "fixtures", "workspace")
+FIXTURES_TARGET = os.path.join(ROOT, "build", "fixtures-target")
+WS = os.path.join(ROOT, "tests", "extras", "ws")
+WS_TARGET = os.path.join(ROOT, "build", "extras-ws-target")
+
+# CPU: wait4 counts the whole process (exec of the double-spawn stub, libtest's
+# setup, the test, its exit); the fixture's own getrusage(RUSAGE_SELF) is taken
+# just before it prints, so ours is >= and exceeds it only by the exit path.
+CPU_SLACK_NS = 50_000_000
+# Max RSS is a high-water mark of the same process (kernel signal->maxrss
+# includes the pre-exec image); it is reached before the fixture prints, so the
+# two agree to within what printing and exiting can touch.
+RSS_SLACK_KIB = 2048
+
+results = []
+
+
+def check(name, ok, detail=""):
+    results.append(ok)
+    print(f"{'PASS' if ok else 'FAIL'} {name}" + (f": {detail}" if detail and not ok else ""))
+    return ok
+
+
+def run(cmd, cwd, env_extra=None, preload=None, timeout=120):
+    env = dict(os.environ)
+    env.update(env_extra or {})
+    if preload:
+        env["LD_PRELOAD"] = preload
+    else:
+        env.pop("LD_PRELOAD", None)
+    p = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+class Trace:
+    """A bpftrace session: started before, stopped (by its pid) after the command."""
+
+    def __init__(self, program, strlen=200):
+        self.f = tempfile.NamedTemporaryFile("w", suffix=".bt", delete=False)
+        self.f.write(program)
+        self.f.close()
+        self.out = tempfile.NamedTemporaryFile("w+b", suffix=".out", delete=False)
+        env = dict(os.environ, BPFTRACE_STRLEN=str(strlen))
+        env.pop("LD_PRELOAD", None)
+        self.p = subprocess.Popen(["bpftrace", self.f.name], stdout=self.out,
+                                  stderr=subprocess.STDOUT, env=env)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            time.sleep(0.2)
+            if b"Attaching" in open(self.out.name, "rb").read() or self.p.poll() is not None:
+                break
+        time.sleep(0.5)
+
+    def stop(self):
+        time.sleep(0.5)
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGINT)
+            try:
+                self.p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait()
+        text = open(self.out.name, "rb").read().decode("utf-8", "replace")
+        os.unlink(self.f.name)
+        os.unlink(self.out.name)
+        return text
+
+
+def json_chunks(var, probe_tag, chunk=199):
+    """bpftrace statements printing str(var) in chunk-byte pieces (STRLEN = chunk + 1)."""
+    return "".join(f'\tprintf("{probe_tag}J{k}\\t%s\\n", str({var} + {chunk * k}));\n'
+                   for k in range(8))
+
+
+def join_json(lines, tag, chunk=199):
+    """Reassembles the chunks printed by json_chunks, in firing order."""
+    out, cur = [], None
+    for line in lines:
+        m = re.match(rf"^{tag}J(\d)\t(.*)$", line)
+        if not m:
+            continue
+        k, text = int(m.group(1)), m.group(2)
+        if k == 0:
+            cur = {"parts": [], "done": False}
+            out.append(cur)
+        if cur is None or cur["done"]:
+            continue
+        cur["parts"].append(text)
+        if len(text.encode()) < chunk:
+            cur["done"] = True
+    return ["".join(c["parts"]) for c in out]
+
+
+# Each runner directory is built once (a plain run that also caches cargo's
+# messages); every compared run then passes --no-build, so cargo's own noise
+# (build times, "Blocking waiting for file lock") never enters a comparison.
+warmed = set()
+
+
+def sim_in(cwd, target, args, preload, env):
+    e = {"CARGO_TARGET_DIR": target}
+    e.update(env or {})
+    if cwd not in warmed:
+        run([SIM, "run", "__no_such_test__"],
+            cwd, {"CARGO_TARGET_DIR": target})
+        warmed.add(cwd)
+    return run([SIM, "run", "--no-build"] + args, cwd, e, preload)
+
+
+def sim_fixtures(args, preload=None, env=None):
+    return sim_in(FIXTURES, FIXTURES_TARGET, args, preload, env)
+
+
+def sim_ws(args, preload=None, env=None):
+    return sim_in(WS, WS_TARGET, args, preload, env)
+
+
+MASK_EXTRA = [(re.compile(rb"(thread '[^'\n]*') \([0-9]+\) has overflowed"), rb"\1 (<TID>) has overflowed")]
+
+
+def masked(data):
+    data = e2e_mask.mask(data)
+    for rx, rep in MASK_EXTRA:
+        data = rx.sub(rep, data)
+    return data
+
+
+def same_outcome(name, a, b):
+    ok = a[0] == b[0] and masked(a[1]) == masked(b[1]) and masked(a[2]) == masked(b[2])
+    detail = ""
+    if not ok:
+        detail = f"exit {a[0]} vs {b[0]}"
+        for which, x, y in (("stdout", a[1], b[1]), ("stderr", a[2], b[2])):
+            xl, yl = masked(x).splitlines(), masked(y).splitlines()
+            for i, (p, q) in enumerate(zip(xl, yl)):
+                if p != q:
+                    detail += f"; {which} line {i}: {p!r} vs {q!r}"
+                    break
+            if len(xl) != len(yl):
+                detail += f"; {which} {len(xl)} vs {len(yl)} lines"
+    return check(name, ok, detail)
+
+
+# ---- rusage ----
+
+def rusage_program(lib, with_done):
+    done = ""
+    if with_done:
+        done = (f"usdt:{lib}:nextest:test-attempt-done\n"
+                '{\n\tprintf("DONE\\t%s\\n", str(arg1));\n}\n')
+    return done + (
+        f"usdt:{lib}:nextest_extra:attempt-rusage\n{{\n"
+        '\tprintf("RUA\\t%s\\n", str(arg1));\n'
+        '\tprintf("RUB\\t%s\\n", str(arg2));\n'
+        '\tprintf("RU\\t%s\\t%d\\t%d\\t%d\\t%d\\t%d\\t%d\\t%d\\t%d\\n", '
+        "str(arg3), arg5, *(uint64 *)arg4, *(uint64 *)(arg4 + 8), *(uint64 *)(arg4 + 16), "
+        "*(uint64 *)(arg4 + 24), *(uint64 *)(arg4 + 32), *(uint64 *)(arg4 + 40), *(uint64 *)(arg4 + 48));\n"
+        + json_chunks("arg0", "RU") + "}\n")
+
+
+def parse_measure(stdout):
+    m = {}
+    for line in stdout.decode("utf-8", "replace").splitlines():
+        if line.startswith("fx-measure "):
+            kv = dict(x.split("=", 1) for x in line.split()[1:])
+            m[kv["test"]] = kv
+    return m
+
+
+def test_rusage(lib, standalone=False):
+    tag = "rusage-standalone" if standalone else "rusage"
+    tr = Trace(rusage_program(lib, not standalone))
+    res = sim_fixtures(["--run-ignored", "only", "-j", "1", "--no-capture", "measure_"], preload=lib)
+    out = tr.stop()
+    lines = out.splitlines()
+    meas = parse_measure(res[1])
+    rus, ids = [], {}
+    for l in lines:
+        f = l.split("\t")
+        if f[0] in ("RUA", "RUB"):
+            ids[f[0]] = f[1] if len(f) > 1 else ""
+        elif f[0] == "RU":
+            rus.append(["RU", ids.pop("RUA", "?"), ids.pop("RUB", "?")] + f[1:])
+    by_test = {r[3]: r for r in rus}
+    check(f"{tag}: the fixtures ran and measured themselves", res[0] == 0 and
+          set(meas) == {"measure_cpu_200ms", "measure_mem_64mib"}, f"exit {res[0]}, {sorted(meas)}")
+    check(f"{tag}: one attempt-rusage per attempt", sorted(by_test) == sorted(meas) and len(rus) == len(meas),
+          f"{len(rus)} events for {sorted(by_test)}; bpftrace said: {out[-400:]}")
+    if not standalone:
+        seq = [["RU" if l.startswith("RUA") else "DONE", l.split("\t")[1]]
+               for l in lines if l.startswith(("DONE\t", "RUA\t"))]
+        pairs_ok = len(seq) == 2 * len(meas) and all(
+            seq[i][0] == "DONE" and seq[i + 1][0] == "RU" and seq[i][1] == seq[i + 1][1]
+            for i in range(0, len(seq), 2))
+        check(f"{tag}: fired right after test-attempt-done of the same attempt", pairs_ok, str(seq))
+    jsons = join_json(lines, "RU")
+    parsed = []
+    for j in jsons:
+        try:
+            parsed.append(json.loads(j)["ok"])
+        except (ValueError, KeyError):
+            parsed.append(None)
+    check(f"{tag}: arg0 is {{\"ok\":…}} JSON", len(parsed) == len(rus) > 0 and all(parsed), str(jsons)[:300])
+    for r, js in zip(rus, parsed):
+        _, attempt_id, binary_id, test, pid, user, sys_, rss, minflt, majflt, vcsw, ivcsw = r
+        nums = [int(x) for x in (user, sys_, rss, minflt, majflt, vcsw, ivcsw)]
+        if js:
+            want = {"attempt_id": attempt_id, "binary_id": binary_id, "test_name": test, "pid": int(pid),
+                    "user_cpu_nanos": nums[0], "system_cpu_nanos": nums[1], "max_rss_kib": nums[2],
+                    "minor_faults": nums[3], "major_faults": nums[4],
+                    "voluntary_context_switches": nums[5], "involuntary_context_switches": nums[6]}
+            bad = {k: (js.get(k), v) for k, v in want.items() if js.get(k) != v}
+            check(f"{tag}: {test}: JSON fields = scalar args", not bad and js.get("result") == "pass", str(bad))
+        check(f"{tag}: {test}: ids", binary_id == "fx-basic::measure" and attempt_id.endswith("$" + test),
+              f"{attempt_id} {binary_id}")
+        me = meas.get(test)
+        if not me:
+            continue
+        rss_self = int(me["maxrss_kib"])
+        check(f"{tag}: {test}: max RSS {nums[2]} KiB vs self-measured {rss_self} KiB (+{RSS_SLACK_KIB})",
+              rss_self <= nums[2] <= rss_self + RSS_SLACK_KIB)
+        if test == "measure_cpu_200ms":
+            self_ns = (int(me["utime_us"]) + int(me["stime_us"])) * 1000
+            ours = nums[0] + nums[1]
+            check(f"{tag}: {test}: CPU {ours} ns vs self-measured {self_ns} ns (+{CPU_SLACK_NS})",
+                  self_ns <= ours <= self_ns + CPU_SLACK_NS)
+            # (the user/system split is the kernel's tick-sampled estimate; only
+            # the sum is exact, so only the sum is compared)
+            check(f"{tag}: {test}: at least the 200 ms the fixture burns", ours >= 200_000_000, str(nums))
+        if test == "measure_mem_64mib":
+            # 64 MiB touched page by page: at least one fault per 8 KiB even if
+            # the kernel maps some 2 MiB pages at once (THP is "madvise" here).
+            check(f"{tag}: {test}: minor faults {nums[3]} >= 8192", nums[3] >= 8192)
+
+
+# ---- crash ----
+
+def crash_program(lib):
+    return (f"usdt:{lib}:nextest_extra:crash\n{{\n"
+            '\tprintf("CR\\t%d\\t%d\\t%s\\t%d\\t%d\\n", pid, tid, str(arg2), arg4, arg5);\n'
+            '\tprintf("CRT\\t%d\\t%s\\n", tid, str(arg3));\n'
+            + json_chunks("arg0", "CR", 119) + "}\n"
+            f"usdt:{lib}:nextest_extra:crash-frame\n{{\n"
+            '\tprintf("FR\\t%d\\t%d\\t%d\\t%s\\n", pid, tid, arg3, str(arg2));\n'
+            "}\n")
+
+
+def parse_crashes(text):
+    """[(pid, tid, test, sig, nframes, thread, [symbols by index])] in firing order."""
+    crashes, names = [], {}
+    for line in text.splitlines():
+        f = line.split("\t")
+        if f[0] == "CR":
+            crashes.append({"pid": f[1], "tid": f[2], "test": f[3], "sig": int(f[4]),
+                            "n": int(f[5]), "frames": {}})
+        elif f[0] == "CRT" and crashes:
+            crashes[-1]["thread"] = f[2] if len(f) > 2 else ""
+        elif f[0] == "FR":
+            for c in reversed(crashes):
+                if c["pid"] == f[1] and c["tid"] == f[2]:
+                    c["frames"][int(f[3])] = f[4] if len(f) > 4 else ""
+                    break
+    return crashes
+
+
+CRASH_CASES = [
+    # (runner, filter args, test name, [(signal, function that must be named)], thread name)
+    ("fixtures", ["--run-ignored", "only", "fail_segv"], "fail_segv", [(11, "fail_segv")], None),
+    ("fixtures", ["--run-ignored", "only", "fail_abort"], "fail_abort", [(6, "fail_abort")], None),
+    ("ws", ["xc_sigill"], "xc_sigill", [(4, "xc_illegal_instruction")], None),
+    ("ws", ["xc_sigfpe"], "xc_sigfpe", [(8, "xc_divide_by_zero")], None),
+    ("ws", ["xc_segv_thread"], "xc_segv_thread", [(11, "xc_segv_in_worker")], "xc-worker"),
+    # Rust's stack-overflow handler must still run (message + SIGABRT): we
+    # report the SIGSEGV, chain to std's handler, then report its abort.
+    ("ws", ["xc_stack_overflow"], "xc_stack_overflow",
+     [(11, "xc_recurse_forever"), (6, "stack_overflow")], None),
+]
+
+
+def test_crash(lib):
+    for runner, filt, test, wants, thread in CRASH_CASES:
+        sim = sim_fixtures if runner == "fixtures" else sim_ws
+        for fmt, env in (("human", {}), ("libtest-json", {"NEXTEST_EXPERIMENTAL_LIBTEST_JSON": "1"})):
+            args = ["-j", "1", "--no-fail-fast", "--message-format", fmt] + filt
+            plain = sim(args, env=env)
+            shim_quiet = sim(args, preload=lib, env=env)
+            tr = Trace(crash_program(lib), strlen=120)
+            shim_traced = sim(args, preload=lib, env=env)
+            text = tr.stop()
+            check(f"crash: {test} [{fmt}]: the test failed by a signal", plain[0] != 0 and
+                  b"signal" in plain[1] + plain[2], f"exit {plain[0]}")
+            same_outcome(f"crash: {test} [{fmt}]: same output and exit code, library loaded, no tracer",
+                         plain, shim_quiet)
+            same_outcome(f"crash: {test} [{fmt}]: same output and exit code, crash probes attached",
+                         plain, shim_traced)
+            if fmt != "human":
+                continue
+            crashes = [c for c in parse_crashes(text) if c["test"] == test]
+            sigs = [c["sig"] for c in crashes]
+            check(f"crash: {test}: crash events for signals {[w[0] for w in wants]}",
+                  sigs == [w[0] for w in wants], f"got {sigs}; bpftrace: {text[-300:]}")
+            for c, (sig, fn) in zip(crashes, wants):
+                syms = [c["frames"].get(i, "") for i in range(c["n"])]
+                check(f"crash: {test}: signal {sig}: {c['n']} frames, all fired",
+                      c["n"] >= 1 and len(c["frames"]) == c["n"], f"{sorted(c['frames'])}")
+                check(f"crash: {test}: signal {sig}: backtrace names {fn}",
+                      any(fn in s for s in syms), str(syms))
+                if thread:
+                    check(f"crash: {test}: thread name {thread}", c.get("thread") == thread,
+                          str(c.get("thread")))
+            jsons = []
+            for j in join_json(text.splitlines(), "CR", 119):
+                try:
+                    jsons.append(json.loads(j)["ok"])
+                except (ValueError, KeyError):
+                    jsons.append({"unparsed": j})
+            mine = [j for j in jsons if j.get("test_name") == test]
+            check(f"crash: {test}: JSON arg0 (signal, ids)",
+                  [j.get("signal") for j in mine] == sigs and len(mine) == len(crashes) and all(j["attempt_id"].endswith("$" + test) for j in mine),
+                  str(mine)[:300])
+
+
+# ---- sigvirt: the program sees its own dispositions ----
+
+SIGVIRT = os.path.join(ROOT, "build", "extras", "sigvirt")
+
+
+def test_sigvirt(lib):
+    env = {"NEXTEST_EXECUTION_MODE": "process-per-test", "NEXTEST_TEST_NAME": "sigvirt",
+           "NEXTEST_ATTEMPT_ID": "run:bin$sigvirt"}
+    want_rc = {"handler": 42, "dfl": -11, "resethand": -11}
+    for mode in ("handler", "dfl", "resethand"):
+        plain = run([SIGVIRT, mode], ROOT, env)
+        quiet = run([SIGVIRT, mode], ROOT, env, lib)
+        tr = Trace(crash_program(lib), strlen=120)
+        traced = run([SIGVIRT, mode], ROOT, env, lib)
+        text = tr.stop()
+        check(f"sigvirt {mode}: exit {want_rc[mode]} without the library", plain[0] == want_rc[mode],
+              f"{plain[0]}")
+        for label, got in (("library loaded", quiet), ("crash probes attached", traced)):
+            check(f"sigvirt {mode}: {label}: same exit and output (dispositions as set)",
+                  got[0] == plain[0] and got[1] == plain[1],
+                  f"exit {got[0]} vs {plain[0]}; {got[1]!r} vs {plain[1]!r}")
+        crashes = [c for c in parse_crashes(text) if c["test"] == "sigvirt"]
+        check(f"sigvirt {mode}: one crash report (SIGSEGV) naming main",
+              [c["sig"] for c in crashes] == [11] and "main" in crashes[0]["frames"].values(),
+              str(crashes)[:300])
+
+
+# ---- hung ----
+
+HUNG_THREADS = {
+    # thread name -> a word one of its frames must contain (case-insensitive)
+    "fx-sleep": "sleep",
+    "fx-park": "park",
+    "fx-recv": "park_timeout",
+    "fx-condvar": "condvar",
+    "hang_threads": "sleep",
+}
+
+
+def hung_program(lib):
+    return (f"usdt:{lib}:nextest:test-attempt-slow\n{{\n"
+            '\tprintf("SLOW\\t%s\\n", str(arg1));\n}\n'
+            f"usdt:{lib}:nextest_extra:hung-stacks\n{{\n"
+            '\tprintf("HS\\t%s\\t%d\\t%d\\n", str(arg1), arg4, arg5);\n}\n'
+            f"usdt:{lib}:nextest_extra:hung-thread\n{{\n"
+            '\tprintf("HT\\t%d\\t%d\\t%d\\t%s\\n", arg3, arg4, arg5, str(arg2));\n}\n'
+            f"usdt:{lib}:nextest_extra:hung-frame\n{{\n"
+            '\tprintf("HF\\t%d\\t%s\\n", arg4, str(arg3));\n}\n')
+
+
+def test_hung(lib):
+    args = ["-P", "slow", "--run-ignored", "only", "-j", "1", "hang_threads"]
+    plain = sim_fixtures(args)
+    tr = Trace(hung_program(lib), strlen=160)
+    shim = sim_fixtures(args, preload=lib)
+    text = tr.stop()
+    check("hung: the test timed out", b"TIMEOUT" in plain[2] and plain[0] != 0, f"exit {plain[0]}")
+    same_outcome("hung: same output and exit code (timeout) with stacks captured", plain, shim)
+    lines = text.splitlines()
+    first_hs = next((i for i, l in enumerate(lines) if l.startswith("HS\t")), None)
+    first_slow = next((i for i, l in enumerate(lines) if l.startswith("SLOW\t")), None)
+    check("hung: hung-stacks after the first test-attempt-slow",
+          first_hs is not None and first_slow is not None and first_slow < first_hs, text[-300:])
+    if first_hs is None:
+        return
+    hs = lines[first_hs].split("\t")
+    check("hung: hung-stacks names the attempt and counts >= 6 threads",
+          hs[1].endswith("$hang_threads") and int(hs[3]) >= 6, str(hs))
+    # the first capture: threads and their frames up to the next hung-stacks
+    threads, cur = {}, None
+    for l in lines[first_hs + 1:]:
+        f = l.split("\t")
+        if f[0] == "HS":
+            break
+        if f[0] == "HT":
+            cur = {"tid": f[1], "n": int(f[2]), "syscall": int(f[3]), "frames": {}}
+            threads[f[4] if len(f) > 4 else ""] = cur
+        elif f[0] == "HF" and cur is not None:
+            cur["frames"][int(f[1])] = f[2] if len(f) > 2 else ""
+    check("hung: one hung-thread per thread of the test", len(threads) == int(hs[3]), str(sorted(threads)))
+    for name, word in HUNG_THREADS.items():
+        t = threads.get(name)
+        if not check(f"hung: thread {name} reported", t is not None, str(sorted(threads))):
+            continue
+        syms = [t["frames"].get(i, "") for i in range(t["n"])]
+        check(f"hung: thread {name}: blocked in a system call, {t['n']} frames all fired",
+              t["syscall"] >= 0 and t["n"] >= 2 and len(t["frames"]) == t["n"], str(t)[:200])
+        check(f"hung: thread {name}: a frame names {word}",
+              any(word in s.lower() for s in syms), str(syms))
+
+
+# ---- quiet ----
+
+# Calls the extras would add if they did anything untraced (arming the crash
+# handlers, listing /proc/PID/task, reading a test's memory, re-queueing a
+# signal): their counts must not move.  (Thread creation is not counted: the
+# runner's and libtest's own thread counts vary from run to run.)
+EXTRAS_CALLS = ("rt_sigaction", "process_vm_readv", "getdents64", "rt_tgsigqueueinfo")
+
+
+def syscall_counts(trace_file):
+    """{syscall name: count} over every process, from strace -f -o output."""
+    counts = {}
+    rx = re.compile(r"^\d+\s+([a-z0-9_]+)\(")
+    for line in open(trace_file, errors="replace"):
+        m = rx.match(line)
+        if m:
+            counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+    return counts
+
+
+def test_quiet(lib):
+    args = ["--run-ignored", "only", "-j", "1", "--no-fail-fast", "measure_", "fail_segv", "fail_abort"]
+    # The traced runs reuse the build messages (--no-build, see sim_in) so that
+    # only the runner and the tests are seen (cargo's thread counts vary).
+    sim_fixtures(["__no_such_test__"])
+    args = ["--no-build"] + args
+    got = {}
+    for which, pre in (("plain", None), ("shim", lib)):
+        with tempfile.NamedTemporaryFile(suffix=".strace", delete=False) as f:
+            name = f.name
+        env = {"CARGO_TARGET_DIR": FIXTURES_TARGET}
+        res = run(["strace", "-f", "-qq", "-o", name, SIM, "run"] + args, FIXTURES, env, pre, timeout=300)
+        got[which] = (res[0], syscall_counts(name))
+        os.unlink(name)
+    (rc_p, plain), (rc_s, shim) = got["plain"], got["shim"]
+    check("quiet: same exit code under strace", rc_p == rc_s and rc_p != 0, f"{rc_p} vs {rc_s}")
+    check("quiet: strace saw the tests", plain.get("execve", 0) >= 4, str(plain.get("execve")))
+    # sched_yield: std's channels spin, then yield, depending on timing alone.
+    extra = sorted(set(shim) - set(plain) - {"sched_yield"})
+    check("quiet: no system call the runner and its tests did not already make", not extra, str(extra))
+    moved = {k: (plain.get(k, 0), shim.get(k, 0)) for k in EXTRAS_CALLS if plain.get(k, 0) != shim.get(k, 0)}
+    check("quiet: same number of rt_sigaction, getdents64, process_vm_readv, rt_tgsigqueueinfo calls",
+          not moved, str(moved))
+
+
+TESTS = {"rusage": test_rusage, "rusage-standalone": lambda lib: test_rusage(lib, True),
+         "crash": test_crash, "sigvirt": test_sigvirt, "hung": test_hung, "quiet": test_quiet}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lib", required=True)
+    ap.add_argument("tests", nargs="*")
+    a = ap.parse_args()
+    lib = os.path.abspath(a.lib)
+    for name in a.tests or list(TESTS):
+        TESTS[name](lib)
+    failed = results.count(False)
+    print(f"{len(results) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

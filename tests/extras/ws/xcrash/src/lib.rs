@@ -1,0 +1,1 @@
+//! xcrash: nothing but the crash tests in tests/crashes.rs (tests/extras).
