@@ -64,7 +64,9 @@ endif
 # does not have are not built (DARWIN_NO_HOOK; hooks.c guards them with
 # __APPLE__).  Defined on every system so that `make darwin-static-check`
 # can compare it with the interpose table.
-DARWIN_NO_HOOK := pipe2 execvpe fexecve
+# sigaction/signal: the crash-report part of the extra provider, Linux only
+# (preload/extras/sigaction.c).
+DARWIN_NO_HOOK := pipe2 execvpe fexecve sigaction signal
 $(BUILD)/exports_darwin.txt: preload/exports.map Makefile
 	@mkdir -p $(dir $@)
 	sed -n 's/^[[:space:]]*\([A-Za-z_][A-Za-z0-9_]*\);[[:space:]]*$$/\1/p' preload/exports.map | \

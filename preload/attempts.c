@@ -532,7 +532,7 @@ void nx_attempt_spawned(uint64_t t_start, pid_t pid, char *const argv[], char *c
 	if (!nx_spawn_is_nextest_child(argv, envp))
 		return;
 	nx_role_promote_runner();
-	if (!nx_any_enabled())
+	if (!nx_tracing())
 		return;
 
 	struct nx_spawn sp;

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "events.h"
+#include "probes.h"
 
 /* After test-attempt-done.  ru is the child's rusage as the runner's own
  * reap returned it (wait4 in place of waitpid), or NULL if the reap did not
@@ -22,5 +23,16 @@ void nx_extras_attempt_done(const struct nx_test_attempt_done *d, pid_t pid,
 
 /* After test-attempt-slow, while the test still runs. */
 void nx_extras_attempt_slow(const struct nx_test_attempt_slow *e, pid_t pid);
+
+/* attempt-rusage or a hung-* probe attached (extras/xprobes.c): volatile
+ * reads, no system call. */
+int nx_extras_runner_enabled(void);
+
+/* Is any probe the runner side serves attached, nextest's ten or the extra
+ * provider's?  What the core checks before it does any bookkeeping. */
+static inline int nx_tracing(void)
+{
+	return nx_any_enabled() || nx_extras_runner_enabled();
+}
 
 #endif

@@ -480,6 +480,96 @@ static char *regex_text(struct parser *p)
 	return out;
 }
 
+/* Rust's regex rejects a repetition of a repetition (`a**`, `a+{2}`) and
+ * reads `?` right after one as "lazy"; POSIX ERE stacks them instead, and
+ * glibc's regcomp duplicates the subtree for each, so `a` followed by 24 `+`
+ * needs gigabytes.  In place: drop a lazy `?` (lazy and greedy match the same
+ * strings, and we only ask whether there is a match), reject any other
+ * stacked repetition and {m,n} counts above MAX_REPEAT (Rust's size limit
+ * rejects far smaller patterns than glibc would try to build).  -1 = reject. */
+#define MAX_REPEAT 1000
+
+static int bound_repetitions(char *re)
+{
+	char *w = re;
+	int prev_rep = 0, lazy = 0;
+	for (const char *r = re; *r;) {
+		if (*r == '\\' && r[1]) {
+			*w++ = *r++;
+			*w++ = *r++;
+			prev_rep = 0;
+			continue;
+		}
+		if (*r == '[') {	/* bracket expression: copied as is */
+			*w++ = *r++;
+			if (*r == '^')
+				*w++ = *r++;
+			if (*r == ']')
+				*w++ = *r++;
+			while (*r && *r != ']') {
+				if (*r == '[' && (r[1] == ':' || r[1] == '.' || r[1] == '=')) {
+					char close = r[1];
+					*w++ = *r++;
+					*w++ = *r++;
+					while (*r && !(r[0] == close && r[1] == ']'))
+						*w++ = *r++;
+					if (*r) {
+						*w++ = *r++;
+						*w++ = *r++;
+					}
+					continue;
+				}
+				*w++ = *r++;
+			}
+			if (*r)
+				*w++ = *r++;
+			prev_rep = 0;
+			continue;
+		}
+		if (*r == '*' || *r == '+' || *r == '?') {
+			if (prev_rep) {
+				if (*r == '?' && !lazy) {
+					lazy = 1;
+					r++;
+					continue;
+				}
+				return -1;
+			}
+			*w++ = *r++;
+			prev_rep = 1;
+			lazy = 0;
+			continue;
+		}
+		if (*r == '{') {
+			const char *q = r + 1;
+			unsigned long m = 0, n = 0;
+			int digits = 0;
+			while (*q >= '0' && *q <= '9' && m <= MAX_REPEAT)
+				m = m * 10 + (unsigned long)(*q++ - '0'), digits++;
+			n = m;
+			if (*q == ',') {
+				q++;
+				n = 0;
+				while (*q >= '0' && *q <= '9' && n <= MAX_REPEAT)
+					n = n * 10 + (unsigned long)(*q++ - '0');
+			}
+			if (digits && *q == '}') {	/* a counted repetition */
+				if (prev_rep || m > MAX_REPEAT || n > MAX_REPEAT)
+					return -1;
+				while (r <= q)
+					*w++ = *r++;
+				prev_rep = 1;
+				lazy = 0;
+				continue;
+			}
+		}
+		*w++ = *r++;
+		prev_rep = 0;
+	}
+	*w = 0;
+	return 0;
+}
+
 /* Compiles a Rust-regex-ish pattern with regcomp. */
 static int compile_regex(struct parser *p, struct node *n)
 {
@@ -518,6 +608,11 @@ static int compile_regex(struct parser *p, struct node *n)
 		}
 	}
 	ere[k] = 0;
+	if (bound_repetitions(ere) < 0) {
+		free(ere);
+		fail(p, "invalid regex: repetition of a repetition or too large a count");
+		return -1;
+	}
 	int rc = regcomp(&n->re, ere, flags);
 	free(ere);
 	if (rc) {

@@ -27,6 +27,7 @@
 #include "attempts.h"
 #include "cargo.h"
 #include "classify.h"
+#include "extras.h"
 #include "clock.h"
 #include "forkslot.h"
 #include "pipes.h"
@@ -45,14 +46,35 @@
 extern char **environ;
 #endif
 
+/* Set while this thread runs the library's own bookkeeping.  A libc call made
+ * from inside it (config.c reading /proc or a config file, an allocator
+ * interposer that writes to fd 2, …) goes straight to the real function
+ * instead of re-entering a room whose lock this thread already holds. */
+static __thread int busy __attribute__((tls_model("initial-exec")));
+
+static int enter(void)
+{
+	if (busy)
+		return 0;
+	busy = 1;
+	return 1;
+}
+
+static void leave(void)
+{
+	busy = 0;
+}
+
 /* ---- spawning ---- */
 
 static void after_spawn(uint64_t t0, pid_t pid, const posix_spawn_file_actions_t *fa,
 			char *const argv[], char *const envp[])
 {
 	struct nx_child_pipes pipes = { NX_CAPTURE_NONE, -1, -1 };
+	if (!enter())
+		return;
 	if (nx_spawn_is_nextest_child(argv, envp)) {
-		if (nx_any_enabled())
+		if (nx_tracing())
 			nx_pipes_for_spawn(fa, &pipes);
 		nx_attempt_spawned(t0, pid, argv, envp, &pipes);
 	} else if (nx_cargo_candidate(argv)) {
@@ -60,6 +82,7 @@ static void after_spawn(uint64_t t0, pid_t pid, const posix_spawn_file_actions_t
 		nx_cargo_spawned(argv, &pipes);
 	}
 	nx_pipes_reset();
+	leave();
 }
 
 /* posix_spawn and posix_spawnp share their signature and everything else. */
@@ -125,7 +148,7 @@ NX_EXPORT pid_t NX_HOOK(fork)(void)
 		errno = ENOSYS;
 		return -1;
 	}
-	if (!nx_role_may_spawn_tests() || !nx_any_enabled())
+	if (!nx_role_may_spawn_tests() || !nx_tracing())
 		return real();
 	int e = errno;
 	uint64_t t0 = nx_now_ns();
@@ -303,10 +326,13 @@ NX_EXPORT int NX_HOOK(execlp)(const char *file, const char *arg0, ...)
 
 static void after_wait(pid_t asked, pid_t got, int status, int err, const struct rusage *ru)
 {
+	if (!enter())
+		return;
 	if (got > 0)
 		nx_attempt_reaped(got, status, ru);
 	else if (got < 0 && asked > 0)
 		nx_attempt_wait_failed(asked, err);
+	leave();
 }
 
 /* In a runner every wait is made as wait4 with a rusage buffer: glibc's
@@ -374,7 +400,10 @@ NX_EXPORT int NX_HOOK(waitid)(idtype_t idtype, id_t id, siginfo_t *info, int opt
 	default:
 		return rc;
 	}
-	nx_attempt_reaped(info->si_pid, status, NULL);
+	if (enter()) {
+		nx_attempt_reaped(info->si_pid, status, NULL);
+		leave();
+	}
 	errno = e;
 	return rc;
 }
@@ -384,10 +413,11 @@ NX_EXPORT int NX_HOOK(waitid)(idtype_t idtype, id_t id, siginfo_t *info, int opt
 NX_EXPORT int NX_HOOK(kill)(pid_t pid, int sig)
 {
 	__typeof__(&kill) real = NX_REAL(kill);
-	if (nx_role_runner()) {
+	if (nx_role_runner() && enter()) {
 		int e = errno;
 		nx_attempt_killed(pid, sig);
 		errno = e;
+		leave();
 	}
 	return real ? real(pid, sig) : (int)NX_SYSCALL(SYS_kill, pid, sig);
 }
@@ -443,12 +473,15 @@ NX_EXPORT int NX_HOOK(pipe)(int fds[2])
  * result is over: the fork slots it produced are final. */
 static void after_io(int fd, const void *buf, ssize_t r, int e)
 {
+	if (!enter())
+		return;
 	if (nx_attempt_fd_tracked(fd))
 		nx_attempt_read(fd, r, e);
 	else if (nx_cargo_fd(fd))
 		nx_cargo_read(fd, buf, r);
 	if (nx_forkslot_pending())
 		nx_forkslot_collect();
+	leave();
 }
 
 NX_EXPORT ssize_t NX_HOOK(read)(int fd, void *buf, size_t n)
@@ -468,10 +501,11 @@ NX_EXPORT ssize_t NX_HOOK(recv)(int fd, void *buf, size_t n, int flags)
 	__typeof__(&recv) real = NX_REAL(recv);
 	ssize_t r = real ? real(fd, buf, n, flags)
 			 : NX_SYSCALL(SYS_recvfrom, fd, buf, n, flags, NULL, NULL);
-	if (nx_role_may_spawn_tests() && nx_forkslot_pending()) {
+	if (nx_role_may_spawn_tests() && nx_forkslot_pending() && enter()) {
 		int e = errno;
 		nx_forkslot_collect();
 		errno = e;
+		leave();
 	}
 	return r;
 }
@@ -479,13 +513,14 @@ NX_EXPORT ssize_t NX_HOOK(recv)(int fd, void *buf, size_t n, int flags)
 NX_EXPORT int NX_HOOK(close)(int fd)
 {
 	__typeof__(&close) real = NX_REAL(close);
-	if (nx_role_may_spawn_tests()) {
+	if (nx_role_may_spawn_tests() && enter()) {
 		int e = errno;
 		if (nx_attempt_fd_tracked(fd))
 			nx_attempt_closing(fd);
 		else if (nx_cargo_fd(fd))
 			nx_cargo_closing(fd);
 		errno = e;
+		leave();
 	}
 	return real ? real(fd) : (int)NX_SYSCALL(SYS_close, fd);
 }
@@ -498,7 +533,10 @@ NX_EXPORT ssize_t NX_HOOK(write)(int fd, const void *buf, size_t n)
 	ssize_t r = real ? real(fd, buf, n) : NX_SYSCALL(SYS_write, fd, buf, n);
 	if (__builtin_expect((fd == 1 || fd == 2) && r > 0 && nx_role_runner(), 0)) {
 		int e = errno;
-		nx_streams_write(fd, buf, r);
+		if (enter()) {
+			nx_streams_write(fd, buf, r);
+			leave();
+		}
 		errno = e;
 	}
 	return r;
@@ -510,7 +548,10 @@ NX_EXPORT ssize_t NX_HOOK(writev)(int fd, const struct iovec *iov, int iovcnt)
 	ssize_t r = real ? real(fd, iov, iovcnt) : NX_SYSCALL(SYS_writev, fd, iov, iovcnt);
 	if (__builtin_expect((fd == 1 || fd == 2) && r > 0 && nx_role_runner(), 0)) {
 		int e = errno;
-		nx_streams_writev(fd, iov, iovcnt, r);
+		if (enter()) {
+			nx_streams_writev(fd, iov, iovcnt, r);
+			leave();
+		}
 		errno = e;
 	}
 	return r;

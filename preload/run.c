@@ -17,6 +17,7 @@
 
 #include "attempts.h"
 #include "classify.h"
+#include "extras.h"
 #include "clock.h"
 #include "config.h"
 #include "encode.h"
@@ -266,7 +267,7 @@ static void on_setup_line(const struct nx_rep_status_line *st)
 		R.have_pending_script = 1;
 	} else if (st->field == NX_FIELD_SLOW &&
 		   (st->status == NX_ST_SLOW || st->status == NX_ST_TERMINATING) &&
-		   nx_any_enabled() && !nx_slowtimer_active()) {
+		   nx_tracing() && !nx_slowtimer_active()) {
 		char id[512];
 		copy_span(id, sizeof(id), st->script_id);
 		nx_attempt_script_slow(id, st->nanos, st->status == NX_ST_TERMINATING);
@@ -319,7 +320,7 @@ void nx_run_stderr_line(const char *line, size_t len)
 		on_setup_line(&l.u.st);
 		break;
 	case NX_REP_TEST:
-		if (l.u.st.field == NX_FIELD_SLOW && nx_any_enabled() && !nx_slowtimer_active())
+		if (l.u.st.field == NX_FIELD_SLOW && nx_tracing() && !nx_slowtimer_active())
 			on_test_line(&l.u.st);
 		break;
 	default:

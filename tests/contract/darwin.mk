@@ -53,11 +53,13 @@ darwin-static-check: $(BUILD)/exports_darwin.txt $(DARWIN_DIR)/fire-all-dtrace \
 	python3 tests/contract/darwin_static.py --probes-h preload/probes.h \
 	    --d preload/nextest_probes.d --exports-map preload/exports.map \
 	    --interpose preload/interpose_darwin.c --hooks preload/hooks.c \
-	    --export-list $(BUILD)/exports_darwin.txt --no-hook "$(DARWIN_NO_HOOK)"
+	    --export-list $(BUILD)/exports_darwin.txt --no-hook "$(DARWIN_NO_HOOK)" \
+	    --linux-only preload/extras/sigaction.c:sigaction,signal
 	@if readelf -S -W $(DARWIN_DIR)/probes.o | grep -q 'note\.stapsdt\|\.probes' || \
 	    nm $(DARWIN_DIR)/probes.o | grep -q __usdt_sema_; then \
 		echo "darwin-static-check: the DTrace build of probes.c has notes or semaphores"; \
 		exit 1; fi
 	python3 tests/contract/darwin_mock_run.py $(DARWIN_DIR)/fire-all-dtrace
 	python3 tests/contract/darwin_interpose_check.py $(DARWIN_DIR)/interpose_tu.o \
-	    $(DARWIN_DIR)/interpose-check preload/exports.map preload/interpose_darwin.c
+	    $(DARWIN_DIR)/interpose-check preload/exports.map preload/interpose_darwin.c \
+	    sigaction,signal

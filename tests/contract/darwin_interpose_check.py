@@ -20,12 +20,14 @@ import darwin_static  # noqa: E402
 
 
 def main():
-    if len(sys.argv) != 5:
+    if len(sys.argv) not in (5, 6):
         print(__doc__)
         return 2
-    obj, exe, exports_map, interpose_c = sys.argv[1:]
+    obj, exe, exports_map, interpose_c = sys.argv[1:5]
+    # exports defined outside hooks.c, Linux-only (checked by darwin_static.py)
+    elsewhere = set(sys.argv[5].split(",")) if len(sys.argv) == 6 else set()
     failures = []
-    exports = darwin_static.parse_exports(exports_map)
+    exports = [n for n in darwin_static.parse_exports(exports_map) if n not in elsewhere]
     table = darwin_static.parse_interposed(interpose_c)
     failures += darwin_static.failures
     nm = subprocess.run(["nm", "--defined-only", obj], capture_output=True, text=True,
