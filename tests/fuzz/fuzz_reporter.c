@@ -1,0 +1,22 @@
+/* fuzz_reporter.c — libFuzzer target for the human-reporter (stderr) line
+ * parser.
+ *
+ * Owns: feeding arbitrary bytes to nx_rep_fuzz_one (preload/reporter.h):
+ * split on '\n', ANSI-stripped, parsed, every span checked to lie inside its
+ * line.  The input is copied into an exact-size buffer for ASan. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reporter.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
+{
+	uint8_t *copy = malloc(n ? n : 1);
+	if (!copy)
+		return 0;
+	memcpy(copy, data, n);
+	nx_rep_fuzz_one(copy, n);
+	free(copy);
+	return 0;
+}

@@ -1,0 +1,64 @@
+# tests/hardening/sanitizers.mk — ASan+UBSan and TSan builds of the library.
+#
+# Owns: build/asan/, build/tsan/ and the targets hardening-asan (the library
+# built with -fsanitize=address,undefined, preloaded after libasan into
+# simulator scenarios and the fakerunner while a tracer is attached, plus
+# sanitized copies of the Criterion unit tests) and hardening-tsan (the
+# library built with -fsanitize=thread, preloaded into storm.c, a TSan'd
+# spawn storm, while a tracer is attached).  Included after hardening.mk.
+
+SAN_FLAGS_COMMON := -std=gnu11 -O1 -g -fPIC -pthread -fvisibility=hidden -fno-strict-aliasing \
+                    -D_GNU_SOURCE -fno-omit-frame-pointer
+ASAN_FLAGS := $(SAN_FLAGS_COMMON) -fsanitize=address,undefined -fno-sanitize-recover=undefined
+TSAN_FLAGS := $(SAN_FLAGS_COMMON) -fsanitize=thread
+ASAN_OBJS := $(patsubst preload/%.c,$(BUILD)/asan/obj/%.o,$(PRELOAD_SRCS))
+TSAN_OBJS := $(patsubst preload/%.c,$(BUILD)/tsan/obj/%.o,$(PRELOAD_SRCS))
+
+$(BUILD)/asan/obj/%.o: preload/%.c $(PRELOAD_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_FLAGS) -c -o $@ $<
+
+$(BUILD)/tsan/obj/%.o: preload/%.c $(PRELOAD_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(TSAN_FLAGS) -c -o $@ $<
+
+$(BUILD)/asan/libnextest_probes.so: $(ASAN_OBJS) preload/exports.map
+	$(CC) -shared -fsanitize=address,undefined -o $@ $(ASAN_OBJS) \
+	    -Wl,--version-script=preload/exports.map $(LDLIBS_LIB)
+
+$(BUILD)/tsan/libnextest_probes.so: $(TSAN_OBJS) preload/exports.map
+	$(CC) -shared -fsanitize=thread -o $@ $(TSAN_OBJS) \
+	    -Wl,--version-script=preload/exports.map $(LDLIBS_LIB)
+
+$(HARD_DIR)/storm-tsan: $(HARD_SRC)/storm.c
+	@mkdir -p $(@D)
+	$(CC) $(HARD_CFLAGS) -O1 -fsanitize=thread -o $@ $<
+
+SAN_UNIT_CC := $(CC) -std=gnu11 -O1 -g -fno-strict-aliasing -D_GNU_SOURCE -pthread \
+               -fsanitize=address,undefined -fno-sanitize-recover=undefined -Ipreload
+
+# Sanitized copies of the unit tests (the unit fragments' own source lists,
+# expanded when the recipe runs, since those fragments are included later).
+hardening-asan-unit:
+	@mkdir -p $(BUILD)/asan
+	$(SAN_UNIT_CC) -o $(BUILD)/asan/unit-tests $(UNIT_SRCS) $(UNIT_LIBSRC) -lcriterion -lcjson
+	$(SAN_UNIT_CC) -o $(BUILD)/asan/test_reporter tests/unit/test_reporter.c $(UNIT_PARSERS_SRCS) -lcriterion
+	$(SAN_UNIT_CC) -o $(BUILD)/asan/test_libtest tests/unit/test_libtest.c $(UNIT_PARSERS_SRCS) -lcriterion
+	$(SAN_UNIT_CC) -o $(BUILD)/asan/unit-config $(UNIT_CONFIG_TESTS) $(UNIT_CONFIG_LIBSRC) -lcriterion
+	@pass=0; fail=0; for t in unit-tests test_reporter test_libtest unit-config; do \
+	    if ASAN_OPTIONS=detect_leaks=1 $(BUILD)/asan/$$t -j2 > $(BUILD)/asan/$$t.log 2>&1; then \
+	        pass=$$((pass+1)); echo "PASS asan unit: $$t: $$(grep Synthesis $(BUILD)/asan/$$t.log)"; \
+	    else fail=$$((fail+1)); echo "FAIL asan unit: $$t (see $(BUILD)/asan/$$t.log)"; \
+	        grep -m5 -E 'ERROR|runtime error|FAIL|Crash' $(BUILD)/asan/$$t.log; fi; done; \
+	echo "$$pass passed, $$fail failed"; [ $$fail -eq 0 ]
+
+hardening-asan: $(BUILD)/asan/libnextest_probes.so $(HARD_PROGS) $(HARD_SIM) e2e-fixtures hardening-asan-unit
+	$(HARD_PY) $(HARD_SRC)/run_hardening.py --build $(HARD_DIR) --sim $(HARD_SIM) \
+	    --lib $(BUILD)/asan/libnextest_probes.so asan
+
+hardening-tsan: $(BUILD)/tsan/libnextest_probes.so $(HARD_DIR)/storm-tsan $(HARD_DIR)/fakechild
+	$(HARD_PY) $(HARD_SRC)/run_hardening.py --build $(HARD_DIR) --sim $(HARD_SIM) \
+	    --lib $(BUILD)/tsan/libnextest_probes.so tsan
+
+.PHONY: hardening-asan hardening-tsan hardening-asan-unit
+CHECKS += hardening-asan hardening-tsan
