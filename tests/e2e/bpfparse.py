@@ -14,6 +14,18 @@ class CaptureError(Exception):
     pass
 
 
+class Root(int):
+    """A run's root pid and the CLOCK_MONOTONIC window it ran in.  Several runs can
+    share one bpftrace session and pids get reused, so a run's events are those of
+    its process tree that fired inside its window (bpftrace's nsecs is the same
+    clock as time.monotonic_ns)."""
+
+    def __new__(cls, pid, t0=None, t1=None):
+        r = super().__new__(cls, pid)
+        r.t0, r.t1 = t0, t1
+        return r
+
+
 class Captured:
     """Parsed output: events (each with an extra "pid" and "label") and fork edges."""
 
@@ -34,8 +46,11 @@ class Captured:
         """Events of `label`, in firing order; only root's process tree if root is given.
         Raises CaptureError if one of them could not be read whole."""
         pids = self.tree(root) if root is not None else None
+        t0, t1 = getattr(root, "t0", None), getattr(root, "t1", None)
         out = []
-        for (_t, _tid, _seq, lab, pid, ev) in self.firings:
+        for (t, _tid, _seq, lab, pid, ev) in self.firings:
+            if t0 is not None and not t0 <= t <= t1:
+                continue
             if lab == label and (pids is None or pid in pids):
                 if isinstance(ev, CaptureError):
                     raise ev

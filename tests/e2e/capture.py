@@ -125,6 +125,7 @@ class Session:
         run_env = dict(os.environ if env is None else env)
         if preload:
             run_env = preload_env(run_env, os.path.abspath(preload))
+        t0 = time.monotonic_ns()
         with subprocess.Popen(cmd, env=run_env, cwd=cwd, stdin=stdin, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, start_new_session=True) as p:
             timers = [threading.Timer(delay, _signal_group, (p, getattr(signal, name)))
@@ -140,7 +141,8 @@ class Session:
             finally:
                 for t in timers:
                     t.cancel()
-        return subprocess.CompletedProcess(cmd, p.returncode, out, err), p.pid
+        return subprocess.CompletedProcess(cmd, p.returncode, out, err), \
+            bpfparse.Root(p.pid, t0, time.monotonic_ns())
 
     def stop(self):
         """Stops bpftrace with SIGINT and returns a bpfparse.Captured."""
