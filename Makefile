@@ -79,7 +79,7 @@ include $(sort $(wildcard tests/*/*.mk))
 
 # `make check` and `make demo` install what they need first (as root).
 check: deps
-	$(MAKE) check-all
+	$(MAKE) -k check-all
 
 check-all: all $(CHECKS)
 	@echo "make check: all test areas passed: $(CHECKS)"

@@ -94,12 +94,13 @@ class Session:
                    BPFTRACE_MAP_KEYS_MAX=MAP_KEYS_MAX, BPFTRACE_STRLEN=bpfscript.STRLEN_ENV,
                    # the same limits under the names bpftrace >= 0.21 reads
                    BPFTRACE_MAX_STRLEN=bpfscript.STRLEN_ENV, BPFTRACE_MAX_MAP_KEYS=MAP_KEYS_MAX)
-        # bpftrace writes the program's output to out_path itself (-o); its own messages
-        # go to err_path.  (Never give both the same file through two descriptors.)
-        with open(self.err_path, "w") as err:
-            self.proc = subprocess.Popen([self.bpftrace, "-o", self.out_path, prog],
-                                         stdout=err, stderr=err, env=env,
-                                         start_new_session=True)
+        # The program's output goes to out_path through bpftrace's stdout, which it flushes
+        # line by line; its own messages to err_path.  Not `-o out_path`: bpftrace 0.17
+        # block-buffers that file, so READY would only appear once 4 KiB of other output
+        # (fork lines) followed it — at once on a busy machine, never on a quiet one.
+        with open(self.out_path, "w") as out, open(self.err_path, "w") as err:
+            self.proc = subprocess.Popen([self.bpftrace, prog], stdout=out, stderr=err,
+                                         env=env, start_new_session=True)
         t0 = time.monotonic()
         deadline = t0 + READY_TIMEOUT_S
         while time.monotonic() < deadline:
