@@ -473,11 +473,15 @@ NX_EXPORT int NX_HOOK(pipe)(int fds[2])
  * result is over: the fork slots it produced are final. */
 static void after_io(int fd, const void *buf, ssize_t r, int e)
 {
+	/* The common case costs three loads: nothing of ours is involved. */
+	int tracked = nx_attempt_fd_tracked(fd), cargo = !tracked && nx_cargo_fd(fd);
+	if (!tracked && !cargo && !nx_forkslot_pending())
+		return;
 	if (!enter())
 		return;
-	if (nx_attempt_fd_tracked(fd))
+	if (tracked)
 		nx_attempt_read(fd, r, e);
-	else if (nx_cargo_fd(fd))
+	else if (cargo)
 		nx_cargo_read(fd, buf, r);
 	if (nx_forkslot_pending())
 		nx_forkslot_collect();

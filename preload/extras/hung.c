@@ -226,17 +226,7 @@ static void fire_frame(const struct job *j, pid_t tid, const char *comm, int ind
 	nx_xt_json(&t, comm);
 	nx_xt_puts(&t, ",\"index\":");
 	nx_xt_u64(&t, (uint64_t)index);
-	nx_xt_puts(&t, ",\"ip\":");
-	nx_xt_u64(&t, f->ip);
-	nx_xt_puts(&t, ",\"module\":");
-	nx_xt_json(&t, f->module);
-	nx_xt_puts(&t, ",\"module_offset\":");
-	nx_xt_u64(&t, f->module_offset);
-	nx_xt_puts(&t, ",\"symbol\":");
-	nx_xt_json(&t, f->symbol);
-	nx_xt_puts(&t, ",\"symbol_offset\":");
-	nx_xt_u64(&t, f->symbol_offset);
-	nx_xt_puts(&t, "}}");
+	nx_xt_frame_fields(&t, f->ip, f->module, f->module_offset, f->symbol, f->symbol_offset);
 	nx_xt_nul(&t);
 	size_t id = nx_xt_str(&t, j->attempt_id);
 	size_t mod = nx_xt_str(&t, f->module);

@@ -137,6 +137,23 @@ void nx_xt_proc_path(char *out, size_t cap, pid_t pid, pid_t tid, const char *le
 	nx_xt_puts(&t, leaf);
 }
 
+void nx_xt_frame_fields(struct nx_xt *t, uint64_t ip, const char *module, uint64_t module_offset,
+			const char *symbol, uint64_t symbol_offset)
+{
+	nx_xt_puts(t, ",\"ip\":");
+	nx_xt_u64(t, ip);
+	nx_xt_puts(t, ",\"module\":");
+	nx_xt_json(t, module);
+	nx_xt_puts(t, ",\"module_offset\":");
+	nx_xt_u64(t, module_offset);
+	nx_xt_puts(t, ",\"symbol\":");
+	nx_xt_json(t, symbol);
+	nx_xt_puts(t, ",\"symbol_offset\":");
+	nx_xt_u64(t, symbol_offset);
+	nx_xt_puts(t, "}}");
+}
+
 #else
 typedef int nx_x_linux_only;	/* not an empty translation unit */
+
 #endif

@@ -29,6 +29,10 @@ void nx_xt_json(struct nx_xt *t, const char *s);	/* quoted, escaped */
 /* Appends a NUL that is part of the text (packs several C strings into one
  * buffer). */
 void nx_xt_nul(struct nx_xt *t);
+/* The frame fields shared by crash-frame and hung-frame arg0, closing the
+ * object: ,"ip":…,"module":…,"module_offset":…,"symbol":…,"symbol_offset":…}} */
+void nx_xt_frame_fields(struct nx_xt *t, uint64_t ip, const char *module, uint64_t module_offset,
+			const char *symbol, uint64_t symbol_offset);
 /* Appends s and a NUL; returns the offset where s starts. */
 size_t nx_xt_str(struct nx_xt *t, const char *s);
 
