@@ -517,7 +517,8 @@ NX_EXPORT ssize_t NX_HOOK(recv)(int fd, void *buf, size_t n, int flags)
 NX_EXPORT int NX_HOOK(close)(int fd)
 {
 	__typeof__(&close) real = NX_REAL(close);
-	if (nx_role_may_spawn_tests() && enter()) {
+	if (nx_role_may_spawn_tests() && (nx_attempt_fd_tracked(fd) || nx_cargo_fd(fd)) &&
+	    enter()) {
 		int e = errno;
 		if (nx_attempt_fd_tracked(fd))
 			nx_attempt_closing(fd);
