@@ -655,20 +655,20 @@ EXPORT int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)
 }
 
 /* ---- signals sent ---- */
+/* Logged before the call: the child can die and be reaped (and logged by
+ * another thread) before kill() returns, and the log must keep cause first. */
 EXPORT int kill(pid_t pid, int sig)
 {
-	int rc = REAL(kill)(pid, sig);
 	if (logging()) {
 		int saved = errno;
 		struct rec *rp = __builtin_alloca(sizeof *rp); /* only when logging */
 		begin(rp, "kill");
 		kv_num(rp, "arg", pid);
 		kv_num(rp, "sig", sig);
-		kv_num(rp, "rc", rc);
 		end(rp);
 		errno = saved;
 	}
-	return rc;
+	return REAL(kill)(pid, sig);
 }
 
 /* syscall(2): pidfd_open and pidfd_send_signal are made through it (std and

@@ -282,6 +282,8 @@ def analyse(recs, norm):
                 kind = "EOF" if r["rc"] == 0 else "data" if r["rc"] > 0 else (
                     "EAGAIN" if r.get("errno") == 11 else f"errno {r.get('errno')}")
                 seq = c.reads.setdefault(nm, [])
+                if kind == "EAGAIN":
+                    continue   # whether the child had written more yet: scheduling
                 if not seq or seq[-1] != kind:
                     seq.append(kind)
                 if kind == "EOF":
@@ -317,7 +319,7 @@ def analyse(recs, norm):
         if ev == "kill":
             pid = r["arg"]
             c = by_pid.get(abs(pid)) if pid not in (0, -1) else None
-            txt = f"kill({'-pgid' if pid < 0 else 'pid'}, {signame(r['sig'])}) -> {r['rc']}"
+            txt = f"kill({'-pgid' if pid < 0 else 'pid'}, {signame(r['sig'])})"
             if c:
                 c.kills.append(txt)
                 c.milestones.append(txt)
@@ -531,13 +533,6 @@ def main(argv=None):
                 x = mask.compare(rf["out"][fd], sf["out"][fd], s.compare)
                 if x:
                     problems.append(f"{name} lines ({s.compare}): {x}")
-            # what the logger saw written must be what the process wrote
-            for fd, data, side in ((1, rout, "nextest"), (2, rerr, "nextest"), (1, sout, "sim"), (2, serr, "sim")):
-                logged = (rf if side == "nextest" else sf)["out"][fd]
-                if fd == 2:
-                    continue   # cargo's build output shares fd 2 (not the runner's writes)
-                if logged != data:
-                    problems.append(f"{side}: logged fd {fd} writes differ from the captured output")
         took = f"{time.monotonic() - t0:.1f}s"
         if problems:
             failed += 1

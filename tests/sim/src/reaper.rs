@@ -19,8 +19,6 @@ extern "C" fn on_sigchld(_: i32) {
 pub struct Reaper {
     /// Set once the exit status has been consumed (tokio's `child.id()` is then None).
     pub reaped: Arc<AtomicBool>,
-    /// The pidfd (pidfd mode); closed when the attempt's state is dropped.
-    _pidfd: Option<OwnedFd>,
 }
 
 impl Reaper {
@@ -50,6 +48,11 @@ pub fn start<E: Send + 'static>(mut child: Child, pidfd: Option<OwnedFd>, tx: Se
     }
     let raw = pidfd.as_ref().map(|f| f.as_raw_fd());
     let flag = reaped.clone();
+    // The reaping thread owns the pidfd and closes it as soon as the status is collected, before
+    // the exit is reported: tokio's pidfd reaper drops its pidfd when the wait completes, so
+    // real nextest closes the pidfd right after waitpid and before the read ends (protocol
+    // check; tokio 1.53 `process/unix/pidfd_reaper.rs`).
+    let mut pidfd = pidfd;
     std::thread::Builder::new()
         .name("nextest-sim-reaper".into())
         .spawn(move || {
@@ -84,9 +87,10 @@ pub fn start<E: Send + 'static>(mut child: Child, pidfd: Option<OwnedFd>, tx: Se
                     }
                 }
             };
+            drop(pidfd.take());
             flag.store(true, Ordering::SeqCst);
             let _ = tx.send(wrap(res));
         })
         .expect("spawn reaper thread");
-    Reaper { reaped, _pidfd: pidfd }
+    Reaper { reaped }
 }
