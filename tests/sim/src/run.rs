@@ -57,7 +57,22 @@ pub fn main(opts: Opts) -> i32 {
         None => std::env::current_dir().map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|_| ".".into()),
     };
     let run_id = crate::uuid::new_run_id();
-    let ws = match discover::discover(&cwd, opts.manifest_path.as_deref(), &opts.cargo_args, opts.no_build, v) {
+    // `info: experimental features enabled: …` (tracing's info level, "info" in bold when colour
+    // is on): printed when the config is loaded, after `cargo metadata` and before the build
+    // (`cargo-nextest/src/dispatch/core/base.rs`, since 0.9.59 with setup scripts).
+    let info_color = match opts.color.as_str() {
+        "always" => true,
+        "never" => false,
+        _ => crate::sys::is_tty(2) && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let mut after_metadata = |root: &str| {
+        let feats = crate::config::experimental_features(root);
+        if v.setup_scripts() && !feats.is_empty() {
+            let info = if info_color { "\x1b[1minfo\x1b[0m" } else { "info" };
+            errln!("{info}: experimental features enabled: {}", feats.join(", "));
+        }
+    };
+    let ws = match discover::discover(&cwd, opts.manifest_path.as_deref(), &opts.cargo_args, opts.no_build, v, &opts.color, &mut after_metadata) {
         Ok(w) => w,
         Err(e) => return fail_error(&e, EXIT_BUILD_FAILED),
     };
