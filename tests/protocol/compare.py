@@ -231,6 +231,8 @@ def analyse(recs, norm):
                 c.pidfds.add(r["rc_label"])
             if c and open_prologue.get(tid) is c:
                 c.prologue.append(f"pidfd_open(pid, flags={r['flags']:#x})")
+                if 20 not in c.spawn.get("thread_mask", []):
+                    open_prologue.pop(tid)   # no SIGTSTP to unblock: the spawn sequence ends here
             continue
         if ev in ("pthread_sigmask", "sigprocmask"):
             how = {0: "BLOCK", 1: "UNBLOCK", 2: "SETMASK"}.get(r["how"], r["how"])

@@ -416,12 +416,16 @@ impl Human {
     pub fn stress_summary(&self, completed: u32, count: Option<u32>, failed: u32, elapsed: Duration) -> String {
         let style = if failed > 0 { Style::Fail } else { Style::Pass };
         let mut s = format!("{}\n{} [{:>8.3}s] {}", self.hbar(12), self.status(style, "Summary"), elapsed.as_secs_f64(), self.st(Style::Count, &completed.to_string()));
-        if let Some(n) = count {
-            if n != completed {
+        // `nextest-runner/src/reporter/displayer/imp.rs` (cargo-nextest-0.9.143): a known total is
+        // always printed (`3/3`), and the plural follows the total when there is one.
+        let plural_of = match count {
+            Some(n) => {
                 s.push_str(&format!("/{}", self.st(Style::Count, &n.to_string())));
+                n
             }
-        }
-        s.push_str(&format!(" stress run {}: {} {}", if completed == 1 { "iteration" } else { "iterations" }, self.st(Style::Count, &(completed - failed).to_string()), self.st(Style::Pass, "passed")));
+            None => completed,
+        };
+        s.push_str(&format!(" stress run {}: {} {}", if plural_of == 1 { "iteration" } else { "iterations" }, self.st(Style::Count, &(completed - failed).to_string()), self.st(Style::Pass, "passed")));
         if failed > 0 {
             s.push_str(&format!(", {} {}", self.st(Style::Count, &failed.to_string()), self.st(Style::Fail, "failed")));
         }

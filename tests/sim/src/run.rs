@@ -98,6 +98,12 @@ pub fn main(opts: Opts) -> i32 {
     if capture == Capture::None {
         test_threads = 1;
     }
+    // `cargo-nextest/src/dispatch/core/base.rs` `load_double_spawn` (cargo-nextest-0.9.143, and the
+    // same line since 0.9.48): an info line when NEXTEST_DOUBLE_SPAWN=0, after the build.
+    if std::env::var("NEXTEST_DOUBLE_SPAWN").as_deref() == Ok("0") {
+        let info = if info_color { "\x1b[1minfo\x1b[0m" } else { "info" };
+        errln!("{info}: NEXTEST_DOUBLE_SPAWN=0 set, disabling double-spawn for test processes");
+    }
     let double_spawn = crate::spawn::double_spawn_enabled();
     let sigchld = opts.reaper_sigchld.unwrap_or(!v.pidfd_reaper());
 
