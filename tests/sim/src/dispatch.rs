@@ -58,6 +58,10 @@ pub fn dispatch(
     let mut group_used: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
     let mut cancelled = false;
     let mut by_signal = false;
+    // Cancelled by Ctrl-C: nextest hides the output of the tests that finish afterwards
+    // (`nextest-runner/src/reporter/displayer/status_level.rs` `compute_output_on_test_finished`
+    // at cargo-nextest-0.9.143: "if the run is cancelled due to an interrupt, we hide the output").
+    let mut interrupted = false;
     let mut failures: u32 = 0;
     let shutdown0 = crate::signals::shutdown().0;
     fn line_for<'a>(bins: &'a [Binary], u: &'a Unit, stress: Option<(u32, Option<u32>)>) -> Line<'a> {
@@ -69,6 +73,7 @@ pub fn dispatch(
             if !cancelled && gen != shutdown0 {
                 cancelled = true;
                 by_signal = true;
+                interrupted = sig == crate::sys::SIGINT;
                 human.write(&human.cancelling(signal_reason(sig), running.len()));
             }
             // Launch whatever fits (tests whose group is full wait; later tests may proceed).
@@ -130,6 +135,16 @@ pub fn dispatch(
                 Ok(m) => m,
                 Err(_) => continue,
             };
+            // A signal that arrived while waiting is reported before the event it caused (the
+            // killed test's end): nextest's dispatcher handles the signal first, so the
+            // `Cancelling … 1 test still running` line precedes the test's status line.
+            let (gen, sig) = crate::signals::shutdown();
+            if !cancelled && gen != shutdown0 {
+                cancelled = true;
+                by_signal = true;
+                interrupted = sig == crate::sys::SIGINT;
+                human.write(&human.cancelling(signal_reason(sig), running.len()));
+            }
             match msg {
                 Msg::Slow { unit, attempt, total, elapsed, will_terminate } => {
                     human.write(&human.test_slow(&line_for(bins, &units[unit], stress), attempt, total, elapsed, will_terminate));
@@ -197,17 +212,19 @@ pub fn dispatch(
                     if human.status_level >= level {
                         out.push_str(&format!("{} {}{}\n", human.status(style, &label), Human::dur(last.duration), human.instance(&line, Some(n), true)));
                     }
-                    if !success {
+                    if !success && !interrupted {
                         if let Some(e) = &last.start_error {
                             out.push_str(&format!("{} {} {}\n    error spawning test process: {e}\n", human.st(Style::Fail, " "), human.st(Style::Fail, "errors"), human.st(Style::Fail, &human.hbar(3))));
                         }
                         out.push_str(&human.output_block(Style::Fail, split_of(ctx, last), combined_of(ctx, last)));
                         out.push_str(&crate::status::info_line(human, "test", last, &u.settings).unwrap_or_default());
+                    }
+                    if !success {
                         failures += 1;
                     }
                     human.write(&out);
                     // Final status lines after the summary (final-status-level: fail=1, flaky=2).
-                    if !success && human.final_level >= 1 {
+                    if !success && human.final_level >= 1 && !interrupted {
                         let l = if attempts > 1 { format!("TRY {attempts} {}", status_for(last, &u.settings, true).0) } else { status_for(last, &u.settings, false).0 };
                         push_final(1, stress, n, &bins[u.bin].binary_id, &u.name, format!("{} {}{}\n", human.status(Style::Fail, &l), Human::dur(last.duration), human.instance(&line, Some(n), true)));
                     } else if flaky && human.final_level >= 2 {

@@ -262,6 +262,11 @@ pub fn main(opts: Opts) -> i32 {
                     out.push_str(&format!("{} {} {}\n    {}\n", human.st(style, " "), human.st(style, "errors"), human.st(style, &human.hbar(3)), e));
                 }
                 out.push_str(&human.output_block(style, Some((&r.stdout, &r.stderr)), None));
+                // the info line under a failed script's output, as for tests (protocol check
+                // against real nextest 0.9.143: `    (script failed with exit code 4)`)
+                if let Some(code) = r.exit_code {
+                    out.push_str(&format!("    (script {} with exit code {})\n\n", human.st(Style::Fail, "failed"), human.st(Style::Count, &code.to_string())));
+                }
             }
             human.write(&out);
             if !r.success {

@@ -34,6 +34,8 @@ pub struct ScriptResult {
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
     pub error: Option<String>,
+    /// The exit code of a `fail` result (also the done probe's `exit_code`).
+    pub exit_code: Option<i32>,
 }
 
 fn temp_env_file() -> std::io::Result<String> {
@@ -82,6 +84,7 @@ pub fn run(ctx: &ScriptCtx, script_id: &str, cfg: &ScriptConfig, stress: Option<
         stdout: Vec::new(),
         stderr: Vec::new(),
         error: Some(msg),
+        exit_code: None,
     };
     let env_file = match temp_env_file() {
         Ok(p) => p,
@@ -194,7 +197,7 @@ pub fn run(ctx: &ScriptCtx, script_id: &str, cfg: &ScriptConfig, stress: Option<
     fds.close();
     drop(reaper);
     let _ = std::fs::remove_file(&env_file);
-    ScriptResult { result, label, success, duration, env: env_out, stdout, stderr, error }
+    ScriptResult { result, label, success, duration, env: env_out, stdout, stderr, error, exit_code }
 }
 
 #[cfg(test)]
