@@ -11,6 +11,9 @@ Runner: the simulator by default; NEXTEST_E2E_RUNNER=cargo-nextest (or --runner)
 provider nextest), its own probes, captured in the same bpftrace session, are the truth;
 without native probes there is no truth and only the order rules and the unchanged-output
 check apply.  Prints one line per run and a final `N passed, N failed`; exit 1 on failure.
+Each run line names the nextest version the library detected (it appends it to the file
+named by LIBNEXTEST_PROBES_VERSION_LOG, docs/compatibility.md); a run whose detected
+version is not the emulated (or real) one fails.
 """
 
 import argparse
@@ -40,6 +43,36 @@ def nextest_binary():
     return os.path.realpath(path) if path else None
 
 
+VERSION_LOG_ENV = "LIBNEXTEST_PROBES_VERSION_LOG"
+
+
+def sim_for(sim, version, outdir):
+    """The simulator emulating `version` (None: the build itself, 0.9.143): a copy whose
+    embedded version literal names it, as real nextest's binary does.  Nothing on the command
+    line or in the environment tells the library which version it is."""
+    if version is None:
+        return sim
+    path = os.path.abspath(os.path.join(outdir, "sim-versions", version, "nextest-sim"))
+    if not os.path.exists(path) or os.path.getmtime(path) < os.path.getmtime(sim):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        subprocess.run([sim, "emulate", version, path], check=True)
+    return path
+
+
+def detected_version(path):
+    """(version, source) from the library's detection log, or (None, why)."""
+    try:
+        with open(path) as f:
+            lines = [l.split() for l in f if l.startswith("nextest-version ")]
+    except OSError:
+        return None, "no detection log"
+    if len(lines) != 1:
+        return None, f"{len(lines)} detection lines"
+    fields = lines[0]
+    src = " ".join(fields[2:]).split(" pid=")[0].removeprefix("source=")
+    return fields[1], src
+
+
 class Run:
     def __init__(self, scenario, version, outdir):
         self.s, self.ver = scenario, version
@@ -47,18 +80,22 @@ class Run:
         self.dir = os.path.join(outdir, self.tag)
         os.makedirs(self.dir, exist_ok=True)
         self.truth_path = os.path.join(self.dir, "truth.jsonl")
+        self.version_log = os.path.join(self.dir, "version.log")
         self.problems = []
 
     def command(self, runner, sim, truth_path, real_args=()):
         if runner == "sim":
-            ver = ["--emulate", self.ver] if self.ver else []
-            return [sim, "run", *self.s.sim_args, *ver, "--truth", truth_path, *self.s.args]
+            exe = sim_for(sim, self.ver, os.path.dirname(self.dir))
+            return [exe, "run", *self.s.sim_args, "--truth", truth_path, *self.s.args]
         return ["cargo", "nextest", "run", *real_args, *self.s.args]
 
 
 def execute(run, session, runner, sim, lib, env, real_args=()):
     """Runs one scenario twice in the session: with the shim, then without."""
     senv = dict(env, **run.s.env)
+    senv[VERSION_LOG_ENV] = run.version_log
+    if os.path.exists(run.version_log):
+        os.remove(run.version_log)
     for label, preload, truth_path in (("shim", lib, run.truth_path),
                                        ("plain", None, os.path.join(run.dir, "truth-plain.jsonl"))):
         cmd = run.command(runner, sim, truth_path, real_args)
@@ -75,11 +112,16 @@ def execute(run, session, runner, sim, lib, env, real_args=()):
                     f.write(getattr(proc, stream))
 
 
-def judge(run, captured, runner, native):
+def judge(run, captured, runner, native, expected_version):
     shim_proc, root = run.shim
     plain_proc, _ = run.plain
     if shim_proc is None or plain_proc is None:
         return
+    run.detected, run.detected_from = detected_version(run.version_log)
+    want = run.ver or expected_version
+    if run.detected != want:
+        run.problems.append(f"library detected nextest {run.detected} ({run.detected_from}), "
+                            f"the runner is {want}")
     try:
         cap = captured.events("shim", root)
     except bpfparse.CaptureError as e:
@@ -127,11 +169,17 @@ def main(argv=None):
     ap.add_argument("--out", default=os.path.join(fixtures.REPO, "build", "e2e", "runs"))
     ap.add_argument("--emulate", action="append", help="only these emulated versions ('current' = none)")
     ap.add_argument("--list", action="store_true", help="list the runs and exit")
+    ap.add_argument("--nextest", help="real mode: this cargo-nextest binary (its directory goes "
+                    "first on PATH so that `cargo nextest` runs it)")
     ap.add_argument("--batch", type=int, default=1,
                     help="scenarios per bpftrace session (default 1: one session each)")
     ap.add_argument("scenario", nargs="*")
     a = ap.parse_args(argv)
 
+    a.sim, a.lib, a.out = os.path.abspath(a.sim), os.path.abspath(a.lib), os.path.abspath(a.out)
+    if a.nextest:
+        os.environ["PATH"] = os.path.dirname(os.path.abspath(a.nextest)) + os.pathsep + os.environ["PATH"]
+        a.runner = "cargo-nextest"
     unknown = [n for n in a.scenario if n not in scenarios.BY_NAME]
     if unknown:
         ap.error(f"unknown scenarios {unknown}; known: {sorted(scenarios.BY_NAME)}")
@@ -139,6 +187,7 @@ def main(argv=None):
     plan = scenarios.runs(a.scenario or None, versions)
     native = False
     real_args = []
+    expected_version = scenarios.CURRENT
     if a.runner == "cargo-nextest":
         binary = nextest_binary()
         if not binary:
@@ -147,6 +196,7 @@ def main(argv=None):
         native = has_native_probes(binary)
         ver = subprocess.run(["cargo", "nextest", "--version"], stdout=subprocess.PIPE).stdout.decode()
         real = ver.split()[1] if len(ver.split()) > 1 else "0"
+        expected_version = real
         # emulation and simulator-only flags do not apply to real nextest
         plan = [(s, None) for s, v in plan
                 if v is None and not s.sim_args and scenarios.v(real) >= scenarios.v(s.min_version)]
@@ -180,7 +230,7 @@ def main(argv=None):
         nonlocal passed, failed
         if run.problems:
             failed += 1
-            print(f"FAIL {run.tag}  ({took}, {run.dir})")
+            print(f"FAIL {run.tag}  ({took}, {run.dir}, nextest {getattr(run, 'detected', None)} detected)")
             for p in run.problems[:60]:
                 print("    " + p)
             if len(run.problems) > 60:
@@ -189,7 +239,9 @@ def main(argv=None):
         else:
             passed += 1
             c = getattr(run, "counts", None)
-            print(f"PASS {run.tag}  ({took}" + (f", {c['matched']} events)" if c else ")"), flush=True)
+            det = f", nextest {run.detected} detected from {run.detected_from}"
+            print(f"PASS {run.tag}  ({took}" + (f", {c['matched']} events" if c else "") + det + ")",
+                  flush=True)
 
     if a.batch > 1:
         # Several scenarios per bpftrace session: attaching costs seconds, and events
@@ -218,7 +270,7 @@ def main(argv=None):
                 took += f", attach {session.ready_after:.0f}s"
             for run in runs:
                 if captured is not None:
-                    judge(run, captured, a.runner, native)
+                    judge(run, captured, a.runner, native, expected_version)
                 report(run, took)
         print(f"{passed} passed, {failed} failed")
         return 0 if failed == 0 and passed > 0 else 1
@@ -241,7 +293,7 @@ def main(argv=None):
             session.abort()
             raise
         else:
-            judge(run, captured, a.runner, native)
+            judge(run, captured, a.runner, native, expected_version)
         took = f"{time.monotonic() - started:.0f}s"
         if session.ready_after is not None:
             took += f", attach {session.ready_after:.0f}s"
