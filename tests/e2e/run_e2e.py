@@ -32,6 +32,9 @@ import nextest_config
 import scenarios
 import truthdiff
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "versions"))
+import junit  # noqa: E402  (tests/versions/junit.py)
+
 
 def has_native_probes(path):
     p = subprocess.run(["readelf", "-n", path], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
@@ -90,7 +93,23 @@ class Run:
         return ["cargo", "nextest", "run", *real_args, *self.s.args]
 
 
-def execute(run, session, runner, sim, lib, env, real_args=()):
+def scenario_profile(s):
+    args = s.args
+    for i, a in enumerate(args):
+        if a in ("-P", "--profile") and i + 1 < len(args):
+            return args[i + 1]
+        if a.startswith("--profile="):
+            return a.split("=", 1)[1]
+    return s.env.get("NEXTEST_PROFILE", "default")
+
+
+def junit_path(run):
+    """Where nextest writes the JUnit report of this run (nextest_config.config_for junit)."""
+    out = os.path.dirname(run.dir)
+    return os.path.join(nextest_config.store_dir(out), scenario_profile(run.s), "junit.xml")
+
+
+def execute(run, session, runner, sim, lib, env, real_args=(), want_junit=False):
     """Runs one scenario twice in the session: with the shim, then without."""
     senv = dict(env, **run.s.env)
     senv[VERSION_LOG_ENV] = run.version_log
@@ -99,6 +118,8 @@ def execute(run, session, runner, sim, lib, env, real_args=()):
     for label, preload, truth_path in (("shim", lib, run.truth_path),
                                        ("plain", None, os.path.join(run.dir, "truth-plain.jsonl"))):
         cmd = run.command(runner, sim, truth_path, real_args)
+        if want_junit and os.path.exists(junit_path(run)):
+            os.remove(junit_path(run))
         try:
             proc, root = session.run(cmd, env=senv, cwd=fixtures.WORKSPACE, preload=preload,
                                      timeout=run.s.timeout, actions=run.s.actions)
@@ -106,13 +127,15 @@ def execute(run, session, runner, sim, lib, env, real_args=()):
             run.problems.append(f"{label} run timed out after {run.s.timeout}s: {cmd}")
             proc, root = None, None
         setattr(run, label, (proc, root))
+        if want_junit and label == "shim" and os.path.exists(junit_path(run)):
+            shutil.move(junit_path(run), os.path.join(run.dir, "junit.xml"))
         if proc is not None:
             for stream in ("stdout", "stderr"):
                 with open(os.path.join(run.dir, f"{label}.{stream}"), "wb") as f:
                     f.write(getattr(proc, stream))
 
 
-def judge(run, captured, runner, native, expected_version):
+def judge(run, captured, runner, native, expected_version, want_junit=False):
     shim_proc, root = run.shim
     plain_proc, _ = run.plain
     if shim_proc is None or plain_proc is None:
@@ -151,6 +174,23 @@ def judge(run, captured, runner, native, expected_version):
         run.problems += ["ORDER " + x for x in truthdiff.check_order(cap, "capture")]
         if not cap:
             run.problems.append("no events captured (and no truth to say whether that is right)")
+    if want_junit:
+        # nextest's own JUnit report of the shim run: per-test attempts, results, durations
+        jp = os.path.join(run.dir, "junit.xml")
+        if "--stress-count" in run.s.args or "--stress-duration" in run.s.args:
+            run.junit_note = "stress run: not compared with JUnit"
+        elif not os.path.exists(jp):
+            if not any(e["probe"] == "test-attempt-done" for e in cap):
+                run.junit_note = "no JUnit report, no test attempt"
+            else:
+                run.problems.append(f"nextest wrote no JUnit report ({junit_path(run)})")
+        else:
+            try:
+                lines, jc = junit.compare(junit.load(jp), cap)
+            except (OSError, ValueError, junit.ET.ParseError) as e:
+                lines, jc = [f"JUnit report unreadable: {e}"], None
+            run.problems += lines
+            run.junit_counts = jc
     # the shim must not change what the runner does
     if shim_proc.returncode != plain_proc.returncode:
         run.problems.append(f"exit code with shim {shim_proc.returncode}, without {plain_proc.returncode}")
@@ -171,6 +211,8 @@ def main(argv=None):
     ap.add_argument("--list", action="store_true", help="list the runs and exit")
     ap.add_argument("--nextest", help="real mode: this cargo-nextest binary (its directory goes "
                     "first on PATH so that `cargo nextest` runs it)")
+    ap.add_argument("--junit", action="store_true",
+                    help="real mode: also compare the probes with nextest's JUnit report of each run")
     ap.add_argument("--batch", type=int, default=1,
                     help="scenarios per bpftrace session (default 1: one session each)")
     ap.add_argument("scenario", nargs="*")
@@ -201,7 +243,7 @@ def main(argv=None):
         plan = [(s, None) for s, v in plan
                 if v is None and not s.sim_args and scenarios.v(real) >= scenarios.v(s.min_version)]
         os.makedirs(a.out, exist_ok=True)
-        cfg = nextest_config.config_for(scenarios.v(real), a.out)
+        cfg = nextest_config.config_for(scenarios.v(real), a.out, junit=a.junit)
         if cfg:  # this nextest cannot parse the fixtures' full config: give it a reduced copy
             real_args = ["--config-file", cfg]
         print(f"run_e2e: real {ver.strip()} at {binary}; native probes: {'yes' if native else 'no'}")
@@ -240,6 +282,12 @@ def main(argv=None):
             passed += 1
             c = getattr(run, "counts", None)
             det = f", nextest {run.detected} detected from {run.detected_from}"
+            jc = getattr(run, "junit_counts", None)
+            if jc:
+                det += (f", JUnit: {jc['tests']} tests, {jc['attempts']} attempts, {jc['exact']} exact, "
+                        f"{jc['within']} within tolerance")
+            elif getattr(run, "junit_note", None):
+                det += ", " + run.junit_note
             print(f"PASS {run.tag}  ({took}" + (f", {c['matched']} events" if c else "") + det + ")",
                   flush=True)
 
@@ -255,7 +303,7 @@ def main(argv=None):
                 session.start()
                 for run in runs:
                     print(f"running {run.tag} …", flush=True)
-                    execute(run, session, a.runner, a.sim, lib, env, real_args)
+                    execute(run, session, a.runner, a.sim, lib, env, real_args, a.junit)
                 captured = session.stop()
             except bpfparse.CaptureError as e:
                 session.abort()
@@ -270,7 +318,7 @@ def main(argv=None):
                 took += f", attach {session.ready_after:.0f}s"
             for run in runs:
                 if captured is not None:
-                    judge(run, captured, a.runner, native, expected_version)
+                    judge(run, captured, a.runner, native, expected_version, a.junit)
                 report(run, took)
         print(f"{passed} passed, {failed} failed")
         return 0 if failed == 0 and passed > 0 else 1
@@ -284,7 +332,7 @@ def main(argv=None):
         session = capture.Session(targets, run.dir)
         try:
             session.start()
-            execute(run, session, a.runner, a.sim, lib, env, real_args)
+            execute(run, session, a.runner, a.sim, lib, env, real_args, a.junit)
             captured = session.stop()
         except bpfparse.CaptureError as e:
             session.abort()
@@ -293,7 +341,7 @@ def main(argv=None):
             session.abort()
             raise
         else:
-            judge(run, captured, a.runner, native, expected_version)
+            judge(run, captured, a.runner, native, expected_version, a.junit)
         took = f"{time.monotonic() - started:.0f}s"
         if session.ready_after is not None:
             took += f", attach {session.ready_after:.0f}s"
