@@ -1249,7 +1249,7 @@ static int add_profile_script(struct loader *L, const struct nx_toml *e, void *a
 static int build_default_config(struct nx_config *c, struct nx_toml **out)
 {
 	char text[sizeof DEFAULT_CONFIG_FMT + 64];
-	/* 200 ms from #2668, first in the (unpublished) 0.9.107 tag's
+	/* 200 ms from #2671 (dc6a40ed), first in the (unpublished) 0.9.107 tag's
 	 * default-config.toml; the first published release with it is 0.9.108 */
 	const char *leak = c->version >= NX_VERSION(0, 9, 107) ? "200ms" : "100ms";
 	const char *miri = c->version < NX_VERSION(0, 9, 68) ? "test-threads = 1\n" : "";

@@ -34,6 +34,7 @@ import truthdiff
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "versions"))
 import junit  # noqa: E402  (tests/versions/junit.py)
+import versionlog  # noqa: E402  (tests/versions/versionlog.py)
 
 
 def has_native_probes(path):
@@ -46,7 +47,7 @@ def nextest_binary():
     return os.path.realpath(path) if path else None
 
 
-VERSION_LOG_ENV = "LIBNEXTEST_PROBES_VERSION_LOG"
+VERSION_LOG_ENV = versionlog.ENV
 
 
 def sim_for(sim, version, outdir):
@@ -64,16 +65,7 @@ def sim_for(sim, version, outdir):
 
 def detected_version(path):
     """(version, source) from the library's detection log, or (None, why)."""
-    try:
-        with open(path) as f:
-            lines = [l.split() for l in f if l.startswith("nextest-version ")]
-    except OSError:
-        return None, "no detection log"
-    if len(lines) != 1:
-        return None, f"{len(lines)} detection lines"
-    fields = lines[0]
-    src = " ".join(fields[2:]).split(" pid=")[0].removeprefix("source=")
-    return fields[1], src
+    return versionlog.parse(path)
 
 
 class Run:

@@ -7,7 +7,8 @@ tests/versions/version_of.c) names the release, for
   - every real cargo-nextest in the release cache (<cache>/nextest/<version>[-nousdt]/bin),
   - the cargo-nextest on PATH (its `--version`).
 The children's NEXTEST_* variables and the final decision are checked per run by the e2e
-(each run line names the detected version).  Usage: detect.py VERSION_OF SIM OUT_DIR.
+(each run line names the detected version).  Also checks that the detection-log line shown
+in docs/compatibility.md has the format the library writes (versionlog.LINE_RE).  Usage: detect.py VERSION_OF SIM OUT_DIR.
 Prints one line per binary and `N passed, N failed`.
 """
 
@@ -15,6 +16,8 @@ import os
 import shutil
 import subprocess
 import sys
+
+import versionlog
 
 CACHE = os.environ.get("NEXTEST_PROBES_CACHE") or os.path.join(
     os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "libnextest_probes")
@@ -58,6 +61,13 @@ def main():
         passed += ok
         failed += not ok
         print(f"{'PASS' if ok else 'FAIL'} {label}: read {g}" + ("" if ok else f", is {want}"))
+    doc = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "compatibility.md")
+    shown = [l.strip() for l in open(doc) if l.startswith("nextest-version ")]
+    ok = bool(shown) and all(versionlog.LINE_RE.match(l) for l in shown)
+    passed += ok
+    failed += not ok
+    print(f"{'PASS' if ok else 'FAIL'} docs/compatibility.md shows {len(shown)} detection-log line(s) "
+          "in the library's format")
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
 
