@@ -35,6 +35,7 @@ import truthdiff
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "versions"))
 import junit  # noqa: E402  (tests/versions/junit.py)
 import versionlog  # noqa: E402  (tests/versions/versionlog.py)
+import libtest  # noqa: E402  (tests/versions/libtest.py)
 
 
 def has_native_probes(path):
@@ -183,6 +184,14 @@ def judge(run, captured, runner, native, expected_version, want_junit=False):
                 lines, jc = [f"JUnit report unreadable: {e}"], None
             run.problems += lines
             run.junit_counts = jc
+        if any(x.startswith("libtest-json") for x in run.s.args):
+            # nextest's libtest-json(-plus) stream of the shim run (its stdout)
+            try:
+                lines, lc = libtest.compare(libtest.parse(shim_proc.stdout), cap)
+            except (ValueError, KeyError) as e:
+                lines, lc = [f"libtest stream unreadable: {e}"], None
+            run.problems += lines
+            run.libtest_counts = lc
     # the shim must not change what the runner does
     if shim_proc.returncode != plain_proc.returncode:
         run.problems.append(f"exit code with shim {shim_proc.returncode}, without {plain_proc.returncode}")
@@ -280,6 +289,9 @@ def main(argv=None):
                         f"{jc['within']} within tolerance")
             elif getattr(run, "junit_note", None):
                 det += ", " + run.junit_note
+            lc = getattr(run, "libtest_counts", None)
+            if lc:
+                det += f", libtest stream: {lc['tests']} tests, {lc['exact']} exact, {lc['within']} within tolerance"
             print(f"PASS {run.tag}  ({took}" + (f", {c['matched']} events" if c else "") + det + ")",
                   flush=True)
 
