@@ -13,9 +13,15 @@ and later, quick-junit):
                                                           then the passing one (T)
   failure          <testcase time=T><failure type=…/>      the FIRST attempt (T), then
                    <rerunFailure time=…>…                 the retries in order
-The failure `type` names the result: "test failure" / "test abort" (result fail),
-"test timeout" (timeout), "execution failure" (exec-fail), "test passed but leaked
-handles" (a leak that fails), "… with leaked handles" (fail with leaked = true).
+  flaky-fail       <testcase><failure type="flaky failure"/><flakyFailure …>  (0.9.131+:
+                   flaky-result = "fail"; the testcase is the passing last attempt)
+The failure `type` names the result: "test failure" / "test abort" (fail; from about
+0.9.100 "… with exit code N", compared with exit_code), "test timeout" (timeout),
+"execution failure" (exec-fail), "test passed but leaked handles" / "test exited with code
+0, but leaked handles so was marked failed" (a leak that fails), "… (leaked handles)" /
+"… with leaked handles" (fail with leaked = true).  A timeout with on-timeout = "pass" is
+a success.  Setup scripts (0.9.106 and later at least) are test cases of a suite
+"@setup-script:<id>" ("script failure with exit code N"), compared with setup-script-done.
 Times are seconds with three decimals.  Skipped tests are not written (nor probed).
 XML 1.0 cannot carry most control characters: the report drops every character below 0x20
 from test names (a name with a tab or \x01 appears without it), so probed names are
@@ -23,6 +29,7 @@ matched with those removed.
 """
 
 import json
+import re
 import xml.etree.ElementTree as ET
 
 # Durations: nextest's time_taken vs the library's duration_nanos, which both measure the
@@ -36,15 +43,17 @@ RERUNS = ("flakyFailure", "flakyError", "rerunFailure", "rerunError")
 
 
 def result_class(kind_type):
-    """(result, leaked) that a failure `type` string stands for."""
+    """(result, leaked, exit code or None) that a failure `type` string stands for."""
     t = (kind_type or "").lower()
-    if "timeout" in t:
-        return "timeout", None
+    code = re.search(r"exit code (-?[0-9]+)", t)
+    code = int(code.group(1)) if code else None
+    if "timeout" in t or "timed out" in t:
+        return "timeout", None, None
     if "execution failure" in t:
-        return "exec-fail", None
-    if "passed but leaked" in t:
-        return "leak", True
-    return "fail", ("leaked" in t) or None
+        return "exec-fail", None, None
+    if "passed but leaked" in t or "marked failed" in t:
+        return "leak", True, None
+    return "fail", ("leaked" in t) or None, code
 
 
 def _secs(s):
@@ -58,17 +67,21 @@ def load(path):
     out = {}
     for case in root.iter("testcase"):
         key = (case.get("classname"), case.get("name"))
-        main = {"ok": True, "result": None, "leaked": None, "time_ns": _secs(case.get("time", "0"))}
+        main = {"ok": True, "result": None, "leaked": None, "code": None,
+                "time_ns": _secs(case.get("time", "0"))}
         reruns = []
+        flaky_fail = False
         for child in case:
-            if child.tag in NON_SUCCESS:
+            if child.tag in NON_SUCCESS and child.get("type") == "flaky failure":
+                flaky_fail = True             # the testcase itself is the passing attempt
+            elif child.tag in NON_SUCCESS:
                 main["ok"] = False
-                main["result"], main["leaked"] = result_class(child.get("type"))
+                main["result"], main["leaked"], main["code"] = result_class(child.get("type"))
             elif child.tag in RERUNS:
-                r, leaked = result_class(child.get("type"))
-                reruns.append({"ok": False, "result": r, "leaked": leaked,
+                r, leaked, code = result_class(child.get("type"))
+                reruns.append({"ok": False, "result": r, "leaked": leaked, "code": code,
                                "time_ns": _secs(child.get("time", "0"))})
-        if main["ok"]:
+        if main["ok"] or flaky_fail:
             attempts = reruns + [main]    # flaky: the failures came first
         else:
             attempts = [main] + reruns    # failure: the first attempt, then the retries
@@ -87,10 +100,13 @@ def xml_name(s):
 def _done_events(capture):
     by_test = {}
     for e in capture:
-        if e["probe"] != "test-attempt-done":
-            continue
-        a = json.loads(e["arg0"])["ok"]
-        by_test.setdefault((xml_name(a["binary_id"]), xml_name(a["test_name"])), []).append(a)
+        if e["probe"] == "test-attempt-done":
+            a = json.loads(e["arg0"])["ok"]
+            by_test.setdefault((xml_name(a["binary_id"]), xml_name(a["test_name"])), []).append(a)
+        elif e["probe"] == "setup-script-done":
+            a = dict(json.loads(e["arg0"])["ok"], attempt=1, leaked=None)
+            sid = a["script_id"]
+            by_test.setdefault((xml_name("@setup-script:" + sid), xml_name(sid)), []).append(a)
     for v in by_test.values():
         v.sort(key=lambda a: a["attempt"])
     return by_test
@@ -120,14 +136,18 @@ def compare(junit, capture):
             bad = []
             if pa["attempt"] != i:
                 bad.append(f"attempt {pa['attempt']} (report: {i})")
-            ok = pa["result"] == "pass" or (pa["result"] == "leak" and ja["ok"])
+            # a leak or a timeout is a success when the profile says so (result = "pass")
+            ok = pa["result"] == "pass" or (pa["result"] in ("leak", "timeout") and ja["ok"])
             if ok != ja["ok"]:
                 bad.append(f"result {pa['result']} (report: {'success' if ja['ok'] else ja['result']})")
             elif not ja["ok"]:
                 if pa["result"] != ja["result"]:
                     bad.append(f"result {pa['result']} (report: {ja['result']})")
-                if ja["leaked"] is not None and bool(pa["leaked"]) != ja["leaked"]:
+                if ja["leaked"] is not None and pa.get("leaked") is not None \
+                        and bool(pa["leaked"]) != ja["leaked"]:
                     bad.append(f"leaked {pa['leaked']} (report: {ja['leaked']})")
+                if ja["code"] is not None and pa.get("exit_code") != ja["code"]:
+                    bad.append(f"exit_code {pa.get('exit_code')} (report: {ja['code']})")
             d, t = pa["duration_nanos"], ja["time_ns"]
             tol = TIME_ABS_NS + TIME_REL * t
             if abs(d - t) > tol:
