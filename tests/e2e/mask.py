@@ -27,6 +27,8 @@ MASKS = [
     (re.compile(rb"(thread '[^'\n]*') \([0-9]+\) panicked"), rb"\1 (<TID>) panicked"),
     # the setup-script env file: `/tmp/nextest-envAbC123`
     (re.compile(rb"/tmp/nextest-env[A-Za-z0-9_]+"), b"/tmp/nextest-env<TMP>"),
+    # a stress run's wall-clock progress: `Stress test iteration 3/3 (00:00:01 elapsed so far, …`
+    (re.compile(rb"\([0-9]{2}:[0-9]{2}:[0-9]{2} elapsed so far"), b"(<HH:MM:SS> elapsed so far"),
     # a terminated child's pid in nextest's messages: `(pid 1234)`
     (re.compile(rb"\(pid [0-9]+\)"), b"(pid <PID>)"),
 ]

@@ -63,8 +63,14 @@ def main():
         os.makedirs(a.out, exist_ok=True)
         cmd = [sys.executable, RUN_E2E, "--lib", a.lib, "--out", os.path.join(a.out, name),
                "--nextest", exe, "--junit", *a.rest]
+        # A private CARGO_HOME (the fixtures have no registry dependencies): other cargo
+        # processes on the machine (a release being built) hold the shared package-cache
+        # lock, and cargo's "Blocking waiting for file lock" line would then appear in one
+        # of the two runs only.
+        env = dict(os.environ, CARGO_HOME=os.path.join(a.out, "cargo-home"))
         with open(log, "w") as f:
-            p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                 env=env)
             for line in p.stdout:
                 f.write(line)
                 if line.startswith(("PASS", "FAIL", "    ", "run_e2e:")) or re.match(r"\d+ passed", line):
