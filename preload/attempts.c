@@ -32,6 +32,7 @@
 #include "role.h"
 #include "run.h"
 #include "slots.h"
+#include "version.h"
 #include "slowtimer.h"
 
 #define MAX_RECORDS 4096
@@ -538,6 +539,7 @@ void nx_attempt_spawned(uint64_t t_start, pid_t pid, char *const argv[], char *c
 	struct nx_spawn sp;
 	if (nx_spawn_classify(&sp, argv, envp) < 0)
 		return;
+	nx_version_note_child(sp.kind, envp);	/* before anything loads the configuration */
 	struct record *a = NULL;
 	if (sp.kind == NX_SPAWN_TEST || sp.kind == NX_SPAWN_SCRIPT) {
 		struct nx_run_view run;

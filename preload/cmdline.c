@@ -37,7 +37,7 @@ static const char *const VALUE_FLAGS[] = {
 	"archive-file", "archive-format", "extract-to", "cargo-metadata",
 	"workspace-remap", "binaries-metadata", "target-dir-remap",
 	/* nextest-sim */
-	"emulate", "truth", "spawn-path", "reaper", "workspace-dir",
+	"truth", "spawn-path", "reaper", "workspace-dir",
 };
 
 /* Short flags that take a value. */
@@ -130,9 +130,7 @@ static int apply(struct nx_cmdline *c, const char *name, const char *val)
 		if (c->n_tool_config_files == NX_CMDLINE_MAX_TOOL_CONFIGS)
 			return -1;
 		c->tool_config_files[c->n_tool_config_files++] = val;
-	} else if (IS("emulate"))
-		c->emulate = val;
-	else if (IS("workspace-dir"))
+	} else if (IS("workspace-dir"))
 		c->workspace_dir = val;
 	return 0;
 #undef IS

@@ -5,7 +5,7 @@
  * `nextest-sim [nextest] run …`) and extracting the flags that change what
  * the probes report: profile, test threads, retries, no-capture, stress,
  * fail-fast / max-fail, run-ignored, status levels, message format, config
- * files, manifest path (+ the simulator's --emulate / --workspace-dir).
+ * files, manifest path (+ the simulator's --workspace-dir).
  * Every other cargo-nextest flag is skipped with its value (the table of
  * value-taking flags is in cmdline.c), so positional filters are not
  * mistaken for values.  Supports `--flag value`, `--flag=value`, `-j4`,
@@ -59,7 +59,6 @@ struct nx_cmdline {
 	const char *config_file;
 	const char *tool_config_files[NX_CMDLINE_MAX_TOOL_CONFIGS];	/* TOOL:ABS_PATH */
 	int n_tool_config_files;
-	const char *emulate;		/* nextest-sim --emulate VER */
 	const char *workspace_dir;	/* nextest-sim --workspace-dir */
 	int n_filters;			/* positional filters (incl. after --) */
 };

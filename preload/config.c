@@ -1249,7 +1249,9 @@ static int add_profile_script(struct loader *L, const struct nx_toml *e, void *a
 static int build_default_config(struct nx_config *c, struct nx_toml **out)
 {
 	char text[sizeof DEFAULT_CONFIG_FMT + 64];
-	const char *leak = c->version >= NX_VERSION(0, 9, 108) ? "200ms" : "100ms";
+	/* 200 ms from #2671 (dc6a40ed), first in the (unpublished) 0.9.107 tag's
+	 * default-config.toml; the first published release with it is 0.9.108 */
+	const char *leak = c->version >= NX_VERSION(0, 9, 107) ? "200ms" : "100ms";
 	const char *miri = c->version < NX_VERSION(0, 9, 68) ? "test-threads = 1\n" : "";
 	snprintf(text, sizeof text, DEFAULT_CONFIG_FMT, leak, miri);
 	char msg[100];
@@ -1444,11 +1446,8 @@ int nx_config_load_opts(struct nx_config *c, const struct nx_config_opts *o, int
 		return err(c, "malformed command line");
 	c->is_run = cl.is_run;
 	c->is_bench = cl.is_bench;
-	c->version = o && o->version ? o->version : 0;
-	if (!c->version && cl.emulate)
-		c->version = nx_config_parse_version(cl.emulate);
-	if (!c->version)
-		c->version = NX_VERSION_LATEST;
+	/* the runner's version comes from version.c's detection (run.c) */
+	c->version = o && o->version ? o->version : NX_VERSION_LATEST;
 	c->ncpus = o && o->ncpus ? o->ncpus : nx_ncpus();
 
 	/* workspace root */

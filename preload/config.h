@@ -101,7 +101,7 @@ struct nx_script {
 struct nx_override;
 
 struct nx_config {
-	unsigned version;		/* NX_VERSION(…) emulated / detected */
+	unsigned version;		/* NX_VERSION(…) as detected (version.h) */
 	char *workspace_root;
 	char *profile;
 	int is_run, is_bench;
@@ -141,7 +141,7 @@ struct nx_config {
 };
 
 struct nx_config_opts {
-	unsigned version;		/* 0 = from argv's --emulate, else NX_VERSION_LATEST */
+	unsigned version;		/* 0 = NX_VERSION_LATEST (the runner's: version.h) */
 	const char *workspace_root;	/* NULL = discover (see config.c) */
 	unsigned ncpus;			/* 0 = detect like available_parallelism() */
 };

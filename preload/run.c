@@ -26,6 +26,7 @@
 #include "reporter.h"
 #include "run.h"
 #include "slowtimer.h"
+#include "version.h"
 
 #define MAX_PAUSES 1024
 #define SCRATCH 65536
@@ -77,9 +78,11 @@ void nx_run_set_argv(int argc, char **argv)
 const struct nx_config *nx_run_config(void)
 {
 	pthread_mutex_lock(&config_lock);
-	if (config_state == 0)
-		config_state = saved_argv && nx_config_load(&config, NULL, saved_argc, saved_argv,
-							    environ) == 0 ? 1 : -1;
+	if (config_state == 0) {
+		struct nx_config_opts o = { nx_version_detect(), NULL, 0 };
+		config_state = saved_argv && nx_config_load_opts(&config, &o, saved_argc, saved_argv,
+								 environ) == 0 ? 1 : -1;
+	}
 	pthread_mutex_unlock(&config_lock);
 	return config_state == 1 ? &config : NULL;
 }

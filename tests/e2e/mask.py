@@ -16,7 +16,8 @@ MASKS = [
     # k x slow-timeout period and must match)
     (re.compile(rb"\[ *[0-9]+\.[0-9]{3}s\]"), b"[<DUR>]"),
     # cargo's build line: `Finished `test` profile [unoptimized + debuginfo] target(s) in 0.02s`
-    (re.compile(rb"(Finished `[^`\n]*` profile \[[^\]\n]*\] target\(s\)) in (?:[0-9]+m )?[0-9]+(?:\.[0-9]+)?s"),
+    # (with --color always, `Finished\x1b[0m `test` …`)
+    (re.compile(rb"(Finished(?:\x1b\[[0-9;]*m)* `[^`\n]*` profile \[[^\]\n]*\] target\(s\)) in (?:[0-9]+m )?[0-9]+(?:\.[0-9]+)?s"),
      rb"\1 in <DUR>"),
     # libtest's own summary inside captured output: `finished in 0.00s`
     (re.compile(rb"finished in [0-9]+\.[0-9]+s"), b"finished in <DUR>"),
@@ -26,6 +27,8 @@ MASKS = [
     (re.compile(rb"(thread '[^'\n]*') \([0-9]+\) panicked"), rb"\1 (<TID>) panicked"),
     # the setup-script env file: `/tmp/nextest-envAbC123`
     (re.compile(rb"/tmp/nextest-env[A-Za-z0-9_]+"), b"/tmp/nextest-env<TMP>"),
+    # a stress run's wall-clock progress: `Stress test iteration 3/3 (00:00:01 elapsed so far, …`
+    (re.compile(rb"\([0-9]{2}:[0-9]{2}:[0-9]{2} elapsed so far"), b"(<HH:MM:SS> elapsed so far"),
     # a terminated child's pid in nextest's messages: `(pid 1234)`
     (re.compile(rb"\(pid [0-9]+\)"), b"(pid <PID>)"),
 ]

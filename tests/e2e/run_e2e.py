@@ -11,6 +11,9 @@ Runner: the simulator by default; NEXTEST_E2E_RUNNER=cargo-nextest (or --runner)
 provider nextest), its own probes, captured in the same bpftrace session, are the truth;
 without native probes there is no truth and only the order rules and the unchanged-output
 check apply.  Prints one line per run and a final `N passed, N failed`; exit 1 on failure.
+Each run line names the nextest version the library detected (it appends it to the file
+named by LIBNEXTEST_PROBES_VERSION_LOG, docs/compatibility.md); a run whose detected
+version is not the emulated (or real) one fails.
 """
 
 import argparse
@@ -29,6 +32,11 @@ import nextest_config
 import scenarios
 import truthdiff
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "versions"))
+import junit  # noqa: E402  (tests/versions/junit.py)
+import versionlog  # noqa: E402  (tests/versions/versionlog.py)
+import libtest  # noqa: E402  (tests/versions/libtest.py)
+
 
 def has_native_probes(path):
     p = subprocess.run(["readelf", "-n", path], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
@@ -40,6 +48,27 @@ def nextest_binary():
     return os.path.realpath(path) if path else None
 
 
+VERSION_LOG_ENV = versionlog.ENV
+
+
+def sim_for(sim, version, outdir):
+    """The simulator emulating `version` (None: the build itself, 0.9.143): a copy whose
+    embedded version literal names it, as real nextest's binary does.  Nothing on the command
+    line or in the environment tells the library which version it is."""
+    if version is None:
+        return sim
+    path = os.path.abspath(os.path.join(outdir, "sim-versions", version, "nextest-sim"))
+    if not os.path.exists(path) or os.path.getmtime(path) < os.path.getmtime(sim):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        subprocess.run([sim, "emulate", version, path], check=True)
+    return path
+
+
+def detected_version(path):
+    """(version, source) from the library's detection log, or (None, why)."""
+    return versionlog.parse(path)
+
+
 class Run:
     def __init__(self, scenario, version, outdir):
         self.s, self.ver = scenario, version
@@ -47,21 +76,43 @@ class Run:
         self.dir = os.path.join(outdir, self.tag)
         os.makedirs(self.dir, exist_ok=True)
         self.truth_path = os.path.join(self.dir, "truth.jsonl")
+        self.version_log = os.path.join(self.dir, "version.log")
         self.problems = []
 
     def command(self, runner, sim, truth_path, real_args=()):
         if runner == "sim":
-            ver = ["--emulate", self.ver] if self.ver else []
-            return [sim, "run", *self.s.sim_args, *ver, "--truth", truth_path, *self.s.args]
+            exe = sim_for(sim, self.ver, os.path.dirname(self.dir))
+            return [exe, "run", *self.s.sim_args, "--truth", truth_path, *self.s.args]
         return ["cargo", "nextest", "run", *real_args, *self.s.args]
 
 
-def execute(run, session, runner, sim, lib, env, real_args=()):
+def scenario_profile(s):
+    args = s.args
+    for i, a in enumerate(args):
+        if a in ("-P", "--profile") and i + 1 < len(args):
+            return args[i + 1]
+        if a.startswith("--profile="):
+            return a.split("=", 1)[1]
+    return s.env.get("NEXTEST_PROFILE", "default")
+
+
+def junit_path(run):
+    """Where nextest writes the JUnit report of this run (nextest_config.config_for junit)."""
+    out = os.path.dirname(run.dir)
+    return os.path.join(nextest_config.store_dir(out), scenario_profile(run.s), "junit.xml")
+
+
+def execute(run, session, runner, sim, lib, env, real_args=(), want_junit=False):
     """Runs one scenario twice in the session: with the shim, then without."""
     senv = dict(env, **run.s.env)
+    senv[VERSION_LOG_ENV] = run.version_log
+    if os.path.exists(run.version_log):
+        os.remove(run.version_log)
     for label, preload, truth_path in (("shim", lib, run.truth_path),
                                        ("plain", None, os.path.join(run.dir, "truth-plain.jsonl"))):
         cmd = run.command(runner, sim, truth_path, real_args)
+        if want_junit and os.path.exists(junit_path(run)):
+            os.remove(junit_path(run))
         try:
             proc, root = session.run(cmd, env=senv, cwd=fixtures.WORKSPACE, preload=preload,
                                      timeout=run.s.timeout, actions=run.s.actions)
@@ -69,17 +120,24 @@ def execute(run, session, runner, sim, lib, env, real_args=()):
             run.problems.append(f"{label} run timed out after {run.s.timeout}s: {cmd}")
             proc, root = None, None
         setattr(run, label, (proc, root))
+        if want_junit and label == "shim" and os.path.exists(junit_path(run)):
+            shutil.move(junit_path(run), os.path.join(run.dir, "junit.xml"))
         if proc is not None:
             for stream in ("stdout", "stderr"):
                 with open(os.path.join(run.dir, f"{label}.{stream}"), "wb") as f:
                     f.write(getattr(proc, stream))
 
 
-def judge(run, captured, runner, native):
+def judge(run, captured, runner, native, expected_version, want_junit=False):
     shim_proc, root = run.shim
     plain_proc, _ = run.plain
     if shim_proc is None or plain_proc is None:
         return
+    run.detected, run.detected_from = detected_version(run.version_log)
+    want = run.ver or expected_version
+    if run.detected != want:
+        run.problems.append(f"library detected nextest {run.detected} ({run.detected_from}), "
+                            f"the runner is {want}")
     try:
         cap = captured.events("shim", root)
     except bpfparse.CaptureError as e:
@@ -109,6 +167,31 @@ def judge(run, captured, runner, native):
         run.problems += ["ORDER " + x for x in truthdiff.check_order(cap, "capture")]
         if not cap:
             run.problems.append("no events captured (and no truth to say whether that is right)")
+    if want_junit:
+        # nextest's own JUnit report of the shim run: per-test attempts, results, durations
+        jp = os.path.join(run.dir, "junit.xml")
+        if "--stress-count" in run.s.args or "--stress-duration" in run.s.args:
+            run.junit_note = "stress run: not compared with JUnit"
+        elif not os.path.exists(jp):
+            if not any(e["probe"] == "test-attempt-done" for e in cap):
+                run.junit_note = "no JUnit report, no test attempt"
+            else:
+                run.problems.append(f"nextest wrote no JUnit report ({junit_path(run)})")
+        else:
+            try:
+                lines, jc = junit.compare(junit.load(jp), cap)
+            except (OSError, ValueError, junit.ET.ParseError) as e:
+                lines, jc = [f"JUnit report unreadable: {e}"], None
+            run.problems += lines
+            run.junit_counts = jc
+        if any(x.startswith("libtest-json") for x in run.s.args):
+            # nextest's libtest-json(-plus) stream of the shim run (its stdout)
+            try:
+                lines, lc = libtest.compare(libtest.parse(shim_proc.stdout), cap)
+            except (ValueError, KeyError) as e:
+                lines, lc = [f"libtest stream unreadable: {e}"], None
+            run.problems += lines
+            run.libtest_counts = lc
     # the shim must not change what the runner does
     if shim_proc.returncode != plain_proc.returncode:
         run.problems.append(f"exit code with shim {shim_proc.returncode}, without {plain_proc.returncode}")
@@ -127,11 +210,19 @@ def main(argv=None):
     ap.add_argument("--out", default=os.path.join(fixtures.REPO, "build", "e2e", "runs"))
     ap.add_argument("--emulate", action="append", help="only these emulated versions ('current' = none)")
     ap.add_argument("--list", action="store_true", help="list the runs and exit")
+    ap.add_argument("--nextest", help="real mode: this cargo-nextest binary (its directory goes "
+                    "first on PATH so that `cargo nextest` runs it)")
+    ap.add_argument("--junit", action="store_true",
+                    help="real mode: also compare the probes with nextest's JUnit report of each run")
     ap.add_argument("--batch", type=int, default=1,
                     help="scenarios per bpftrace session (default 1: one session each)")
     ap.add_argument("scenario", nargs="*")
     a = ap.parse_args(argv)
 
+    a.sim, a.lib, a.out = os.path.abspath(a.sim), os.path.abspath(a.lib), os.path.abspath(a.out)
+    if a.nextest:
+        os.environ["PATH"] = os.path.dirname(os.path.abspath(a.nextest)) + os.pathsep + os.environ["PATH"]
+        a.runner = "cargo-nextest"
     unknown = [n for n in a.scenario if n not in scenarios.BY_NAME]
     if unknown:
         ap.error(f"unknown scenarios {unknown}; known: {sorted(scenarios.BY_NAME)}")
@@ -139,6 +230,7 @@ def main(argv=None):
     plan = scenarios.runs(a.scenario or None, versions)
     native = False
     real_args = []
+    expected_version = scenarios.CURRENT
     if a.runner == "cargo-nextest":
         binary = nextest_binary()
         if not binary:
@@ -147,11 +239,12 @@ def main(argv=None):
         native = has_native_probes(binary)
         ver = subprocess.run(["cargo", "nextest", "--version"], stdout=subprocess.PIPE).stdout.decode()
         real = ver.split()[1] if len(ver.split()) > 1 else "0"
+        expected_version = real
         # emulation and simulator-only flags do not apply to real nextest
         plan = [(s, None) for s, v in plan
                 if v is None and not s.sim_args and scenarios.v(real) >= scenarios.v(s.min_version)]
         os.makedirs(a.out, exist_ok=True)
-        cfg = nextest_config.config_for(scenarios.v(real), a.out)
+        cfg = nextest_config.config_for(scenarios.v(real), a.out, junit=a.junit)
         if cfg:  # this nextest cannot parse the fixtures' full config: give it a reduced copy
             real_args = ["--config-file", cfg]
         print(f"run_e2e: real {ver.strip()} at {binary}; native probes: {'yes' if native else 'no'}")
@@ -180,7 +273,7 @@ def main(argv=None):
         nonlocal passed, failed
         if run.problems:
             failed += 1
-            print(f"FAIL {run.tag}  ({took}, {run.dir})")
+            print(f"FAIL {run.tag}  ({took}, {run.dir}, nextest {getattr(run, 'detected', None)} detected)")
             for p in run.problems[:60]:
                 print("    " + p)
             if len(run.problems) > 60:
@@ -189,7 +282,18 @@ def main(argv=None):
         else:
             passed += 1
             c = getattr(run, "counts", None)
-            print(f"PASS {run.tag}  ({took}" + (f", {c['matched']} events)" if c else ")"), flush=True)
+            det = f", nextest {run.detected} detected from {run.detected_from}"
+            jc = getattr(run, "junit_counts", None)
+            if jc:
+                det += (f", JUnit: {jc['tests']} tests, {jc['attempts']} attempts, {jc['exact']} exact, "
+                        f"{jc['within']} within tolerance")
+            elif getattr(run, "junit_note", None):
+                det += ", " + run.junit_note
+            lc = getattr(run, "libtest_counts", None)
+            if lc:
+                det += f", libtest stream: {lc['tests']} tests, {lc['exact']} exact, {lc['within']} within tolerance"
+            print(f"PASS {run.tag}  ({took}" + (f", {c['matched']} events" if c else "") + det + ")",
+                  flush=True)
 
     if a.batch > 1:
         # Several scenarios per bpftrace session: attaching costs seconds, and events
@@ -203,7 +307,7 @@ def main(argv=None):
                 session.start()
                 for run in runs:
                     print(f"running {run.tag} …", flush=True)
-                    execute(run, session, a.runner, a.sim, lib, env, real_args)
+                    execute(run, session, a.runner, a.sim, lib, env, real_args, a.junit)
                 captured = session.stop()
             except bpfparse.CaptureError as e:
                 session.abort()
@@ -218,7 +322,7 @@ def main(argv=None):
                 took += f", attach {session.ready_after:.0f}s"
             for run in runs:
                 if captured is not None:
-                    judge(run, captured, a.runner, native)
+                    judge(run, captured, a.runner, native, expected_version, a.junit)
                 report(run, took)
         print(f"{passed} passed, {failed} failed")
         return 0 if failed == 0 and passed > 0 else 1
@@ -232,7 +336,7 @@ def main(argv=None):
         session = capture.Session(targets, run.dir)
         try:
             session.start()
-            execute(run, session, a.runner, a.sim, lib, env, real_args)
+            execute(run, session, a.runner, a.sim, lib, env, real_args, a.junit)
             captured = session.stop()
         except bpfparse.CaptureError as e:
             session.abort()
@@ -241,7 +345,7 @@ def main(argv=None):
             session.abort()
             raise
         else:
-            judge(run, captured, a.runner, native)
+            judge(run, captured, a.runner, native, expected_version, a.junit)
         took = f"{time.monotonic() - started:.0f}s"
         if session.ready_after is not None:
             took += f", attach {session.ready_after:.0f}s"

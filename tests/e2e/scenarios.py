@@ -1,16 +1,22 @@
 """The e2e scenarios: what each runs against the fixture workspace.
 
-Owns: the scenario table.  A scenario is (runner arguments after `run`, environment,
-emulated nextest version, signals sent to the runner, simulator-only arguments, minimum
-real-nextest version, output-comparison mode).  The same table drives the simulator
-(`nextest-sim run … --truth FILE [--emulate V]`) and real cargo-nextest
-(`cargo nextest run …`).  Fixture names and profiles: tests/fixtures/README.md.
+Owns: the scenario table and the scenario × version matrix.  A scenario is (runner
+arguments after `run`, environment, signals sent to the runner, simulator-only arguments,
+the first nextest version that has its feature, output-comparison mode).  The same table
+drives the simulator (`nextest-sim run … --truth FILE`, run from a copy that emulates the
+version: `nextest-sim emulate V DEST`) and real cargo-nextest (`cargo nextest run …`).
+Every scenario runs at every emulated version from its min_version on, plus the cut-off
+versions it names (extra_versions).  Fixture names and profiles: tests/fixtures/README.md.
 """
 
 from dataclasses import dataclass, field
 
-# Versions the simulator emulates (docs/compatibility.md); None = the current one.
+# Versions every scenario runs at (docs/compatibility.md); None = the current one (0.9.143).
+# Each is a boundary of the library's version rules: 0.9.48 the oldest (old reporter lines,
+# __NEXTEST_ATTEMPT, no slots), 0.9.66 libtest-json, 0.9.90 slot variables, 0.9.103 stress
+# runs, 0.9.107 the (n/N) counter and the 200 ms leak default, 0.9.116 NEXTEST_ATTEMPT_ID.
 EMULATED = [None, "0.9.48", "0.9.66", "0.9.90", "0.9.103", "0.9.107", "0.9.116"]
+CURRENT = "0.9.143"
 
 
 @dataclass
@@ -22,7 +28,9 @@ class Scenario:
     actions: list = field(default_factory=list)   # [(seconds after start, "SIGINT"|"SIGTSTP"|"SIGCONT")]
     min_version: str = "0.9.48"                   # oldest nextest that has the feature
     compare: str = "exact"                        # "exact" | "sorted-lines" (parallel) | "line-set" (time-bounded stress)
-    all_versions: bool = False                    # also run for every emulated version
+    all_versions: bool = True                     # kept for old callers: every scenario now runs
+                                                  # at every emulated version it has the feature in
+    extra_versions: list = field(default_factory=list)  # cut-offs run besides EMULATED
     timeout: int = 120
 
 
@@ -59,19 +67,22 @@ SCENARIOS = [
              all_versions=True),
     Scenario("slow-retries", J1 + ["-P", "slow-retries", "--run-ignored", "only", "slow_1200ms"]),
     Scenario("grace0", J1 + ["-P", "grace0", "--run-ignored", "only", "hang_forever"]),
+    # on-timeout arrived in 0.9.115; 0.9.114 ignores the key (the test times out)
     Scenario("timeout-pass", J1 + ["-P", "timeout-pass", "--run-ignored", "only", "slow_1200ms"],
-             min_version="0.9.115"),
+             min_version="0.9.115", extra_versions=["0.9.114", "0.9.115"]),
     Scenario("leak", J1 + ["--run-ignored", "only", "leak_"], all_versions=True),
     Scenario("leak-fail", J1 + ["-P", "leak-fail", "--run-ignored", "only", "leak_grandchild"],
-             min_version="0.9.95"),
+             min_version="0.9.95", extra_versions=["0.9.95"]),
     Scenario("status-none", J1 + ["-P", "status-none", "--run-ignored", "all", "basic::", "slow_2500ms"]),
     Scenario("failfast", J1 + ["-P", "failfast", "--run-ignored", "only", "fail_"]),
     # --- setup scripts (the [scripts.setup] syntax needs 0.9.98) ---
     Scenario("scripts", J1 + ["-P", "scripts", "--run-ignored", "only", "scripts_"],
-             min_version="0.9.98", all_versions=True),
+             min_version="0.9.98", extra_versions=["0.9.98"]),
     Scenario("scripts-malformed", J1 + ["-P", "scripts-malformed", "basic::pass_quick"], min_version="0.9.98"),
     Scenario("scripts-fail", J1 + ["-P", "scripts-fail", "basic::pass_quick"], min_version="0.9.98"),
-    Scenario("scripts-reserved", J1 + ["-P", "scripts-reserved", "basic::pass_quick"], min_version="0.9.98"),
+    # writing a NEXTEST* key to NEXTEST_ENV fails the script from 0.9.129
+    Scenario("scripts-reserved", J1 + ["-P", "scripts-reserved", "basic::pass_quick"], min_version="0.9.98",
+             extra_versions=["0.9.128", "0.9.129"]),
     Scenario("scripts-slow", J1 + ["-P", "scripts-slow", "basic::pass_quick"], min_version="0.9.98"),
     Scenario("scripts-hang", J1 + ["-P", "scripts-hang", "basic::pass_quick"], min_version="0.9.98"),
     # --- groups, stress ---
@@ -91,15 +102,25 @@ SCENARIOS = [
 BY_NAME = {s.name: s for s in SCENARIOS}
 
 
+def versions_of(s):
+    """The versions scenario s runs at: every EMULATED one from its min_version on, then its
+    cut-offs (which may lie below min_version: the older behaviour is emulated too)."""
+    out = [x for x in EMULATED if x is None or v(x) >= v(s.min_version)]
+    for x in s.extra_versions:
+        if x not in out:
+            out.append(x)
+    return out
+
+
 def runs(names=None, versions=None):
-    """[(scenario, emulated version or None)] to execute.  By default every scenario at the
-    current version, and the all_versions ones at every emulated version their feature
-    exists in."""
+    """[(scenario, emulated version or None)] to execute: by default every scenario at
+    versions_of(it); with versions given, those of them the scenario has."""
     chosen = [BY_NAME[n] for n in names] if names else SCENARIOS
     out = []
     for s in chosen:
-        vs = versions if versions is not None else (EMULATED if s.all_versions else [None])
+        mine = versions_of(s)
+        vs = mine if versions is None else [x for x in versions
+                                            if x is None or x in mine or v(x) >= v(s.min_version)]
         for ver in vs:
-            if ver is None or v(ver) >= v(s.min_version):
-                out.append((s, ver))
+            out.append((s, ver))
     return out

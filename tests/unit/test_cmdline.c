@@ -97,12 +97,11 @@ Test(cmdline, ntr_bench_and_other_subcommands)
 Test(cmdline, simulator)
 {
 	struct nx_cmdline c;
-	cr_assert_eq(PARSE(&c, "/work/main/build/nextest-sim", "run", "--emulate", "0.9.90", "--truth",
+	cr_assert_eq(PARSE(&c, "build/nextest-sim", "run", "--truth",
 			   "/tmp/t.jsonl", "--workspace-dir", "/ws", "--spawn-path", "fork", "--reaper",
 			   "sigchld", "-j", "1", "--stress-duration", "1m 30s"),
 		     0);
 	cr_assert_eq(c.is_run, 1);
-	cr_assert_str_eq(c.emulate, "0.9.90");
 	cr_assert_str_eq(c.workspace_dir, "/ws");
 	cr_assert_str_eq(c.test_threads, "1");
 	cr_assert_eq(c.stress, NX_STRESS_DURATION);

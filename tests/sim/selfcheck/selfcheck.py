@@ -48,7 +48,19 @@ def setup_ws():
     subprocess.run(["cargo", "test", "--no-run", "--offline", "-q"], cwd=WS, env=base_env(), check=True)
 
 
-def run(args, extra_env=None, strace=None):
+def sim_for(version):
+    """The simulator emulating `version` (None = the build's own, 0.9.143): a copy whose
+    embedded version literal says so (`nextest-sim emulate VER DEST`)."""
+    if version is None:
+        return SIM
+    path = os.path.join(BUILD, "sim-versions", version, "nextest-sim")
+    if not os.path.exists(path):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        subprocess.run([SIM, "emulate", version, path], check=True)
+    return path
+
+
+def run(args, extra_env=None, strace=None, version=None):
     if os.path.isdir(DUMPS):
         shutil.rmtree(DUMPS)
     os.makedirs(DUMPS)
@@ -57,7 +69,7 @@ def run(args, extra_env=None, strace=None):
     truth = os.path.join(BUILD, "truth.jsonl")
     if os.path.exists(truth):
         os.remove(truth)
-    cmd = [SIM, "nextest", "run", "--truth", truth] + args
+    cmd = [sim_for(version), "nextest", "run", "--truth", truth] + args
     if strace:
         cmd = ["strace", "-f", "-s", "4096", "-o", strace, "-e", "trace=execve,clone,clone3,wait4,kill,pidfd_open"] + cmd
     p = subprocess.run(cmd, cwd=WS, env=env, capture_output=True)
@@ -135,7 +147,7 @@ def probe_dumps(dumps):
 
 def check_env_per_version():
     for p in [48, 66, 90, 103, 107, 116, 143]:
-        proc, events, dumps = run(["--emulate", f"0.9.{p}", "-j", "2", "check::pass"])
+        proc, events, dumps = run(["-j", "2", "check::pass"], version=f"0.9.{p}")
         check(proc.returncode == 0, f"0.9.{p}: exit 0 (got {proc.returncode}: {proc.stderr[-300:]!r})")
         pd = probe_dumps(dumps)
         lists = [d for d in pd if "--list" in d["argv"]]
@@ -234,14 +246,14 @@ def check_truth_and_lines():
 
 
 def check_old_human():
-    proc, _, _ = run(["--emulate", "0.9.48", "check::pass"])
+    proc, _, _ = run(["check::pass"], version="0.9.48")
     lines = proc.stderr.decode().splitlines()
     check("    Starting 1 tests across 3 binaries (5 skipped)" in lines, f"0.9.48 Starting line: {lines}")
     check(not any("Nextest run ID" in l for l in lines), "0.9.48 has no run ID line")
     check(any(re.fullmatch(r"        PASS \[ +\d+\.\d{3}s\]        simcheck::probe check::pass", l) for l in lines),
           "0.9.48 PASS line: padded binary id, no counter")
     check("------------" in lines, "0.9.48 ascii rule")
-    proc, _, _ = run(["--emulate", "0.9.70", "check::pass"])
+    proc, _, _ = run(["check::pass"], version="0.9.70")
     check(any(re.fullmatch(r"    Starting 1 test across 3 binaries \(5 skipped; run ID: [0-9a-f-]{36}, nextest profile: default\)", l)
               for l in proc.stderr.decode().splitlines()), "0.9.70 Starting line with run ID")
 
@@ -274,7 +286,7 @@ def check_retries_and_flaky():
     check(any(re.fullmatch(r"  TRY 2 PASS \[ +\d+\.\d{3}s\] \(1/1\) simcheck::probe check::flaky", l) for l in lines), "TRY 2 PASS line")
     check(any(re.fullmatch(r"   FLAKY 2/3 \[ +\d+\.\d{3}s\] \(1/1\) simcheck::probe check::flaky", l) for l in lines), "FLAKY line")
     check(proc.returncode == 0, "flaky run exits 0")
-    proc, _, _ = run(["--emulate", "0.9.103", "-P", "retry", "check::flaky"])
+    proc, _, _ = run(["-P", "retry", "check::flaky"], version="0.9.103")
     check(any(re.fullmatch(r"   RETRY 2/3 \[         \] simcheck::probe check::flaky", l)
               for l in proc.stderr.decode().splitlines()), "0.9.103 RETRY line (no counter before 0.9.107)")
 
@@ -314,7 +326,7 @@ def check_libtest_and_capture():
 def check_misc():
     proc, events, _ = run(["no_such_test"])
     check(proc.returncode == 4, f"no tests run exits 4 (got {proc.returncode})")
-    proc, _, _ = run(["--emulate", "0.9.90", "--stress-count", "2"])
+    proc, _, _ = run(["--stress-count", "2"], version="0.9.90")
     check(proc.returncode == 2, "stress refused before 0.9.103")
     proc, events, _ = run(["--stress-count", "2", "check::pass"])
     sub = [(e["probe"], e["args"]) for e in events if e["probe"].startswith("stress")]

@@ -1,6 +1,6 @@
 //! Command-line parsing: the subset of `cargo nextest run` flags the simulator accepts.
 
-use crate::version::{Version, CURRENT};
+use crate::version::{self, Version};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum RunIgnored {
@@ -50,7 +50,7 @@ pub struct Opts {
 }
 
 pub fn usage() -> &'static str {
-    "usage: nextest-sim [nextest] run [--emulate VER] [--truth FILE] [-P PROFILE] [-j N] [--retries N]\n\
+    "usage: nextest-sim [nextest] run [--truth FILE] [-P PROFILE] [-j N] [--retries N]\n\
      \t[--no-fail-fast|--fail-fast|--max-fail N] [--run-ignored default|only|all] [--no-capture]\n\
      \t[--message-format human|libtest-json|libtest-json-plus] [--color always|never|auto]\n\
      \t[--stress-count N|infinite] [--stress-duration D] [--spawn-path posix-spawn|fork]\n\
@@ -78,7 +78,7 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
 
 pub fn parse(args: &[String]) -> Result<Opts, String> {
     let mut o = Opts {
-        emulate: CURRENT,
+        emulate: version::embedded(),
         truth: None,
         profile: std::env::var("NEXTEST_PROFILE").ok(),
         test_threads: std::env::var("NEXTEST_TEST_THREADS").ok(),
@@ -125,7 +125,6 @@ pub fn parse(args: &[String]) -> Result<Opts, String> {
             "nextest" if !saw_run => {}
             "run" | "r" if !saw_run => saw_run = true,
             "--" => after_dashes = true,
-            "--emulate" => o.emulate = Version::parse(&val()?)?,
             "--truth" => o.truth = Some(val()?),
             "-P" | "--profile" => o.profile = Some(val()?),
             "-j" | "--test-threads" | "--jobs" => o.test_threads = Some(val()?),

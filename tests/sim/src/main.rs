@@ -36,6 +36,18 @@ fn main() {
     if rest.first().map(|s| s.as_str()) == Some("__double-spawn") {
         std::process::exit(spawn::double_spawn_main(&rest[1..]));
     }
+    if rest.first().map(|s| s.as_str()) == Some("emulate") {
+        // nextest-sim emulate VER DEST: a copy of this binary emulating VER
+        let r = match rest {
+            [_, ver, dest] => version::write_copy(ver, dest),
+            _ => Err("usage: nextest-sim emulate VERSION DEST".into()),
+        };
+        if let Err(e) = r {
+            eprintln!("error: {e}");
+            std::process::exit(2);
+        }
+        std::process::exit(0);
+    }
     let opts = match cli::parse(&args) {
         Ok(o) => o,
         Err(e) => {

@@ -40,7 +40,7 @@ pub fn main(opts: Opts) -> i32 {
     let libtest_format = opts.message_format != MessageFormat::Human;
     if libtest_format {
         if !v.libtest_json() {
-            return fail_error("--message-format libtest-json requires nextest 0.9.66 or later", 2);
+            return fail_error("--message-format libtest-json needs a newer nextest", 2);
         }
         if std::env::var("NEXTEST_EXPERIMENTAL_LIBTEST_JSON").as_deref() != Ok("1") {
             return fail_error(
@@ -50,7 +50,7 @@ pub fn main(opts: Opts) -> i32 {
         }
     }
     if opts.stress.is_some() && !v.stress() {
-        return fail_error("unexpected argument '--stress-count' (stress runs need nextest 0.9.103 or later)", 2);
+        return fail_error("unexpected argument '--stress-count' (stress runs need a newer nextest)", 2);
     }
     let cwd = match &opts.workspace_dir {
         Some(d) => d.clone(),
@@ -245,7 +245,7 @@ pub fn main(opts: Opts) -> i32 {
             }
         }
         if !to_run.is_empty() && !v.setup_scripts() {
-            return fail_error("setup scripts need nextest 0.9.59 or later", EXIT_SETUP_ERROR);
+            return fail_error("setup scripts need a newer nextest", EXIT_SETUP_ERROR);
         }
         for (i, (id, f)) in to_run.iter().enumerate() {
             let Some(sc) = cfg.scripts.get(id) else {

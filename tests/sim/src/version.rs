@@ -1,5 +1,13 @@
 //! The emulated nextest version and the behaviour switches that depend on it
 //! (see docs/compatibility.md for the table and its sources).
+//!
+//! The version lives in the binary the way cargo-nextest's does: as a literal
+//! in .rodata (nextest's is clap's `env!("CARGO_PKG_VERSION")`). One build
+//! emulates 0.9.143; `nextest-sim emulate VER DEST` writes a copy of itself
+//! whose literal says VER. Nothing on the command line or in the environment
+//! names the version, so a preloaded library can learn it only the ways it
+//! can learn a real runner's (its children's NEXTEST_* variables, the binary's
+//! literal, the behaviour). The binary holds no other `0.9.N` text.
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Version {
@@ -8,6 +16,51 @@ pub struct Version {
 }
 
 pub const CURRENT: Version = Version { minor: 9, patch: 143 };
+
+/// Where the emulated version is written: a fixed prefix, the version, NULs.
+const SLOT_PREFIX: &[u8] = b"nextest-sim emulates cargo-nextest ";
+const SLOT_LEN: usize = 48;
+
+#[used]
+static SLOT: [u8; SLOT_LEN] = *b"nextest-sim emulates cargo-nextest 0.9.143\0\0\0\0\0\0";
+
+fn slot_version(bytes: &[u8]) -> Option<Version> {
+    let rest = bytes.strip_prefix(SLOT_PREFIX)?;
+    let end = rest.iter().position(|&b| b == 0).unwrap_or(rest.len());
+    Version::parse(std::str::from_utf8(&rest[..end]).ok()?).ok()
+}
+
+/// The version this binary emulates (read at run time, so a patched copy
+/// behaves as the version its literal names).
+pub fn embedded() -> Version {
+    // SAFETY: SLOT is a valid, initialised static; the volatile read keeps the
+    // compiler from folding its build-time value into the code.
+    let bytes = unsafe { std::ptr::read_volatile(&SLOT) };
+    slot_version(&bytes).unwrap_or(CURRENT)
+}
+
+/// `nextest-sim emulate VER DEST`: a copy of this executable emulating VER.
+pub fn write_copy(ver: &str, dest: &str) -> Result<(), String> {
+    let v = Version::parse(ver)?;
+    let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
+    let mut data = std::fs::read(&exe).map_err(|e| format!("{}: {e}", exe.display()))?;
+    let cur = unsafe { std::ptr::read_volatile(&SLOT) };
+    let hits: Vec<usize> = data.windows(SLOT_LEN).enumerate()
+        .filter(|(_, w)| *w == &cur[..]).map(|(i, _)| i).take(2).collect();
+    if hits.len() != 1 {
+        return Err(format!("{}: version slot found {} times", exe.display(), hits.len()));
+    }
+    let mut slot = [0u8; SLOT_LEN];
+    let text = v.text();
+    slot[..SLOT_PREFIX.len()].copy_from_slice(SLOT_PREFIX);
+    slot[SLOT_PREFIX.len()..SLOT_PREFIX.len() + text.len()].copy_from_slice(text.as_bytes());
+    data[hits[0]..hits[0] + SLOT_LEN].copy_from_slice(&slot);
+    let tmp = format!("{dest}.tmp{}", std::process::id());
+    std::fs::write(&tmp, &data).map_err(|e| format!("{tmp}: {e}"))?;
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755)).map_err(|e| format!("{tmp}: {e}"))?;
+    std::fs::rename(&tmp, dest).map_err(|e| format!("{dest}: {e}"))
+}
 
 impl Version {
     pub fn parse(s: &str) -> Result<Version, String> {
@@ -18,7 +71,9 @@ impl Version {
         }
         let patch: u32 = parts[2].parse().map_err(|_| format!("bad version {s:?}"))?;
         if !(48..=143).contains(&patch) {
-            return Err(format!("version {s} outside the emulated range 0.9.48..=0.9.143"));
+            // no version literal other than SLOT's in the binary (see the top)
+            let (lo, hi) = (Version { minor: 9, patch: 48 }, CURRENT);
+            return Err(format!("version {s} outside the emulated range {}..={}", lo.text(), hi.text()));
         }
         Ok(Version { minor: 9, patch })
     }
@@ -89,6 +144,11 @@ mod tests {
         assert!(!v(67).pidfd_reaper() && v(68).pidfd_reaper());
         assert!(!v(102).plus_streaming() && v(103).plus_streaming());
         assert!(Version::parse("0.9.47").is_err());
+        assert_eq!(embedded(), CURRENT);
+        let mut slot = [0u8; SLOT_LEN];
+        slot[..SLOT_PREFIX.len()].copy_from_slice(SLOT_PREFIX);
+        slot[SLOT_PREFIX.len()..SLOT_PREFIX.len() + 6].copy_from_slice(b"0.9.90");
+        assert_eq!(slot_version(&slot), Some(v(90)));
         assert_eq!(Version::parse("0.9.90").unwrap().text(), "0.9.90");
     }
 }

@@ -1,0 +1,164 @@
+"""nextest's own JUnit report of a run as the truth for the library's test-attempt probes.
+
+Owns: reading nextest's JUnit XML (`[profile.<p>.junit] path`, written under
+<target-dir>/nextest/<profile>/) into per-test attempt lists, and comparing them with the
+captured test-attempt-done events of the same run, field by field where the report has the
+field.  Used by tests/e2e/run_e2e.py --junit (make check-versions) for real releases
+without native probes, and as a second witness for those with.
+
+How nextest writes a test (nextest-runner `reporter/aggregator` at cargo-nextest-0.9.72
+and later, quick-junit):
+  success          <testcase time=T>                      one attempt, T its duration
+  flaky            <testcase time=T><flakyFailure time=…>… the failed attempts in order,
+                                                          then the passing one (T)
+  failure          <testcase time=T><failure type=…/>      the FIRST attempt (T), then
+                   <rerunFailure time=…>…                 the retries in order
+  flaky-fail       <testcase><failure type="flaky failure"/><flakyFailure …>  (0.9.131+:
+                   flaky-result = "fail"; the testcase is the passing last attempt)
+The failure `type` names the result: "test failure" / "test abort" (fail; from about
+0.9.100 "… with exit code N", compared with exit_code), "test timeout" (timeout),
+"execution failure" (exec-fail), "test passed but leaked handles" / "test exited with code
+0, but leaked handles so was marked failed" (a leak that fails), "… (leaked handles)" /
+"… with leaked handles" (fail with leaked = true).  A timeout with on-timeout = "pass" is
+a success.  Setup scripts (0.9.106 and later at least) are test cases of a suite
+"@setup-script:<id>" ("script failure with exit code N"), compared with setup-script-done.
+Times are seconds with three decimals.  Skipped tests are not written (nor probed).
+XML 1.0 cannot carry most control characters: the report drops every character below 0x20
+from test names (a name with a tab or \x01 appears without it), so probed names are
+matched with those removed.
+"""
+
+import json
+import re
+import xml.etree.ElementTree as ET
+
+# Durations: nextest's time_taken vs the library's duration_nanos, which both measure the
+# attempt from around the spawn to around the last EOF/reap.  The same bound as the native
+# diff (tests/e2e/truthdiff.py: 20 ms + 2 %), plus 0.5 ms for the report's rounding.
+TIME_ABS_NS = 20_000_000 + 500_000
+TIME_REL = 0.02
+
+NON_SUCCESS = ("failure", "error")
+RERUNS = ("flakyFailure", "flakyError", "rerunFailure", "rerunError")
+
+
+def result_class(kind_type):
+    """(result, leaked, exit code or None) that a failure `type` string stands for."""
+    t = (kind_type or "").lower()
+    code = re.search(r"exit code (-?[0-9]+)", t)
+    code = int(code.group(1)) if code else None
+    if "timeout" in t or "timed out" in t:
+        return "timeout", None, None
+    if "execution failure" in t:
+        return "exec-fail", None, None
+    if "passed but leaked" in t or "marked failed" in t:
+        return "leak", True, None
+    return "fail", ("leaked" in t) or None, code
+
+
+def _secs(s):
+    return round(float(s) * 1e9)
+
+
+def load(path):
+    """{(binary_id, test_name): [attempt, …]} in attempt order; attempt = {"ok", "result",
+    "leaked", "time_ns"} (result None for a success)."""
+    root = ET.parse(path).getroot()
+    out = {}
+    for case in root.iter("testcase"):
+        key = (case.get("classname"), case.get("name"))
+        main = {"ok": True, "result": None, "leaked": None, "code": None,
+                "time_ns": _secs(case.get("time", "0"))}
+        reruns = []
+        flaky_fail = False
+        for child in case:
+            if child.tag in NON_SUCCESS and child.get("type") == "flaky failure":
+                flaky_fail = True             # the testcase itself is the passing attempt
+            elif child.tag in NON_SUCCESS:
+                main["ok"] = False
+                main["result"], main["leaked"], main["code"] = result_class(child.get("type"))
+            elif child.tag in RERUNS:
+                r, leaked, code = result_class(child.get("type"))
+                reruns.append({"ok": False, "result": r, "leaked": leaked, "code": code,
+                               "time_ns": _secs(child.get("time", "0"))})
+        if main["ok"] or flaky_fail:
+            attempts = reruns + [main]    # flaky: the failures came first
+        else:
+            attempts = [main] + reruns    # failure: the first attempt, then the retries
+        if key in out:
+            raise ValueError(f"{path}: {key} reported twice")
+        out[key] = attempts
+    return out
+
+
+def xml_name(s):
+    """s as it survives in the report: quick-junit drops every character below 0x20 (even
+    the tab, which XML 1.0 could hold)."""
+    return "".join(c for c in s if ord(c) >= 0x20)
+
+
+def _done_events(capture):
+    by_test = {}
+    for e in capture:
+        if e["probe"] == "test-attempt-done":
+            a = json.loads(e["arg0"])["ok"]
+            by_test.setdefault((xml_name(a["binary_id"]), xml_name(a["test_name"])), []).append(a)
+        elif e["probe"] == "setup-script-done":
+            a = dict(json.loads(e["arg0"])["ok"], attempt=1, leaked=None)
+            sid = a["script_id"]
+            by_test.setdefault((xml_name("@setup-script:" + sid), xml_name(sid)), []).append(a)
+    for v in by_test.values():
+        v.sort(key=lambda a: a["attempt"])
+    return by_test
+
+
+def compare(junit, capture):
+    """(problems, counts) for one run: junit = load(path), capture = captured events."""
+    probes = _done_events(capture)
+    problems = []
+    counts = {"tests": 0, "attempts": 0, "exact": 0, "within": 0, "different": 0}
+    for key in sorted(set(junit) | set(probes)):
+        j, p = junit.get(key), probes.get(key)
+        name = f"{key[0]} {key[1]}"
+        if j is None:
+            problems.append(f"JUNIT {name}: {len(p)} attempt(s) probed, none in nextest's report")
+            continue
+        if p is None:
+            problems.append(f"JUNIT {name}: {len(j)} attempt(s) in nextest's report, none probed")
+            continue
+        counts["tests"] += 1
+        if len(j) != len(p):
+            problems.append(f"JUNIT {name}: {len(j)} attempt(s) in the report, {len(p)} probed "
+                            f"(attempts {[a['attempt'] for a in p]})")
+            continue
+        for i, (ja, pa) in enumerate(zip(j, p), 1):
+            counts["attempts"] += 1
+            bad = []
+            if pa["attempt"] != i:
+                bad.append(f"attempt {pa['attempt']} (report: {i})")
+            # a leak or a timeout is a success when the profile says so (result = "pass")
+            ok = pa["result"] == "pass" or (pa["result"] in ("leak", "timeout") and ja["ok"])
+            if ok != ja["ok"]:
+                bad.append(f"result {pa['result']} (report: {'success' if ja['ok'] else ja['result']})")
+            elif not ja["ok"]:
+                if pa["result"] != ja["result"]:
+                    bad.append(f"result {pa['result']} (report: {ja['result']})")
+                if ja["leaked"] is not None and pa.get("leaked") is not None \
+                        and bool(pa["leaked"]) != ja["leaked"]:
+                    bad.append(f"leaked {pa['leaked']} (report: {ja['leaked']})")
+                if ja["code"] is not None and pa.get("exit_code") != ja["code"]:
+                    bad.append(f"exit_code {pa.get('exit_code')} (report: {ja['code']})")
+            d, t = pa["duration_nanos"], ja["time_ns"]
+            tol = TIME_ABS_NS + TIME_REL * t
+            if abs(d - t) > tol:
+                bad.append(f"duration_nanos {d} (report: {t}, ±{tol / 1e6:.1f} ms)")
+            if bad:
+                counts["different"] += 1
+                problems.append(f"JUNIT {name} attempt {i}: " + "; ".join(bad))
+            elif abs(d - t) <= 500_000:
+                counts["exact"] += 1
+            else:
+                counts["within"] += 1
+    if not junit:
+        problems.append("JUNIT: nextest's report lists no test")
+    return problems, counts
