@@ -87,6 +87,14 @@ SCENARIOS = [
     Scenario("scripts-hang", J1 + ["-P", "scripts-hang", "basic::pass_quick"], min_version="0.9.98"),
     # --- groups, stress ---
     Scenario("groups", ["-P", "groups", "group_"], compare="sorted-lines", min_version="0.9.48"),
+    # Slots at -j 4 / -j 8 (before 0.9.90 the shim derives them; truthdiff replays the rule):
+    # 100 ms group tests, quick ones, retries (a test keeps its slot across attempts).
+    Scenario("slots-j4", ["-j", "4", "-P", "groups", "--retries", "1", "--run-ignored", "all",
+                          "group_", "basic::", "retry_flaky_once"],
+             compare="sorted-lines", all_versions=True),
+    Scenario("slots-j8", ["-j", "8", "-P", "groups", "--retries", "2", "--run-ignored", "all",
+                          "group_", "basic::", "retry_", "hostile::"],
+             compare="sorted-lines", all_versions=True),
     Scenario("stress-count", ["-P", "stress", "--stress-count", "3", "basic::"], min_version="0.9.103",
              compare="sorted-lines", all_versions=True),
     Scenario("stress-duration", J1 + ["--stress-duration", "2s", "basic::pass_quick"],
