@@ -307,11 +307,11 @@ NX_EXPORT int NX_HOOK(execvp)(const char *file, char *const argv[])
 	int rc;
 #ifndef __APPLE__
 	size_t nvec, ntext;
-	if (NX_REAL(execvpe) && strip_wanted(argv, environ, &nvec, &ntext)) {
+	__typeof__(&execvpe) vpe = NX_REAL(execvpe);
+	if (vpe && strip_wanted(argv, environ, &nvec, &ntext)) {
 		/* execvp is execvpe with environ (posix/execvp.c) */
 		char *vec[nvec], text[ntext];
-		rc = NX_REAL(execvpe)(file, argv,
-				      nx_childenv_build(environ, vec, nvec, text, ntext));
+		rc = vpe(file, argv, nx_childenv_build(environ, vec, nvec, text, ntext));
 	} else
 #endif
 		rc = real(file, argv);
