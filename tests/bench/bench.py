@@ -52,6 +52,7 @@ PROBES = ["run-start", "run-done", "test-attempt-start", "test-attempt-done", "t
 EXTRA_RUNNER = ["attempt-rusage", "hung-stacks", "hung-thread", "hung-frame"]
 EXTRA_CRASH = ["crash", "crash-frame"]
 loads = []
+SPAWN_TRUE = None
 
 
 def note_load():
@@ -211,7 +212,18 @@ def strace_runner(cmd, env, prefix):
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     files = {int(f.rsplit(".", 1)[1]): os.path.join(d, f) for f in os.listdir(d)
              if f.startswith(os.path.basename(prefix) + ".")}
-    main_tid = min(files)
+    # The runner's main task: the one whose first line is the exec of the
+    # command itself (pids may wrap, so not simply the smallest).
+    want = f'execve("{cmd[0]}", ["{cmd[0]}"'
+    main_tid = None
+    for t, f in files.items():
+        with open(f, errors="replace") as fh:
+            first = fh.readline()
+        if first.startswith(want) and "__double-spawn" not in first:
+            main_tid = t
+            break
+    if main_tid is None:
+        raise RuntimeError("strace -ff: no file starts with the runner's exec")
     threads, todo = set(), [main_tid]
     clone_rx = re.compile(r"^clone3?\((.*)\)\s+=\s+(\d+)")
     while todo:
@@ -263,7 +275,7 @@ def callgrind(cmd, env, out):
 
 
 def part_load(a, b, rows, runner, libs):
-    st = os.path.join(b, "spawn_true")
+    st = SPAWN_TRUE
     n = 1000
     cases = [("none", None), ("empty", libs["empty"]), ("library", libs["untraced"])]
     instr = {k: callgrind(["/bin/true"], env_for(p), os.path.join(b, f"cg-true-{k}.out")) for k, p in cases}
@@ -344,8 +356,8 @@ def main():
     a = ap.parse_args()
     b = os.path.abspath(a.build)
     os.makedirs(b, exist_ok=True)
-    shutil.copyfile(a.spawn_true, os.path.join(b, "spawn_true"))
-    os.chmod(os.path.join(b, "spawn_true"), 0o755)
+    global SPAWN_TRUE
+    SPAWN_TRUE = os.path.abspath(a.spawn_true)
     # One copy per tracing state: a tracer attached by path to one copy
     # raises the semaphores of that copy only.
     libs = {"empty": os.path.abspath(a.empty)}
