@@ -16,7 +16,8 @@ MASKS = [
     # k x slow-timeout period and must match)
     (re.compile(rb"\[ *[0-9]+\.[0-9]{3}s\]"), b"[<DUR>]"),
     # cargo's build line: `Finished `test` profile [unoptimized + debuginfo] target(s) in 0.02s`
-    (re.compile(rb"(Finished `[^`\n]*` profile \[[^\]\n]*\] target\(s\)) in (?:[0-9]+m )?[0-9]+(?:\.[0-9]+)?s"),
+    # (with --color always, which nextest passes on to cargo, `Finished` is followed by `\e[0m`)
+    (re.compile(rb"(Finished(?:\x1b\[[0-9;]*m)? `[^`\n]*` profile \[[^\]\n]*\] target\(s\)) in (?:[0-9]+m )?[0-9]+(?:\.[0-9]+)?s"),
      rb"\1 in <DUR>"),
     # libtest's own summary inside captured output: `finished in 0.00s`
     (re.compile(rb"finished in [0-9]+\.[0-9]+s"), b"finished in <DUR>"),

@@ -138,9 +138,9 @@ pub fn run(ctx: &ScriptCtx, script_id: &str, cfg: &ScriptConfig, stress: Option<
     drop(spawned.cmd);
     drop(guard);
     let pidfd_raw = pidfd.as_ref().map(|f| std::os::fd::AsRawFd::as_raw_fd(f));
-    let mut fds = Fds::new(spawned.stdout, spawned.stderr, None, pidfd_raw, pidfd_raw.is_none());
+    let mut fds = Fds::new(spawned.stdout, spawned.stderr, None, pidfd, pidfd_raw.is_none());
     probes::fire_script_start(&probe, pid);
-    let reaper = crate::reaper::start(spawned.child, pidfd, tx.clone(), Ev::Exited);
+    let reaper = crate::reaper::start(spawned.child, pidfd_raw, tx.clone(), Ev::Exited);
     fds.start_reading(&tx);
     drop(tx);
     let _unit = crate::signals::UnitGuard::new();
