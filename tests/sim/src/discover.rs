@@ -291,4 +291,11 @@ mod tests {
         assert_eq!(binary_id("fx-basic", "bin", "fx-tool"), "fx-basic::bin/fx-tool");
         assert_eq!(binary_id("fx-basic", "bench", "fx-bench"), "fx-basic::bench/fx-bench");
     }
+
+    #[test]
+    fn binary_ids_in_nextest_component_order() {
+        let mut ids = vec!["fx-basic::bin/fx-tool", "fx-hostile::names", "fx-basic::timing", "fx-basic", "fx-basic::bench/fx-bench", "fx-basic::measure"];
+        ids.sort_by(|a, b| binary_id_order(a).cmp(&binary_id_order(b)));
+        assert_eq!(ids, ["fx-basic", "fx-basic::measure", "fx-basic::timing", "fx-basic::bench/fx-bench", "fx-basic::bin/fx-tool", "fx-hostile::names"]);
+    }
 }

@@ -471,6 +471,14 @@ mod tests {
     }
 
     #[test]
+    fn stress_summary_shows_a_known_total() {
+        let r = h(CURRENT, 3);
+        assert_eq!(r.stress_summary(3, Some(3), 0, Duration::from_millis(5)), "────────────\n     Summary [   0.005s] 3/3 stress run iterations: 3 passed\n");
+        assert_eq!(r.stress_summary(1, Some(1), 0, Duration::from_millis(5)), "────────────\n     Summary [   0.005s] 1/1 stress run iteration: 1 passed\n");
+        assert_eq!(r.stress_summary(5, None, 1, Duration::from_millis(5)), "────────────\n     Summary [   0.005s] 5 stress run iterations: 4 passed, 1 failed\n");
+    }
+
+    #[test]
     fn old_version_lines() {
         let v48 = Version { minor: 9, patch: 48 };
         let r = h(v48, 3);
