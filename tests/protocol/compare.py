@@ -78,22 +78,31 @@ SCENARIOS = [
     from_e2e("scripts"),
     from_e2e("scripts-fail"),
     from_e2e("libtest-json"),
+    # at -j 1: with tests in flight nextest's libtest reporter closes a binary's suite whenever
+    # none of its tests is running (and opens it again), which is scheduling
+    P("libtest-json-plus-j1", J1 + scenarios.BY_NAME["libtest-json-plus"].args,
+      scenarios.BY_NAME["libtest-json-plus"].env),
     from_e2e("nocapture"),
+    from_e2e("color"),
+    from_e2e("hostile"),
+    from_e2e("failfast"),
+    from_e2e("retries-flag"),
+    from_e2e("slow-retries"),
+    from_e2e("timeout-pass"),
+    from_e2e("leak-fail"),
+    from_e2e("status-none"),
+    from_e2e("groups"),
+    from_e2e("scripts-malformed"),
+    from_e2e("scripts-reserved"),
+    from_e2e("scripts-slow"),
+    from_e2e("scripts-hang"),
     from_e2e("no-double-spawn"),
     from_e2e("stress-count"),
     # Ctrl-C 0.3 s after slow_2500ms was spawned (not at a fixed time from the start: how long
     # the build and list phases take differs, and at 1 s the test prints a SLOW line)
     P("ctrl-c", scenarios.BY_NAME["ctrl-c"].args, actions=[("spawned:slow_2500ms", 0.3, "SIGINT")]),
 ]
-# Open differences (README.md, "Open differences"): run only when named.  At -j 1 real
-# nextest reports the ignored tests' skips before the binary's last test runs; the simulator
-# reports them after.  (At -j > 1 nextest's libtest reporter also closes a binary's suite
-# whenever none of its tests is running, which is scheduling.)
-OPEN = [
-    P("libtest-json-plus-j1", J1 + scenarios.BY_NAME["libtest-json-plus"].args,
-      scenarios.BY_NAME["libtest-json-plus"].env),
-]
-BY_NAME = {s.name: s for s in SCENARIOS + OPEN}
+BY_NAME = {s.name: s for s in SCENARIOS}
 
 SIG = {getattr(signal, n): n for n in dir(signal) if n.startswith("SIG") and not n.startswith("SIG_")
        and isinstance(getattr(signal, n), int)}
@@ -401,6 +410,8 @@ def child_form(c, norm):
     env = env_map(s.get("env") or [])
     for k in sorted(env):
         val = norm.text(env[k])
+        if k == "NEXTEST_TEST_GROUP_SLOT" and norm.parallel and val.isdigit():
+            val = "<slot>"   # as the global slot: which one is free is scheduling
         if k == "NEXTEST_TEST_GLOBAL_SLOT" and norm.parallel:
             # with several tests in flight, which slot is free is a matter of which test ended
             # first; what must hold is a slot below the thread count

@@ -7,6 +7,8 @@ PROTOCOL_DIR    := tests/protocol
 PROTOCOL_BUILD  := $(BUILD)/protocol
 PROTOCOL_LOGGER := $(PROTOCOL_BUILD)/libcalllog.so
 PROTOCOL_PYTHON ?= python3
+# (spelled out: tests/sim/sim.mk, which defines SIM_BIN, is included after this fragment)
+PROTOCOL_SIM    ?= $(BUILD)/sim-target/release/nextest-sim
 # Scenario selection: PROTOCOL_ARGS='basic-j1 ctrl-c'.
 PROTOCOL_ARGS   ?=
 
@@ -17,8 +19,8 @@ $(PROTOCOL_LOGGER): $(PROTOCOL_DIR)/calllog.c
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -fPIC -shared -fvisibility=hidden -o $@ $< -ldl
 
 # The simulator is built by tests/sim/sim.mk, the fixtures by tests/e2e/e2e.mk.
-protocol: $(PROTOCOL_LOGGER) $(SIM_BIN) e2e-fixtures
+protocol: $(PROTOCOL_LOGGER) $(PROTOCOL_SIM) e2e-fixtures
 	$(PROTOCOL_PYTHON) $(PROTOCOL_DIR)/compare.py --calllog $(abspath $(PROTOCOL_LOGGER)) \
-	    --sim $(abspath $(SIM_BIN)) --out $(abspath $(PROTOCOL_BUILD))/runs $(PROTOCOL_ARGS)
+	    --sim $(abspath $(PROTOCOL_SIM)) --out $(abspath $(PROTOCOL_BUILD))/runs $(PROTOCOL_ARGS)
 
 CHECKS += protocol

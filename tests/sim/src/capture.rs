@@ -34,6 +34,7 @@ pub struct Fds {
     pub out: [Vec<u8>; 3],
     pub errors: usize,
     pub pidfd: Option<i32>,
+    pidfd_owned: Option<OwnedFd>,
     pub reaped: bool,
     pub sigchld: bool,
 }
@@ -41,11 +42,12 @@ pub struct Fds {
 impl Fds {
     /// `stdout`/`stderr` are Split read ends (already non-blocking);
     /// `combined` is kept until `start_reading` hands it to a blocking reader thread.
-    pub fn new(stdout: Option<OwnedFd>, stderr: Option<OwnedFd>, combined: Option<OwnedFd>, pidfd: Option<i32>, sigchld: bool) -> Fds {
+    pub fn new(stdout: Option<OwnedFd>, stderr: Option<OwnedFd>, combined: Option<OwnedFd>, pidfd_owned: Option<OwnedFd>, sigchld: bool) -> Fds {
+        let pidfd = pidfd_owned.as_ref().map(|f| f.as_raw_fd());
         let done = [stdout.is_none(), stderr.is_none(), combined.is_none()];
         // (the Split ends were made non-blocking by spawn::spawn, as tokio does)
         let is_combined = combined.is_some();
-        Fds { split: [stdout, stderr], done, combined: is_combined, pending_combined: combined, release: None, reader: None, out: [Vec::new(), Vec::new(), Vec::new()], errors: 0, pidfd, reaped: false, sigchld }
+        Fds { split: [stdout, stderr], done, combined: is_combined, pending_combined: combined, release: None, reader: None, out: [Vec::new(), Vec::new(), Vec::new()], errors: 0, pidfd, pidfd_owned, reaped: false, sigchld }
     }
 
     /// Starts the Combined reader thread (reads begin when the unit is first polled in nextest).
@@ -86,7 +88,15 @@ impl Fds {
                 self.done[*i] = true;
                 self.errors += 1;
             }
-            Ev::Exited(_) => self.reaped = true,
+            // The pidfd is closed as soon as the exit status is taken, before the read ends:
+            // tokio's pidfd reaper drops it when the wait completes, so real nextest closes it
+            // right after waitpid, on the task's thread (protocol check; tokio 1.53
+            // `process/unix/pidfd_reaper.rs`).
+            Ev::Exited(_) => {
+                self.reaped = true;
+                self.pidfd = None;
+                drop(self.pidfd_owned.take());
+            }
         }
     }
 

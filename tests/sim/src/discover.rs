@@ -41,6 +41,20 @@ fn fnv1a(s: &str) -> u64 {
     s.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3))
 }
 
+/// nextest's canonical order of binary ids (`RustBinaryIdComponents`, `nextest-metadata/src/
+/// test_list.rs` at cargo-nextest-0.9.143): by package, then no suffix < `name` < `kind/name`,
+/// then by kind and name — so `pkg::measure` sorts before `pkg::bin/tool`, unlike the plain
+/// string order (protocol check, libtest-json skip order).
+pub fn binary_id_order(id: &str) -> (&str, u8, &str, &str) {
+    match id.split_once("::") {
+        None => (id, 0, "", ""),
+        Some((pkg, rest)) => match rest.split_once('/') {
+            None => (pkg, 1, rest, ""),
+            Some((kind, name)) => (pkg, 2, kind, name),
+        },
+    }
+}
+
 pub fn binary_id(package: &str, kind: &str, name: &str) -> String {
     match kind {
         "lib" | "proc-macro" => package.to_string(),
@@ -233,7 +247,7 @@ pub fn discover(dir: &str, manifest_path: Option<&str>, cargo_args: &[String], n
         })
         .collect();
     let mut sorted = binaries;
-    sorted.sort_by(|a, b| a.binary_id.cmp(&b.binary_id));
+    sorted.sort_by(|a, b| binary_id_order(&a.binary_id).cmp(&binary_id_order(&b.binary_id)));
     sorted.dedup_by(|a, b| a.binary_id == b.binary_id);
     let dylib_path = dylib_path(&target_dir, &linked, version, libdir);
     Ok(Workspace { root, binaries: sorted, dylib_path })
@@ -276,5 +290,12 @@ mod tests {
         assert_eq!(binary_id("fx-basic", "test", "outcomes"), "fx-basic::outcomes");
         assert_eq!(binary_id("fx-basic", "bin", "fx-tool"), "fx-basic::bin/fx-tool");
         assert_eq!(binary_id("fx-basic", "bench", "fx-bench"), "fx-basic::bench/fx-bench");
+    }
+
+    #[test]
+    fn binary_ids_in_nextest_component_order() {
+        let mut ids = vec!["fx-basic::bin/fx-tool", "fx-hostile::names", "fx-basic::timing", "fx-basic", "fx-basic::bench/fx-bench", "fx-basic::measure"];
+        ids.sort_by(|a, b| binary_id_order(a).cmp(&binary_id_order(b)));
+        assert_eq!(ids, ["fx-basic", "fx-basic::measure", "fx-basic::timing", "fx-basic::bench/fx-bench", "fx-basic::bin/fx-tool", "fx-hostile::names"]);
     }
 }

@@ -30,6 +30,27 @@ enum Msg {
     Finished { unit: usize, outcomes: Vec<Outcome> },
 }
 
+/// Pops units in list order, reporting the skipped ones (libtest `ignored` lines, human SKIP
+/// lines), until a unit that runs; None at the end of the list.
+fn pull_runnable(pending: &mut Vec<usize>, units: &[Unit], bins: &[Binary], human: &Human, mut libtest: Option<&mut Libtest>, stress: Option<(u32, Option<u32>)>) -> Option<usize> {
+    while let Some(i) = pending.pop() {
+        let u = &units[i];
+        if u.run {
+            return Some(i);
+        }
+        if u.skip_ignored {
+            if let Some(lt) = libtest.as_deref_mut() {
+                lt.ignored_skip(&bins[u.bin].binary_id, &u.name, stress);
+            }
+        }
+        if human.status_level >= Level::Skip {
+            let line = Line { binary_id: &bins[u.bin].binary_id, test_name: &u.name, stress };
+            human.write(&format!("{} [         ] {}\n", human.status(Style::Skip, "SKIP"), human.instance(&line, None, true)));
+        }
+    }
+    None
+}
+
 fn smallest_free(used: &BTreeSet<usize>) -> usize {
     (0..).find(|i| !used.contains(i)).unwrap()
 }
@@ -53,6 +74,7 @@ pub fn dispatch(
     let mut pending: Vec<usize> = (0..units.len()).collect();
     pending.reverse();
     let mut waiting: Vec<usize> = Vec::new();
+    let mut lookahead: Option<usize> = None;
     let mut running: BTreeMap<usize, (usize, Option<(String, usize)>)> = BTreeMap::new();
     let mut global_used = BTreeSet::new();
     let mut group_used: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
@@ -77,25 +99,22 @@ pub fn dispatch(
                 human.write(&human.cancelling(signal_reason(sig), running.len()));
             }
             // Launch whatever fits (tests whose group is full wait; later tests may proceed).
+            // nextest's future_queue pulls items from the lazy test stream until one does not fit
+            // and keeps that one aside (future-queue 0.4 `FutureQueue::poll_next`; the stream is
+            // `nextest-runner/src/runner/imp.rs` at cargo-nextest-0.9.143): so when a test takes
+            // the last free slot, the skips up to the next runnable test are reported at once,
+            // before the test's own start. (Seen by the protocol check on the libtest-json
+            // stream at -j 1.)
+            let mut launched: Vec<(usize, usize, Option<(String, usize)>)> = Vec::new();
             while !cancelled && running.len() < threads {
                 let next = waiting
                     .iter()
                     .position(|&i| units[i].settings.group.as_ref().is_none_or(|g| group_used.get(g).map_or(0, |s| s.len()) < *groups.get(g).unwrap_or(&1)))
                     .map(|p| waiting.remove(p))
-                    .or_else(|| pending.pop());
+                    .or_else(|| lookahead.take())
+                    .or_else(|| pull_runnable(&mut pending, units, bins, human, libtest.as_deref_mut(), stress));
                 let Some(i) = next else { break };
                 let u = &units[i];
-                if !u.run {
-                    if u.skip_ignored {
-                        if let Some(lt) = libtest.as_deref_mut() {
-                            lt.ignored_skip(&bins[u.bin].binary_id, &u.name, stress);
-                        }
-                    }
-                    if human.status_level >= Level::Skip {
-                        human.write(&format!("{} [         ] {}\n", human.status(Style::Skip, "SKIP"), human.instance(&line_for(bins, u, stress), None, true)));
-                    }
-                    continue;
-                }
                 if let Some(g) = &u.settings.group {
                     let max = *groups.get(g).unwrap_or(&1);
                     if group_used.get(g).map_or(0, |s| s.len()) >= max {
@@ -115,6 +134,13 @@ pub fn dispatch(
                     (g, slot)
                 });
                 running.insert(i, (gslot, group.clone()));
+                launched.push((i, gslot, group));
+            }
+            if !cancelled && running.len() >= threads && lookahead.is_none() {
+                lookahead = pull_runnable(&mut pending, units, bins, human, libtest.as_deref_mut(), stress);
+            }
+            for (i, gslot, group) in launched {
+                let u = &units[i];
                 if let Some(lt) = libtest.as_deref_mut() {
                     lt.started(&bins[u.bin].binary_id, &u.name, stress);
                 }
@@ -128,7 +154,7 @@ pub fn dispatch(
                 let tx = tx.clone();
                 s.spawn(move || run_unit(ctx, b, u, i, gslot, group, env, stress, tx));
             }
-            if running.is_empty() && (cancelled || (pending.is_empty() && waiting.is_empty())) {
+            if running.is_empty() && (cancelled || (pending.is_empty() && waiting.is_empty() && lookahead.is_none())) {
                 break;
             }
             let msg = match rx.recv_timeout(Duration::from_millis(20)) {

@@ -3,7 +3,7 @@
 //! handler, and a waitpid(WNOHANG) poll of every live child after each SIGCHLD.
 
 use crate::sys;
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::process::{Child, ExitStatus};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::Sender;
@@ -41,18 +41,15 @@ pub fn open(child: &Child, sigchld: bool) -> Option<OwnedFd> {
 }
 
 /// Starts reaping `child` on its own thread; the exit status goes to `tx` through `wrap`.
-pub fn start<E: Send + 'static>(mut child: Child, pidfd: Option<OwnedFd>, tx: Sender<E>, wrap: fn(std::io::Result<ExitStatus>) -> E) -> Reaper {
+/// `pidfd` is polled, not owned: the unit's `Fds` owns it and closes it when it takes the exit
+/// status, which this thread sends only after its last poll.
+pub fn start<E: Send + 'static>(mut child: Child, pidfd: Option<i32>, tx: Sender<E>, wrap: fn(std::io::Result<ExitStatus>) -> E) -> Reaper {
     let reaped = Arc::new(AtomicBool::new(false));
     if pidfd.is_none() {
         INSTALL.call_once(|| sys::install_handler(sys::SIGCHLD, on_sigchld));
     }
-    let raw = pidfd.as_ref().map(|f| f.as_raw_fd());
+    let raw = pidfd;
     let flag = reaped.clone();
-    // The reaping thread owns the pidfd and closes it as soon as the status is collected, before
-    // the exit is reported: tokio's pidfd reaper drops its pidfd when the wait completes, so
-    // real nextest closes the pidfd right after waitpid and before the read ends (protocol
-    // check; tokio 1.53 `process/unix/pidfd_reaper.rs`).
-    let mut pidfd = pidfd;
     std::thread::Builder::new()
         .name("nextest-sim-reaper".into())
         .spawn(move || {
@@ -87,7 +84,6 @@ pub fn start<E: Send + 'static>(mut child: Child, pidfd: Option<OwnedFd>, tx: Se
                     }
                 }
             };
-            drop(pidfd.take());
             flag.store(true, Ordering::SeqCst);
             let _ = tx.send(wrap(res));
         })
