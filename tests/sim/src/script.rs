@@ -53,8 +53,9 @@ fn temp_env_file() -> std::io::Result<String> {
     }
 }
 
-/// Parses the NEXTEST_ENV file: KEY=VALUE lines; a line without `=` or a NEXTEST* key is an error.
-pub fn parse_env_file(text: &str, reject_nextest: bool) -> Result<Vec<(String, String)>, String> {
+/// Parses the NEXTEST_ENV file: KEY=VALUE lines; a line without `=` or a NEXTEST* key is an
+/// error, and with `key_chars` (0.9.131+) a key outside `[A-Za-z_][A-Za-z0-9_]*`.
+pub fn parse_env_file(text: &str, key_chars: bool) -> Result<Vec<(String, String)>, String> {
     let mut out = Vec::new();
     for line in text.lines() {
         if line.is_empty() {
@@ -63,7 +64,14 @@ pub fn parse_env_file(text: &str, reject_nextest: bool) -> Result<Vec<(String, S
         let Some((k, v)) = line.split_once('=') else {
             return Err(format!("line {line:?} in NEXTEST_ENV file is not of the form KEY=VALUE"));
         };
-        if reject_nextest && k.starts_with("NEXTEST") {
+        if key_chars {
+            let mut cs = k.chars();
+            let first_ok = cs.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+            if !first_ok || !cs.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err(format!("key {k:?} in NEXTEST_ENV file is not a valid variable name"));
+            }
+        }
+        if k.starts_with("NEXTEST") {
             return Err(format!("key {k:?} in NEXTEST_ENV file begins with NEXTEST, which is reserved"));
         }
         out.push((k.to_string(), v.to_string()));
@@ -176,14 +184,16 @@ pub fn run(ctx: &ScriptCtx, script_id: &str, cfg: &ScriptConfig, stress: Option<
     let mut env_out = Vec::new();
     let mut error = None;
     if success {
-        match std::fs::read_to_string(&env_file).map_err(|e| e.to_string()).and_then(|t| parse_env_file(&t, ctx.v.script_env_file_rejects_nextest())) {
+        match std::fs::read_to_string(&env_file).map_err(|e| e.to_string()).and_then(|t| parse_env_file(&t, ctx.v.script_env_key_chars())) {
             Ok(e) => env_out = e,
-            Err(e) => {
+            Err(e) if ctx.v.script_env_file_error_fails() => {
                 error = Some(e);
                 result = "exec-fail";
                 label = "SETUP XFAIL";
                 success = false;
             }
+            // before 0.9.129: logged (debug level), nothing exported, the script passes
+            Err(_) => {}
         }
     }
     let duration = stopwatch.active();
@@ -205,7 +215,10 @@ mod tests {
     fn env_file_protocol() {
         assert_eq!(parse_env_file("A=1\nB=x=y\n", true).unwrap(), vec![("A".into(), "1".into()), ("B".into(), "x=y".into())]);
         assert!(parse_env_file("novalue\n", true).is_err());
+        assert!(parse_env_file("novalue\n", false).is_err());
         assert!(parse_env_file("NEXTEST_X=1\n", true).is_err());
-        assert!(parse_env_file("NEXTEST_X=1\n", false).is_ok());
+        assert!(parse_env_file("NEXTEST_X=1\n", false).is_err());
+        assert!(parse_env_file("1X=1\n", true).is_err());
+        assert!(parse_env_file("1X=1\n", false).is_ok());
     }
 }
