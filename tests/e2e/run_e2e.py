@@ -256,6 +256,10 @@ def main(argv=None):
             return 2
     fixtures.build()
     env = dict(os.environ, CARGO_TARGET_DIR=fixtures.TARGET)
+    # A private CARGO_HOME (the fixtures have no registry dependencies): any other cargo on
+    # the machine holding the shared package-cache lock would put cargo's "Blocking waiting
+    # for file lock on package cache" line into one of the two runs of a scenario only.
+    env["CARGO_HOME"] = os.path.join(a.out, "cargo-home")
     for k in ("NEXTEST_PROFILE", "NEXTEST_TEST_THREADS", "NEXTEST_RETRIES", "LD_PRELOAD"):
         env.pop(k, None)
 
