@@ -446,10 +446,14 @@ static void fire_script_done(struct record *a)
 	const struct nx_setup_script_start *s = &a->sc;
 	int leaked = leaked_of(a);
 	const char *result = result_of(a, leaked);
-	/* After a successful exit nextest parses the env file; a bad one turns
-	 * the result into exec-fail (executor.rs, run_setup_script_inner). */
+	/* After a successful exit nextest parses the env file; from 0.9.129 a
+	 * bad one turns the result into exec-fail (executor.rs,
+	 * run_setup_script_inner; #3094), before it was only logged. */
 	int success = strcmp(result, "pass") == 0 || strcmp(result, "leak") == 0;
-	if (success && a->env_path && !nx_envfile_ok(a->env_path))
+	const struct nx_config *cfg = nx_run_config();
+	unsigned ver = cfg ? cfg->version : nx_version_detect();
+	if (success && a->env_path && ver >= NX_VERSION(0, 9, 129) &&
+	    !nx_envfile_ok(a->env_path, ver >= NX_VERSION(0, 9, 131)))
 		result = "exec-fail";
 	struct nx_setup_script_done d = {
 		.id = s->id,

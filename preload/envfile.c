@@ -11,21 +11,23 @@ static int alpha(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-int nx_envfile_line_ok(const char *line, size_t len)
+int nx_envfile_line_ok(const char *line, size_t len, int key_chars)
 {
 	const char *eq = memchr(line, '=', len);
-	if (!eq || eq == line)
+	if (!eq)
 		return 0;
 	size_t k = (size_t)(eq - line);
-	if (!alpha(line[0]) && line[0] != '_')
-		return 0;
-	for (size_t i = 1; i < k; i++)
-		if (!alpha(line[i]) && line[i] != '_' && !(line[i] >= '0' && line[i] <= '9'))
+	if (key_chars) {
+		if (k == 0 || (!alpha(line[0]) && line[0] != '_'))
 			return 0;
+		for (size_t i = 1; i < k; i++)
+			if (!alpha(line[i]) && line[i] != '_' && !(line[i] >= '0' && line[i] <= '9'))
+				return 0;
+	}
 	return !(k >= 7 && strncmp(line, "NEXTEST", 7) == 0);
 }
 
-int nx_envfile_ok(const char *path)
+int nx_envfile_ok(const char *path, int key_chars)
 {
 	FILE *f = fopen(path, "re");
 	if (!f)
@@ -40,7 +42,7 @@ int nx_envfile_ok(const char *path)
 			len--;
 		if (len && line[len - 1] == '\r')
 			len--;	/* tokio's lines() strips "\r\n" too */
-		ok = nx_envfile_line_ok(line, len);
+		ok = nx_envfile_line_ok(line, len, key_chars);
 	}
 	free(line);
 	fclose(f);

@@ -78,9 +78,11 @@ SCENARIOS = [
     # --- setup scripts (the [scripts.setup] syntax needs 0.9.98) ---
     Scenario("scripts", J1 + ["-P", "scripts", "--run-ignored", "only", "scripts_"],
              min_version="0.9.98", extra_versions=["0.9.98"]),
-    Scenario("scripts-malformed", J1 + ["-P", "scripts-malformed", "basic::pass_quick"], min_version="0.9.98"),
+    # a bad env file fails the script from 0.9.129; before, it is logged and the script passes
+    Scenario("scripts-malformed", J1 + ["-P", "scripts-malformed", "basic::pass_quick"], min_version="0.9.98",
+             extra_versions=["0.9.128", "0.9.129"]),
     Scenario("scripts-fail", J1 + ["-P", "scripts-fail", "basic::pass_quick"], min_version="0.9.98"),
-    # writing a NEXTEST* key to NEXTEST_ENV fails the script from 0.9.129
+    # writing a NEXTEST* key to NEXTEST_ENV fails the script from 0.9.129 (before: passes)
     Scenario("scripts-reserved", J1 + ["-P", "scripts-reserved", "basic::pass_quick"], min_version="0.9.98",
              extra_versions=["0.9.128", "0.9.129"]),
     Scenario("scripts-slow", J1 + ["-P", "scripts-slow", "basic::pass_quick"], min_version="0.9.98"),

@@ -13,6 +13,7 @@ and later, quick-junit):
                                                           then the passing one (T)
   failure          <testcase time=T><failure type=…/>      the FIRST attempt (T), then
                    <rerunFailure time=…>…                 the retries in order
+  stress run       one suite per sub-run, "<binary id>@stress-<i>" (0.9.103+)
   flaky-fail       <testcase><failure type="flaky failure"/><flakyFailure …>  (0.9.131+:
                    flaky-result = "fail"; the testcase is the passing last attempt)
 The failure `type` names the result: "test failure" / "test abort" (fail; from about
@@ -61,12 +62,15 @@ def _secs(s):
 
 
 def load(path):
-    """{(binary_id, test_name): [attempt, …]} in attempt order; attempt = {"ok", "result",
+    """{(suite, test_name): [attempt, …]} in attempt order; attempt = {"ok", "result",
     "leaked", "time_ns"} (result None for a success)."""
     root = ET.parse(path).getroot()
     out = {}
-    for case in root.iter("testcase"):
-        key = (case.get("classname"), case.get("name"))
+    # the suite's name is the binary id (or "@setup-script:<id>"), with "@stress-<i>" in a
+    # stress run (0.9.103+), where the test case's classname stays the bare binary id
+    cases = [(suite.get("name"), case) for suite in root.iter("testsuite") for case in suite.iter("testcase")]
+    for suite, case in cases:
+        key = (suite, case.get("name"))
         main = {"ok": True, "result": None, "leaked": None, "code": None,
                 "time_ns": _secs(case.get("time", "0"))}
         reruns = []
@@ -97,16 +101,21 @@ def xml_name(s):
     return "".join(c for c in s if ord(c) >= 0x20)
 
 
+def _stress(a):
+    return "" if a.get("stress_current") is None else f"@stress-{a['stress_current']}"
+
+
 def _done_events(capture):
     by_test = {}
     for e in capture:
         if e["probe"] == "test-attempt-done":
             a = json.loads(e["arg0"])["ok"]
-            by_test.setdefault((xml_name(a["binary_id"]), xml_name(a["test_name"])), []).append(a)
+            suite = xml_name(a["binary_id"]) + _stress(a)
+            by_test.setdefault((suite, xml_name(a["test_name"])), []).append(a)
         elif e["probe"] == "setup-script-done":
             a = dict(json.loads(e["arg0"])["ok"], attempt=1, leaked=None)
             sid = a["script_id"]
-            by_test.setdefault((xml_name("@setup-script:" + sid), xml_name(sid)), []).append(a)
+            by_test.setdefault((xml_name("@setup-script:" + sid) + _stress(a), xml_name(sid)), []).append(a)
     for v in by_test.values():
         v.sort(key=lambda a: a["attempt"])
     return by_test

@@ -57,10 +57,11 @@ fn temp_env_file() -> std::io::Result<String> {
     }
 }
 
-/// Parses the NEXTEST_ENV file: KEY=VALUE lines; a line without `=` or a NEXTEST* key is an error,
-/// worded as nextest 0.9.143 prints it in the `execfail` block (its error chain, as the protocol
-/// check shows it: `error reading setup script output` / `caused by:` / `- …`).
-pub fn parse_env_file(text: &str, reject_nextest: bool, path: &str) -> Result<Vec<(String, String)>, String> {
+/// Parses the NEXTEST_ENV file: KEY=VALUE lines; a line without `=` or a NEXTEST* key is an
+/// error, and with `key_chars` (0.9.131+) a key outside `[A-Za-z_][A-Za-z0-9_]*`.  Worded as
+/// nextest 0.9.143 prints it in the `execfail` block (its error chain: `error reading setup
+/// script output` / `caused by:` / `- …`).
+pub fn parse_env_file(text: &str, key_chars: bool, path: &str) -> Result<Vec<(String, String)>, String> {
     let mut out = Vec::new();
     for line in text.lines() {
         if line.is_empty() {
@@ -69,7 +70,21 @@ pub fn parse_env_file(text: &str, reject_nextest: bool, path: &str) -> Result<Ve
         let Some((k, v)) = line.split_once('=') else {
             return Err(format!("error reading setup script output\n  caused by:\n  - line `{line}` in environment file `{path}` not in KEY=VALUE format"));
         };
-        if reject_nextest && k.starts_with("NEXTEST") {
+        if key_chars {
+            // validate_env_var_key (nextest-runner/src/config/scripts/env_map.rs, 0.9.143)
+            let mut cs = k.chars();
+            let why = if !cs.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') {
+                Some("does not start with a letter or underscore")
+            } else if !cs.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                Some("does not consist solely of letters, digits, and underscores")
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                return Err(format!("error reading setup script output\n  caused by:\n  - error in environment file `{path}`\n  - key `{k}` {why}"));
+            }
+        }
+        if k.starts_with("NEXTEST") {
             return Err(format!("error reading setup script output\n  caused by:\n  - error in environment file `{path}`\n  - key `{k}` begins with `NEXTEST`, which is reserved for internal use"));
         }
         out.push((k.to_string(), v.to_string()));
@@ -184,14 +199,16 @@ pub fn run(ctx: &ScriptCtx, script_id: &str, cfg: &ScriptConfig, stress: Option<
     let mut env_out = Vec::new();
     let mut error = None;
     if success {
-        match std::fs::read_to_string(&env_file).map_err(|e| e.to_string()).and_then(|t| parse_env_file(&t, ctx.v.script_env_file_rejects_nextest(), &env_file)) {
+        match std::fs::read_to_string(&env_file).map_err(|e| e.to_string()).and_then(|t| parse_env_file(&t, ctx.v.script_env_key_chars(), &env_file)) {
             Ok(e) => env_out = e,
-            Err(e) => {
+            Err(e) if ctx.v.script_env_file_error_fails() => {
                 error = Some(e);
                 result = "exec-fail";
                 label = "SETUP XFAIL";
                 success = false;
             }
+            // before 0.9.129: logged (debug level), nothing exported, the script passes
+            Err(_) => {}
         }
     }
     let duration = stopwatch.active();
@@ -219,7 +236,10 @@ mod tests {
     fn env_file_protocol() {
         assert_eq!(parse_env_file("A=1\nB=x=y\n", true, "f").unwrap(), vec![("A".into(), "1".into()), ("B".into(), "x=y".into())]);
         assert!(parse_env_file("novalue\n", true, "f").is_err());
+        assert!(parse_env_file("novalue\n", false, "f").is_err());
         assert!(parse_env_file("NEXTEST_X=1\n", true, "f").is_err());
-        assert!(parse_env_file("NEXTEST_X=1\n", false, "f").is_ok());
+        assert!(parse_env_file("NEXTEST_X=1\n", false, "f").is_err());
+        assert!(parse_env_file("1X=1\n", true, "f").is_err());
+        assert!(parse_env_file("1X=1\n", false, "f").is_ok());
     }
 }

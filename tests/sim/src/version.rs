@@ -96,7 +96,13 @@ impl Version {
     pub fn env_build_script_vars(&self) -> bool { self.at_least(82) }
     pub fn env_orig_manifest_dir(&self) -> bool { !self.at_least(86) }
     pub fn list_run_id(&self) -> bool { self.at_least(138) }
-    pub fn script_env_file_rejects_nextest(&self) -> bool { self.at_least(129) }
+    /// A bad NEXTEST_ENV file fails the script (exec-fail) from 0.9.129 (#3094, 3e20bef7);
+    /// before, nextest logged the parse error, exported nothing and the script passed
+    /// (real 0.9.106: `SETUP PASS`, exit 0).
+    pub fn script_env_file_error_fails(&self) -> bool { self.at_least(129) }
+    /// Env-file keys must be `[A-Za-z_][A-Za-z0-9_]*` from 0.9.131 (validate_env_var_key);
+    /// a `NEXTEST*` key is refused at every version that has setup scripts.
+    pub fn script_env_key_chars(&self) -> bool { self.at_least(131) }
     pub fn script_command_env(&self) -> bool { self.at_least(131) }
     pub fn artifact_dir_first(&self) -> bool { self.at_least(143) }
     pub fn rust_libdir_in_path(&self) -> bool { self.at_least(72) }
