@@ -95,7 +95,7 @@ SCENARIOS = [
                           "group_", "basic::", "retry_flaky_once"],
              compare="sorted-lines", all_versions=True),
     Scenario("slots-j8", ["-j", "8", "-P", "groups", "--retries", "2", "--run-ignored", "all",
-                          "group_", "basic::", "retry_", "hostile::"],
+                          "group_", "basic::", "retry_"],
              compare="sorted-lines", all_versions=True),
     Scenario("stress-count", ["-P", "stress", "--stress-count", "3", "basic::"], min_version="0.9.103",
              compare="sorted-lines", all_versions=True),
