@@ -136,7 +136,7 @@ class Tracer:
 
     def stop(self):
         self.p.send_signal(2)
-        self.p.wait(timeout=60)
+        self.p.wait(timeout=600)
         self.out.close()
         text = open(self.path, "rb").read().decode(errors="replace")
         return {p: int(n) for p, n in re.findall(r"@\[usdt:[^\]]*:nextest(?:_extra)?:([a-z-]+)\]: (\d+)", text)}
