@@ -136,7 +136,7 @@ class Tracer:
 
     def stop(self):
         self.p.send_signal(2)
-        self.p.wait(timeout=60)
+        self.p.wait(timeout=600)
         self.out.close()
         text = open(self.path, "rb").read().decode(errors="replace")
         return {p: int(n) for p, n in re.findall(r"@\[usdt:[^\]]*:nextest(?:_extra)?:([a-z-]+)\]: (\d+)", text)}
@@ -379,10 +379,11 @@ def main():
         if part in parts:
             globals()[f"part_{part}"](a, b, rows, runner, libs)
             print(f"bench: {part} done ({time.time() - t0:.0f} s)", flush=True)
+            write_table(a, b, rows, runner, quiet=True)     # what is done so far
     write_table(a, b, rows, runner)
 
 
-def write_table(a, b, rows, runner):
+def write_table(a, b, rows, runner, quiet=False):
     cpu = ""
     for line in open("/proc/cpuinfo"):
         if line.startswith("model name"):
@@ -397,7 +398,8 @@ def write_table(a, b, rows, runner):
         f"| {m} | {t} | {r} |\n" for m, t, r in rows)
     with open(os.path.join(b, "results.md"), "w") as f:
         f.write(head + table)
-    print(head + table)
+    if not quiet:
+        print(head + table)
 
 
 if __name__ == "__main__":
