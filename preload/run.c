@@ -25,6 +25,7 @@
 #include "probes.h"
 #include "reporter.h"
 #include "run.h"
+#include "streams.h"
 #include "slowtimer.h"
 
 #define MAX_PAUSES 1024
@@ -49,6 +50,7 @@ static struct {
 	uint32_t stress_total;
 	int in_sub_run;
 	uint64_t t_sub_start;
+	uint64_t drawn_elapsed;	/* progress bar: sum of the printed sub-run durations */
 	uint64_t last_passed, last_failed, last_skipped;
 	/* setup scripts: the id announced by the last SETUP [i/n] line */
 	char pending_script[512];
@@ -195,6 +197,10 @@ static void on_stress_start(const struct nx_rep_stress *s, uint64_t now)
 		.stress_total = { R.stress_total_known, R.stress_total },
 		.elapsed_nanos = active_since(R.t_start, now),
 	};
+	/* Behind a progress bar the line is printed up to a tick late: the run's
+	 * active time is the sum of the sub-runs' printed durations. */
+	if (nx_streams_drawn())
+		e.elapsed_nanos = R.drawn_elapsed;
 	nx_fire_stress_sub_run_start(&e);
 }
 
@@ -208,6 +214,7 @@ static void on_stress_done(const struct nx_rep_stress *s, uint64_t now)
 	R.last_passed = s->stats.passed;
 	R.last_failed = s->stats.failed + s->stats.exec_failed + s->stats.timed_out;
 	R.last_skipped = s->stats.skipped;
+	R.drawn_elapsed += s->nanos;
 	if (!nx_probe_enabled(NX_STRESS_SUB_RUN_DONE))
 		return;
 	char id[128];
@@ -228,6 +235,12 @@ static void on_stress_done(const struct nx_rep_stress *s, uint64_t now)
 		.failed = R.last_failed,
 		.skipped = R.last_skipped,
 	};
+	/* Behind a progress bar the line is printed up to a tick late: take the
+	 * duration it prints (to the millisecond; nextest prints sub_elapsed). */
+	if (nx_streams_drawn()) {
+		e.elapsed_nanos = R.drawn_elapsed;
+		e.sub_run_duration_nanos = s->nanos;
+	}
 	nx_fire_stress_sub_run_done(&e);
 }
 
@@ -245,6 +258,11 @@ static void on_summary(const struct nx_rep_summary *s, uint64_t now)
 		.duration_nanos = active_since(R.t_start, now),
 		.paused_nanos = paused_within_locked(R.t_start, now),
 	};
+	/* Behind a progress bar the Starting line was printed up to a tick late:
+	 * take the run's active time that the Summary prints (to the millisecond;
+	 * nextest prints the same stopwatch reading it passes to the probe). */
+	if (nx_streams_drawn() && s->nanos)
+		e.duration_nanos = s->nanos;
 	if (s->stress) {
 		e.passed = R.last_passed;
 		e.failed = R.last_failed;

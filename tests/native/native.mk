@@ -1,0 +1,22 @@
+# tests/native/native.mk — the differential test against real nextest's own USDT probes.
+#
+# Owns: native-diff (every e2e scenario and the PTY scenarios through real
+# `cargo nextest run`, one bpftrace session attached to the library and to the runner;
+# part of `make check`), native-soak (short soak on real nextest, part of `make check`)
+# and native-soak-full (10^4 attempts; not part of `make check`).  Without a nextest
+# that has native probes each prints one `skipped: …` line and passes, except under
+# CI=true.  See tests/native/README.md.
+
+NATIVE_DIR    := tests/native
+NATIVE_BUILD  := $(BUILD)/native
+NATIVE_PYTHON ?= python3
+NATIVE_ARGS   ?= --batch 10
+
+.PHONY: native-diff native-soak native-soak-full
+
+native-diff: $(LIB) e2e-fixtures
+	FIXTURES_TARGET=$(abspath $(BUILD))/fixtures-target \
+	    $(NATIVE_PYTHON) $(NATIVE_DIR)/run_native.py --lib $(abspath $(LIB)) \
+	    --out $(abspath $(NATIVE_BUILD))/runs $(NATIVE_ARGS)
+
+CHECKS += native-diff
