@@ -20,3 +20,20 @@ native-diff: $(LIB) e2e-fixtures
 	    --out $(abspath $(NATIVE_BUILD))/runs $(NATIVE_ARGS)
 
 CHECKS += native-diff
+
+# The soak on real nextest: NATIVE_SOAK_STRESS x 1,000 attempts at -j 32 while a tracer
+# attaches and detaches.  `make check` runs 2,000; native-soak-full the 10^4 of the
+# acceptance check (about 10 times as long).
+NATIVE_SOAK_STRESS ?= 2
+
+native-soak: $(LIB) e2e-fixtures
+	FIXTURES_TARGET=$(abspath $(BUILD))/fixtures-target \
+	    $(NATIVE_PYTHON) $(NATIVE_DIR)/soak.py --lib $(abspath $(LIB)) \
+	    --out $(abspath $(NATIVE_BUILD))/soak --stress-count $(NATIVE_SOAK_STRESS) -j 32
+
+native-soak-full: $(LIB) e2e-fixtures
+	FIXTURES_TARGET=$(abspath $(BUILD))/fixtures-target \
+	    $(NATIVE_PYTHON) $(NATIVE_DIR)/soak.py --lib $(abspath $(LIB)) \
+	    --out $(abspath $(NATIVE_BUILD))/soak-full --stress-count 10 -j 32
+
+CHECKS += native-soak

@@ -143,7 +143,7 @@ def check(run, captured):
                                 f"{run.cols} columns): {d}")
     else:
         for i, stream in ((1, "stdout"), (2, "stderr")):
-            d = mask.compare(run.plain[i], run.shim[i], run.s.compare)
+            d = mask.compare(extra_mask(run.plain[i]), extra_mask(run.shim[i]), run.s.compare)
             if d:
                 run.problems.append(f"{stream} differs with the library ({run.s.compare}): {d}")
 
@@ -158,13 +158,32 @@ PTY_EXTRA_MASKS = [
 ]
 
 
+# Noise that mask.py does not know, for every run: cargo waiting for a lock that another
+# cargo on the machine holds, and the seconds of a stress run's `elapsed so far`.
+NOISE_LINES = re.compile(rb"^ *Blocking waiting for file lock on [^\n]*\n", re.M)
+ELAPSED_SO_FAR = re.compile(rb"\([0-9]{2}:[0-9]{2}:[0-9]{2} elapsed so far")
+
+
+def extra_mask(data):
+    """PTY_EXTRA_MASKS (cargo's coloured `Finished` line under `--color always`) and the
+    noise above, keeping lengths."""
+    data = NOISE_LINES.sub(b"", data)
+    data = ELAPSED_SO_FAR.sub(lambda m: re.sub(rb"[0-9]", b"#", m.group(0)), data)
+    for rx in PTY_EXTRA_MASKS:
+        data = rx.sub(lambda m: re.sub(rb"\x1b\[[0-9;]*m|[0-9]", lambda d: d.group(0)
+                                       if d.group(0).startswith(b"\x1b") else b"#", m.group(0)), data)
+    return data
+
+
 def pty_mask(data):
+    data = extra_mask(data)
+
     def same_length(m):
         digits = rb"[0-9a-f]" if m.re is mask.MASKS[0][0] else rb"[0-9]"
         # colour sequences inside the token stay as they are
         return re.sub(rb"\x1b\[[0-9;]*m|" + digits,
                       lambda d: d.group(0) if d.group(0).startswith(b"\x1b") else b"#", m.group(0))
-    for rx in [r for r, _ in mask.MASKS] + PTY_EXTRA_MASKS:
+    for rx in [r for r, _ in mask.MASKS]:
         data = rx.sub(same_length, data)
     return data
 
@@ -202,6 +221,7 @@ def main(argv=None):
     ap.add_argument("--list", action="store_true")
     ap.add_argument("scenario", nargs="*")
     a = ap.parse_args(argv)
+    a.out, a.lib = os.path.abspath(a.out), os.path.abspath(a.lib)
 
     runner, why = finder.find()
     if runner is None:
