@@ -9,11 +9,14 @@
  * multiple of the terminal width; whether a row that reaches the edge ends
  * its line or wraps is told by the row after it: a new reporter line starts
  * with nextest's 12-column right-aligned status column (a space first,
- * column 12 not a space, then a space), with an empty status column (13
- * spaces: the bar before its prefix is set) or with the `─` rule.
+ * column 12 not a space, then a space; its text capitalised, `PASS`,
+ * `Summary`, or an output header, `stdout ───`), with an empty status column
+ * (13 spaces: the bar before its prefix is set) or with the `─` rule.
  *
  * Model, per byte: escape sequences take no columns (CSI, OSC/DCS strings,
- * two-byte ESC); UTF-8 continuation bytes take none, other visible bytes one;
+ * two-byte ESC); characters take the columns indicatif counts (unicode-width:
+ * controls and combining marks none, wide and emoji two, others one; a
+ * character that does not fit in the row starts the next one);
  * '\n' ends a line; '\r' and cursor-moving or line-erasing CSI (A B F G H J,
  * K with 1 or 2) mean the text that follows overwrites: a row just completed
  * at the edge is a finished line, a partly drawn row is discarded (the bar
@@ -26,6 +29,7 @@
 #define NX_TTYLINES_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lines.h"
 
@@ -39,6 +43,9 @@ struct nx_ttylines {
 	unsigned cand_cols;	/* columns drawn since cand */
 	int drawn;		/* a redraw was seen: rows end at the edge */
 	int esc;		/* escape-sequence state */
+	unsigned char u8[4];	/* the UTF-8 character being read */
+	unsigned u8n, u8need;
+	uint32_t cp;
 	long param;		/* CSI: first numeric parameter, -1 if none */
 };
 

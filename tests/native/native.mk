@@ -37,3 +37,17 @@ native-soak-full: $(LIB) e2e-fixtures
 	    --out $(abspath $(NATIVE_BUILD))/soak-full --stress-count 10 -j 32
 
 CHECKS += native-soak
+
+# Criterion tests of preload/ttylines.c (reporter lines drawn through a progress bar).
+NATIVE_UNIT := $(NATIVE_BUILD)/test-ttylines
+
+$(NATIVE_UNIT): $(NATIVE_DIR)/test_ttylines.c preload/ttylines.c preload/ttylines.h preload/lines.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -Ipreload -o $@ $(NATIVE_DIR)/test_ttylines.c preload/ttylines.c \
+	    -lcriterion -pthread
+
+native-unit: $(NATIVE_UNIT)
+	$(NATIVE_UNIT) -j2
+
+.PHONY: native-unit
+CHECKS += native-unit

@@ -31,6 +31,7 @@ import finder  # noqa: E402
 import fixtures  # noqa: E402
 import judge  # noqa: E402
 import mask  # noqa: E402
+import preempt  # noqa: E402
 import ptyrun  # noqa: E402
 import scenarios  # noqa: E402
 from scenarios import Scenario, J1  # noqa: E402
@@ -109,7 +110,7 @@ def execute(run, session, lib, env, runner):
                     f.write(data)
 
 
-def check(run, captured):
+def check(run, captured, preempted):
     if run.shim is None or run.plain is None:
         return
     root = run.shim[3]
@@ -124,7 +125,7 @@ def check(run, captured):
     if not any(e["probe"] == "run-start" for e in native):
         run.problems.append(f"native probes fired no run-start ({len(native)} events): the runner did "
                             f"not run or is not the attached binary (exit {run.shim[0]})")
-    run.result = judge.judge(native, shim)
+    run.result = judge.judge(native, shim, preempted)
     run.problems += run.result.problems
     # the library must not change what the runner does
     if run.shim[0] != run.plain[0]:
@@ -252,11 +253,12 @@ def main(argv=None):
 
     passed = failed = 0
     all_times = []
+    all_excused = []
     total = {p: dict.fromkeys(judge.COLUMNS, 0) for p in events.PROBES}
     for i in range(0, len(todo), a.batch):
         runs = [Run(s, cols, a.out) for s, cols in todo[i:i + a.batch]]
         started = time.monotonic()
-        session = capture.Session(targets, runs[0].dir)
+        session = preempt.Session(targets, runs[0].dir, runner.path)
         captured = None
         try:
             session.start()
@@ -274,9 +276,10 @@ def main(argv=None):
         took = f"batch of {len(runs)}: {time.monotonic() - started:.0f}s, attach {session.ready_after or 0:.0f}s"
         for run in runs:
             if captured is not None:
-                check(run, captured)
+                check(run, captured, session.preempted)
             if run.result:
                 all_times += [(run.s.name, p, path, n, s) for p, path, n, s in run.result.times]
+                all_excused += [(run.s.name,) + x for x in run.result.excused]
                 for p, row in run.result.table.items():
                     for c in judge.COLUMNS:
                         total[p][c] += row[c]
@@ -287,6 +290,9 @@ def main(argv=None):
                   + f"  ({took}, {run.dir})")
             if run.result:
                 print(judge.format_table(run.result.table))
+            if run.result:
+                for note in run.result.notes:
+                    print("    " + note)
             for p in run.problems[:60]:
                 print("    " + p)
             if len(run.problems) > 60:
@@ -295,6 +301,11 @@ def main(argv=None):
     print("all scenarios:")
     print(judge.format_table(total))
     report_distribution(all_times)
+    if all_excused:
+        worst = max(all_excused, key=lambda x: abs(x[4] - x[3]))
+        print(f"{len(all_excused)} duration(s) beyond the tolerance by no more than the runner thread's "
+              f"measured preemption; largest: {worst[0]} {worst[1]} off by {(worst[4] - worst[3]) / 1e6:+.3f} ms "
+              f"with {worst[5] / 1e6:.3f} ms preempted")
     print(f"runner: {runner}")
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 and passed > 0 else 1
