@@ -154,6 +154,7 @@ class Result:
         self.notes = []     # information lines (preemption-excused differences)
         self.times = []     # (probe, field path, native, shim)
         self.excused = []   # (probe, field path, native, shim, preempted ns)
+        self.net = []       # attempt/script durations: |shim - native| less the preemption
 
     def ok(self):
         return not self.problems
@@ -205,8 +206,10 @@ def judge(native, shim, preempted=None):
             continue
         c = compare(ne, se)
         r.times += [(probe, path, n, s) for path, n, s in c.times]
+        allow = preemption_allowance(key, ne, se, nk, preempted)
+        r.net += [max(0, abs(s - n) - allow) for path, n, s in c.times if path == "arg0.ok.duration_nanos"
+                  and probe in _START_OF]
         if c.over:
-            allow = preemption_allowance(key, ne, se, nk, preempted)
             for path, n, s in c.over:
                 off = abs(s - n)
                 if allow and path.endswith("duration_nanos") and off <= TIME_TOLERANCE_NS + allow:

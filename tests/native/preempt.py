@@ -25,7 +25,8 @@ def program(native_path):
         "tracepoint:sched:sched_switch /@off[args->next_pid]/ "
         '{ printf("P %d %lu %lu\\n", args->next_pid, @off[args->next_pid], nsecs); '
         "delete(@off[args->next_pid]); }",
-        "END { clear(@off); clear(@runner); }",
+        # (bpftrace allows one END block, capture's: the maps it prints at exit are
+        # dropped by Session._read, like an @n entry a probe re-created after END cleared it)
     ]) + "\n"
 
 
@@ -51,6 +52,8 @@ class Session(capture.Session):
             return text
         keep, pre = [], {}
         for line in text.splitlines(True):
+            if line.startswith("@"):  # maps bpftrace prints at exit (also a late @n entry)
+                continue
             if line.startswith("P "):
                 parts = line.split()
                 if len(parts) == 4:
