@@ -81,13 +81,25 @@ def _string_lines(arg):
             f'printf("{fmt}\\n", {vals}); $k = $k + 1; $b = $b + {8 * WORDS}; }}')
 
 
-def program(lib, probes=None, ready="READY"):
+def program(lib, probes=None, ready="READY", root=None):
     """The bpftrace program attaching every probe (or `probes`) of the ELF file `lib`
     (a path, or '$1' to take it from bpftrace's first positional parameter; a list of
     them attaches each probe in every one).
-    One block per probe, so attaching and detaching stay fast."""
+    One block per probe, so attaching and detaching stay fast.
+    `root` (a pid, or '$N'): only firings of that process and its descendants are kept —
+    a probe attached by path fires in every process on the machine that maps the object
+    (another user's run of the same cargo-nextest, say).  Descendants are followed with
+    sched_process_fork from BEGIN on (the fork tracepoint fires in the parent before the
+    child runs, so none is missed)."""
     libs = [lib] if isinstance(lib, str) else list(lib)
-    out = [f'BEGIN {{ printf("{ready}\\n"); }}']
+    pred = ""
+    if root is None:
+        out = [f'BEGIN {{ printf("{ready}\\n"); }}']
+    else:
+        pred = " /@ours[pid]/"
+        out = [f'BEGIN {{ @ours[{root}] = 1; printf("{ready}\\n"); }}',
+               "tracepoint:sched:sched_process_fork /@ours[pid]/ { @ours[args->child_pid] = 1; }",
+               "tracepoint:sched:sched_process_exit /@ours[tid]/ { delete(@ours[tid]); }"]
     for probe in probes or PROBE_ARGS:
         ptrs, ints = string_args(probe), int_args(probe)
         fmt = " ".join(["H", probe, "%d", "%lu", "%lu"] + ["%lx"] * len(ptrs) +
@@ -97,8 +109,8 @@ def program(lib, probes=None, ready="READY"):
         body += [_string_lines(arg) for arg in ptrs]
         body.append('printf("E %d %lu\\n", tid, @n[tid]);')
         spec = ", ".join(f"usdt:{l}:nextest:{probe}" for l in libs)
-        out.append(f"{spec} {{\n  " + "\n  ".join(body) + "\n}")
-    out.append('END { clear(@n); printf("END\\n"); }')
+        out.append(f"{spec}{pred} {{\n  " + "\n  ".join(body) + "\n}")
+    out.append('END { clear(@n); ' + ("clear(@ours); " if root is not None else "") + 'printf("END\\n"); }')
     return "\n".join(out) + "\n"
 
 
@@ -192,11 +204,14 @@ class Parser:
 
 
 def main(argv):
-    """`python3 nextest_capture.py program LIB [LIB…]` prints the program;
+    """`python3 nextest_capture.py program [--root PID] LIB [LIB…]` prints the program;
     `python3 nextest_capture.py parse` turns bpftrace output on stdin into event lines."""
     import json
     if len(argv) >= 3 and argv[1] == "program":
-        sys.stdout.write(program(argv[2:]))
+        root = None
+        if argv[2] == "--root" and len(argv) >= 5:
+            root, argv = argv[3], argv[:2] + argv[4:]
+        sys.stdout.write(program(argv[2:], root=root))
         return 0
     if len(argv) == 2 and argv[1] == "parse":
         p = Parser()
@@ -207,7 +222,7 @@ def main(argv):
         if p.lost:
             sys.stderr.write(f"nextest_capture: bpftrace lost {p.lost} events\n")
         return 0
-    sys.stderr.write("usage: nextest_capture.py program LIB [LIB…] | parse\n")
+    sys.stderr.write("usage: nextest_capture.py program [--root PID] LIB [LIB…] | parse\n")
     return 2
 
 
