@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -387,28 +388,38 @@ def lib_and_missing_library():
 
 
 @test("command")
-def installed_layout_finds_lib_and_helpers():
-    """bin/nextest-probes + lib/libnextest_probes.so + share/libnextest_probes/*.py, as
-    `make install` lays them out (tests/tools/tools.mk install-tools)."""
+def make_install_with_a_multiarch_libdir():
+    """`make install PREFIX=P LIBDIR=P/lib/<triplet>`: the installed tool finds the library
+    and the scripts (extras too) where make put them, from any directory."""
     with tempfile.TemporaryDirectory() as d:
-        for sub in ("bin", "lib", "share/libnextest_probes"):
-            os.makedirs(os.path.join(d, sub))
-        shutil.copy(tool(), os.path.join(d, "bin"))
-        shutil.copy(lib(), os.path.join(d, "lib"))
-        for f in ("nextest_perfetto.py", "nextest_capture.py"):
-            shutil.copy(root("tracer-scripts", f), os.path.join(d, "share/libnextest_probes"))
+        libdir = os.path.join(d, "lib", "x86_64-linux-gnu")
+        r = run(["make", "-s", "-C", ARGS.root, "install", f"PREFIX={d}", f"LIBDIR={libdir}",
+                 f"BUILD={ARGS.build}"], timeout=600)
+        check(r.returncode == 0, r.stdout + r.stderr)
+        np = os.path.join(d, "bin", "nextest-probes")
         env = sim_env()
         del env["NEXTEST_PROBES_LIB"]
-        np = os.path.join(d, "bin", "nextest-probes")
-        r = run([np, "lib"], env=env)
-        check(r.returncode == 0 and r.stdout.strip() == os.path.join(os.path.realpath(d), "lib",
-                                                                      "libnextest_probes.so"), r.stdout + r.stderr)
+        r = run([np, "lib"], env=env, cwd="/")
+        check(r.returncode == 0 and r.stdout.strip() == os.path.join(libdir, "libnextest_probes.so"),
+              r.stdout + r.stderr)
+        for f in ("extras/crash-report.bt", "extras/hung-stacks.bt", "slowest.bt", "nextest_top.py",
+                  "examples/slowest.txt"):
+            check(os.path.isfile(os.path.join(d, "share", "libnextest_probes", f)), f"{f} installed")
+        for f in ("share/man/man1/nextest-probes.1.gz", "share/bash-completion/completions/nextest-probes",
+                  "share/doc/nextest-probes/README.md", "share/doc/nextest-probes/LICENSE-MIT"):
+            check(os.path.isfile(os.path.join(d, f)), f"{f} installed")
+        r = run([np, "trace", "extras/crash-report", "--", "true"], env=env, cwd="/")
+        check(r.returncode == 0 and "script not found" not in r.stderr, r.stderr)
         out = os.path.join(d, "t.json")
         r = run([np, "perfetto", "-o", out, "--", "nextest-sim", "run", "--run-ignored", "only",
                  "fail_exit_3"], env=env, cwd=workspace())
         check(r.returncode == 100, f"status {r.returncode}: {scrub(r.stderr)[-300:]}")
         _doc, evs, _o = validate_trace(out)
         check(sum(e["ph"] == "B" and e["name"] == "fail_exit_3" for e in evs) == 1, "the test's span")
+        r = run(["make", "-s", "-C", ARGS.root, "uninstall", f"PREFIX={d}", f"LIBDIR={libdir}",
+                 f"BUILD={ARGS.build}"])
+        check(r.returncode == 0 and not os.path.exists(np) and not os.path.exists(os.path.join(libdir, "libnextest_probes.so")),
+              "uninstall removes them")
 
 
 @test("command")
@@ -1136,6 +1147,213 @@ def perfetto_ctrl_c_leaves_valid_json():
         check("wrote" in err, scrub(err)[-300:])
 
 
+# ---- top: plain lines, and the terminal view under tmux against real cargo-nextest --------
+@test("top")
+def top_plain_lines_follow_the_run():
+    with tempfile.TemporaryDirectory() as d:
+        truth = os.path.join(d, "truth.jsonl")
+        r = run([tool(), "top", "--", "nextest-sim", "run", "-P", "retries", "--run-ignored", "only", "retry_",
+                 "--truth", truth], env=sim_env(), cwd=workspace())
+        check(r.returncode == 100, f"status {r.returncode}: {scrub(r.stderr)[-300:]}")
+        ev = load_lines(truth)
+        out = r.stdout.splitlines()
+        starts = [l for l in out if "] START  slot " in l]
+        check(len(starts) == len(of(ev, "test-attempt-start")), f"one START line per attempt:\n{r.stdout}")
+        for e in of(ev, "test-attempt-start"):
+            d0 = json.loads(e["arg0"])["ok"]
+            check(any(f"attempt {d0['attempt']}/{d0['total_attempts']}  {e['args'][1]} {e['args'][2]}  "
+                      f"(pid {e['args'][3]})" in l for l in starts), f"{e['args'][2]} attempt {d0['attempt']}")
+        check("nextest-probes top: 3 tests run: 2 passed (2 flaky), 1 failed" in out, r.stdout[-500:])
+        check(sum(l.startswith("  flaky:") for l in out) == 2 and sum(l.startswith("  failed:") for l in out) == 1,
+              r.stdout[-500:])
+        check("\x1b" not in r.stdout, "no terminal codes when stdout is not a terminal")
+
+
+TOP_FLAGS = ["--offline", "-j", "4", "-P", "retries", "--run-ignored", "only",
+             "retry_", "slow_", "measure_cpu_200ms", "measure_mem_64mib", "fail_exit_3"]
+
+
+class Tmux:
+    """A detached tmux session running one shell command in a 150x45 terminal."""
+
+    def __init__(self, command, env):
+        self.name = f"nptop{os.getpid()}_{int(time.time() * 1000) % 100000}"
+        envs = [f"{k}={v}" for k, v in env.items() if k in ("NEXTEST_PROBES_LIB", "CARGO_TARGET_DIR", "PATH")]
+        r = run(["tmux", "new-session", "-d", "-s", self.name, "-x", "150", "-y", "45",
+                 "env"] + envs + ["bash", "-c", command + '; echo "EXIT:$?"; sleep 600'])
+        check(r.returncode == 0, f"tmux: {r.stderr}")
+
+    def screen(self):
+        return run(["tmux", "capture-pane", "-p", "-t", self.name]).stdout
+
+    def history(self):
+        return run(["tmux", "capture-pane", "-p", "-S", "-3000", "-t", self.name]).stdout
+
+    def keys(self, k):
+        run(["tmux", "send-keys", "-t", self.name, k])
+
+    def wait(self, pred, timeout, what):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            s = self.screen()
+            if pred(s):
+                return s
+            time.sleep(0.2)
+        raise Fail(f"{what} not seen within {timeout}s; screen:\n{self.screen()}")
+
+    def close(self):
+        run(["tmux", "kill-session", "-t", self.name])
+
+
+def running_rows(screen):
+    rows, on = [], False
+    for l in screen.splitlines():
+        if l.startswith("SLOT ATTEMPT"):
+            on = True
+            continue
+        if on:
+            if not l.strip():
+                break
+            rows.append(l)
+    return rows
+
+
+def top_session(flags, cwd):
+    real_nextest()
+    cmd = f"cd {shlex.quote(cwd)} && {shlex.quote(tool())} top -- cargo nextest run " + " ".join(map(shlex.quote, flags))
+    return Tmux(cmd, real_env())
+
+
+def top_frame_with_usage(t):
+    """A frame with a running test whose CPU% and RSS were read from /proc."""
+    def good(s):
+        return any(re.match(r"\s+\d+\s+\d+/\d+\s+[\d.]+s\s+\d+\s+[\d.]+[KMG]\s+\S", r) for r in running_rows(s))
+    return t.wait(good, 120, "a running test with CPU% and RSS")
+
+
+@test("top")
+def top_under_tmux_with_real_nextest():
+    t = top_session(TOP_FLAGS, workspace())
+    try:
+        frame = top_frame_with_usage(t)
+        check(frame.startswith("nextest-probes top — cargo-nextest — profile retries — "), frame)
+        check("RUNNING (sort: elapsed)" in frame and "SLOWEST FINISHED" in frame, frame)
+        t.keys("s")
+        t.wait(lambda s: "RUNNING (sort: slot)" in s, 10, "s switches the sort")
+        t.keys("s")
+        t.wait(lambda s: "RUNNING (sort: cpu)" in s, 10, "s again")
+        t.wait(lambda s: "EXIT:" in s, 300, "the end of the run")
+        hist = t.history()
+        m = re.search(r"EXIT:(\d+)", hist)
+        check(m and m.group(1) == "100", f"the run's status (100: fail_exit_3 and retry_always_fail fail): {hist[-800:]}")
+        summ = re.search(r"Summary \[ *[\d.]+s\] (\d+ tests? run: .*)", hist)
+        ours = re.search(r"nextest-probes top: (.*)", hist)
+        check(summ and ours, hist[-1500:])
+        # nextest: "8 tests run: 6 passed (2 slow, 2 flaky), 2 failed, 3 skipped"; top does not
+        # count slow or skipped tests
+        nx = re.sub(r", \d+ skipped", "", summ.group(1).strip())
+        nx = re.sub(r"\(([^)]*)\)", lambda m: "(" + ", ".join(x for x in m.group(1).split(", ")
+                                                               if not x.endswith(" slow")) + ")", nx)
+        nx = nx.replace(" ()", "")
+        check(ours.group(1).strip() == nx, f"top's summary {ours.group(1)!r} vs nextest's {nx!r}")
+        check("flaky:   passed on attempt 2 fx-basic::retry retry_flaky_once" in hist and
+              "failed:  fail fx-basic::outcomes fail_exit_3" in hist, hist[-1500:])
+        if ARGS.write_examples:
+            write_top_example(frame)
+    finally:
+        t.close()
+
+
+@test("top")
+def top_q_stops_the_run():
+    t = top_session(["--offline", "-j", "2", "-P", "stress", "--stress-count", "200"], workspace())
+    try:
+        t.wait(lambda s: running_rows(s), 120, "running tests")
+        t0 = time.time()
+        t.keys("q")
+        s = t.wait(lambda s: "EXIT:" in s, 120, "the end after q")
+        hist = t.history()
+        check("Cancelling due to signal" in hist or "cancelled" in hist.lower(), hist[-800:])
+        check(not re.search(r"EXIT:0\b", hist), f"an interrupted run is not a success: {s[-300:]}")
+        check(time.time() - t0 < 100, "q ends it well before the 200 sub-runs")
+    finally:
+        t.close()
+
+
+def write_top_example(frame):
+    path = root("tracer-scripts", "examples", "top.txt")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("# nextest-probes top -- cargo nextest run " + " ".join(TOP_FLAGS) + "\n")
+        f.write(f"# runner: cargo-nextest {nextest_release()} (real), its native probes (--source native); "
+                "CPU% and RSS from /proc/<pid> of each running test\n")
+        f.write("# a frame captured with tmux capture-pane (150x45) while the run went, "
+                "in tests/fixtures/workspace\n")
+        f.write("\n".join(l.rstrip() for l in frame.rstrip().splitlines()) + "\n")
+    print(f"wrote  {path}")
+
+
+@test("examples")
+def example_top_screen():
+    path = root("tracer-scripts", "examples", "top.txt")
+    text = open(path, encoding="utf-8").read().splitlines()
+    check(text[1].startswith("# runner: cargo-nextest ") and "(real)" in text[1], text[1])
+    frame = "\n".join(l for l in text if not l.startswith("# "))
+    check(frame.startswith("nextest-probes top — cargo-nextest — profile retries — "), frame[:200])
+    check(any(re.match(r"\s+\d+\s+\d+/\d+\s+[\d.]+s\s+\d+\s+[\d.]+[KMG]\s+\S", r) for r in running_rows(frame)),
+          "a running test with CPU% and RSS")
+
+
+# ---- examples: made by `make tools-examples`, checked by the "examples" group ------------
+def write_examples(d):
+    """Runs every script's scenario once and writes examples/<name>.txt (what the script
+    printed, under a header saying what produced it) and examples/<name>.events.jsonl (the
+    truth of the same run: real cargo-nextest's native probes, captured alongside, when it
+    is installed; else the simulator's --truth file)."""
+    real = shutil.which("cargo-nextest") is not None
+    bt = bpftrace_version()
+    failed = 0
+    for name, (params, flags) in SCENARIOS.items():
+        txt = os.path.join(d, name + ".txt")
+        evs = os.path.join(d, name + ".events.jsonl")
+        os.makedirs(os.path.dirname(txt), exist_ok=True)
+        strlen = {"BPFTRACE_STRLEN": STRLEN[name]} if name in STRLEN else {}
+        if real:
+            nx = real_nextest()
+            shown = ["nextest-probes", "trace", name] + params + ["--", "cargo", "nextest", "run", "--offline"] + flags
+            cmd = [tool(), "capture", "--runner", nx, "--source", "native", "-o", evs, "--",
+                   tool(), "trace", name, "--source", "shim"] + params + \
+                  ["--", "cargo", "nextest", "run", "--offline"] + flags
+            r = run(cmd, env=real_env(strlen), cwd=workspace(), timeout=600)
+            who = (f"# runner: cargo-nextest {nextest_release()} (real), libnextest_probes.so preloaded; "
+                   f"the script traced the library's probes (--source shim)\n"
+                   f"# truth: {name}.events.jsonl, the same run's native probes "
+                   f"(nextest-probes capture --source native)\n")
+        else:
+            shown = ["nextest-probes", "trace", name] + params + ["--", "nextest-sim", "run"] + flags
+            cmd = [tool(), "trace", name] + params + ["--", "nextest-sim", "run", "--truth", evs] + flags
+            r = run(cmd, env=sim_env(strlen), cwd=workspace(), timeout=600)
+            who = ("# runner: nextest-sim, the simulator in tests/sim (cargo-nextest was not installed), "
+                   "libnextest_probes.so preloaded\n"
+                   f"# truth: {name}.events.jsonl, the simulator's own record of the run (--truth)\n")
+        with open(txt, "w", encoding="utf-8") as f:
+            f.write("# " + " ".join(shown) + "\n" + who)
+            f.write(f"# in tests/fixtures/workspace; bpftrace {bt}"
+                    + (f"; BPFTRACE_STRLEN={STRLEN[name]}" if name in STRLEN else "") + "\n")
+            f.write(f"# exit status: {r.returncode}\n")
+            f.write(r.stdout)
+        ok_ = os.path.exists(evs) and r.stdout.strip()
+        failed += not ok_
+        print(f"{'wrote ' if ok_ else 'FAILED'} {txt} (status {r.returncode})", flush=True)
+        if not ok_:
+            print(scrub(r.stderr)[-600:])
+    try:
+        top_under_tmux_with_real_nextest()
+    except Fail as e:
+        print(f"FAILED top example: {e}")
+        failed += 1
+    return 1 if failed else 0
+
+
 def main():
     global ARGS
     ap = argparse.ArgumentParser()
@@ -1148,6 +1366,7 @@ def main():
     ARGS.root, ARGS.build, ARGS.sim = (os.path.abspath(p) for p in (ARGS.root, ARGS.build, ARGS.sim))
     if ARGS.write_examples:
         os.makedirs(ARGS.write_examples, exist_ok=True)
+        return write_examples(ARGS.write_examples)
     for group, fn in TESTS:
         if ARGS.groups and group not in ARGS.groups:
             continue
