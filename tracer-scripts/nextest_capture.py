@@ -16,19 +16,20 @@ keeps attach and detach fast (bpftrace 0.17 detaches each block separately, ~0.1
 Strings are read as aligned 8-byte words (an aligned word never crosses a page) in a
 bounded `while` loop (kernel >= 5.3): a line of WORDS words is printed only while no NUL
 byte has been seen yet in that string, so a short string costs one line.  A loop rather
-than `unroll()`: the unrolled program took bpftrace ~5 s of CPU to compile, the loop ~1 s
+than `unroll()`: the unrolled program took bpftrace ~5 s of CPU to compile, the loop ~0.8 s
 (docs/performance.md, "Tracer start-up").  A string longer than
 max_len(arg) is cut and the event carries "truncated": [arg indices].
 """
 
 import sys
 
-WORDS = 16                  # words per D line (BPF stack variables; 24 overflow it in a loop)
-ARG0_LINES = 36             # arg0 (JSON): 36 * 16 * 8 = 4608 bytes read
-STR_LINES = 6               # other strings: 768 bytes read
+WORDS = 8                   # words per D line (BPF stack variables; 24 overflow it in a loop,
+                            # and fewer words per line compile faster: 8 -> 0.8 s CPU, 16 -> 1.2 s)
+ARG0_LINES = 72             # arg0 (JSON): 72 * 8 * 8 = 4608 bytes read
+STR_LINES = 12              # other strings: 768 bytes read
 MASK = "0xfffffffffffffff8"
 
-# probe -> [(arg name, kind)] for arg1.. ; kind "str", "u32" or "u64" (probe-encoding.md §1.5)
+# probe -> [(arg name, kind)] for arg1.. ; kind "str", "u32" or "u64" (nextest-runner/src/usdt.rs)
 PROBE_ARGS = {
     "test-attempt-start": [("attempt_id", "str"), ("binary_id", "str"), ("test_name", "str"), ("pid", "u32")],
     "test-attempt-done": [("attempt_id", "str"), ("binary_id", "str"), ("test_name", "str"),

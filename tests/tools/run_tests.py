@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""run_tests: the tests of tracer-scripts/ (issue 5).
+"""run_tests: the tests of tracer-scripts/.
 
 Owns: the checks of the Perfetto converter (golden output, validity, interruption), the
 capture parser, every .bt script (compiled by bpftrace against the real library, and the
@@ -142,6 +142,59 @@ def validate_trace(path):
             check(flows.pop(e["id"], None) == key, f"flow {e['id']} finish without start")
             check(e.get("bp") == "e", "flow finish binds to the enclosing slice")
     return doc, evs, opened
+
+
+def trace_agrees_with_events(evs, events):
+    """Checks a Perfetto trace against the event lines it was made from, rule by rule, with
+    code of its own (not the converter's): one span per attempt on the binary's pid (2, 3, …
+    in order of first appearance) and slot thread (global_slot + 10000), opened and closed at
+    the probes' times, with the done's result, duration and attempt; one retry flow per
+    retried failure; the final results counter; setup scripts and stress sub-runs."""
+    evs = [e for e in evs if e["ph"] != "M"]
+    pids = {}
+    want_b, want_e = [], []
+    passed = flaky = failed = retries = 0
+    for e in sorted(events, key=lambda e: e["t_ns"]):
+        d = json.loads(e["arg0"]).get("ok", {}) if e["arg0"].startswith("{") else {}
+        a = e["args"]
+        if e["probe"] == "test-attempt-start":
+            pid = pids.setdefault(a[1], 2 + len(pids))
+            want_b.append((a[2], pid, 10000 + d["global_slot"], float(e["t_ns"] // 1000)))
+        elif e["probe"] == "test-attempt-done":
+            pid = pids[a[1]]
+            want_e.append((a[2], pid, float(e["t_ns"] // 1000), a[3], a[4] / 1e6, d["attempt"], d["total_attempts"]))
+            ok_ = a[3] in ("pass", "leak")
+            if not ok_ and d["attempt"] < d["total_attempts"]:
+                retries += 1
+            elif ok_ and d["attempt"] > 1:
+                flaky += 1
+            elif ok_:
+                passed += 1
+            else:
+                failed += 1
+    got_b = sorted((e["name"], e["pid"], e["tid"], e["ts"]) for e in evs if e["ph"] == "B" and e["cat"] == "test")
+    check(got_b == sorted(want_b), f"attempt spans open: {got_b} vs {sorted(want_b)}")
+    got_e = sorted((e["name"], e["pid"], e["ts"], e["args"]["result"]["status"], e["args"]["time_taken_ms"],
+                    e["args"]["attempt"], e["args"]["total_attempts"]) for e in evs if e["ph"] == "E" and e["cat"] == "test")
+    check(got_e == sorted(want_e), f"attempt spans close: {got_e} vs {sorted(want_e)}")
+    check(sum(e["ph"] == "s" for e in evs) == retries == sum(e["ph"] == "f" for e in evs), f"{retries} retry flows")
+    res = [e["args"] for e in evs if e["name"] == "test results"]
+    check(res and res[-1] == {"passed": passed, "flaky": flaky, "failed": failed}, f"results {res[-1:]}")
+    scripts = [e["args"][1] for e in events if e["probe"] == "setup-script-start"]
+    check(sorted(e["name"] for e in evs if e["ph"] == "B" and e["cat"] == "setup-script") == sorted(scripts),
+          "one span per setup script")
+    subs = sum(e["probe"] == "stress-sub-run-start" for e in events)
+    check(sum(e["ph"] == "B" and e["name"] == "sub-run" for e in evs) == subs, f"{subs} stress sub-runs")
+    runs = [e for e in events if e["probe"] in ("run-start", "run-done")]
+    check([(e["ph"], e["ts"]) for e in evs if e["name"] == "test run"] ==
+          [("B" if e["probe"] == "run-start" else "E", float(e["t_ns"] // 1000)) for e in runs], "the run span")
+
+
+@test("converter")
+def golden_traces_agree_with_their_events():
+    for name in ("run", "stress"):
+        _doc, evs, _o = validate_trace(golden(f"{name}.trace.json"))
+        trace_agrees_with_events(evs, load_lines(golden(f"{name}.events.jsonl")))
 
 
 # ---- converter ----------------------------------------------------------------------
@@ -1111,6 +1164,7 @@ def perfetto_live_trace_matches_the_truth():
                                               sort_keys=True)) for e in es
                                   if e["ph"] not in "C")
         check(shape(evs) == shape(evs2), "live trace and truth trace differ")
+        trace_agrees_with_events(evs, load_lines(truth))
         starts = [json.loads(e["arg0"])["ok"] for e in load_lines(truth) if e["probe"] == "test-attempt-start"]
         b = [e for e in evs if e["ph"] == "B" and e["cat"] == "test"]
         retries = sum(1 for d in starts if d["attempt"] > 1)
@@ -1145,6 +1199,26 @@ def perfetto_ctrl_c_leaves_valid_json():
         _doc, evs, _open = validate_trace(out)
         check(any(e["ph"] == "E" and e["cat"] == "test" for e in evs), "events before the interrupt kept")
         check("wrote" in err, scrub(err)[-300:])
+
+
+@test("usability")
+def readme_architectures_match_what_is_built():
+    """preload/probes.c compiled for each architecture (clang, freestanding): x86_64 and
+    aarch64 carry the ten notes, riscv64 none — as README.md says."""
+    with tempfile.TemporaryDirectory() as d:
+        open(os.path.join(d, "errno.h"), "w").write(
+            "#pragma once\nint *__errno_location(void);\n#define errno (*__errno_location())\n")
+        notes = {}
+        for arch in ("x86_64", "aarch64", "riscv64"):
+            o = os.path.join(d, arch + ".o")
+            r = run(["clang", f"--target={arch}-linux-gnu", "-std=gnu11", "-O2", "-D_GNU_SOURCE",
+                     "-ffreestanding", "-nostdlibinc", "-isystem", d, "-c", "-o", o, root("preload", "probes.c")])
+            check(r.returncode == 0, f"{arch}: {r.stderr[-300:]}")
+            notes[arch] = run(["readelf", "-n", o]).stdout.count("Provider: nextest")
+        check(notes == {"x86_64": 10, "aarch64": 10, "riscv64": 0}, f"notes per architecture: {notes}")
+    readme = open(root("README.md")).read()
+    arch = readme[readme.index("Architectures:"):].split("\n\n")[0]
+    check("x86_64 and aarch64" in arch and "riscv64 included" in arch and "inert probes" in arch, arch)
 
 
 # ---- top: plain lines, and the terminal view under tmux against real cargo-nextest --------

@@ -16,7 +16,7 @@ TOOLS_PYTHON ?= python3
 TOOLS_ARGS   ?=
 TOOLS_CFLAGS := -O2 -Wall -Wextra -Werror
 
-.PHONY: tools-tests tools-examples tools-deb-test
+.PHONY: tools-tests tools-examples tools-deb-test docs-examples docs-examples-all
 
 $(TOOLS_BUILD):
 	mkdir -p $@
@@ -55,3 +55,20 @@ tools-deb-test: $(DEB) $(TOOLS_DEPS)
 	bash $(TOOLS_DIR)/deb_test.sh $(DEB)
 
 CHECKS += tools-deb-test
+
+# Every shell example of README.md, tracer-scripts/README.md and docs/, run (slow ones:
+# docs-examples-all), and no machine paths or internal words anywhere in the repository.
+DOCS_EX_ARGS = --root $(CURDIR) --lib $(abspath $(TOOLS_BUILD)/private/libnextest_probes.so) \
+    --nextest $(abspath $(TOOLS_BUILD)/private/bin) --target-dir $(abspath $(BUILD)/fixtures-target)
+$(TOOLS_BUILD)/private/bin/cargo-nextest:
+	@command -v cargo-nextest >/dev/null || { echo "docs-examples: cargo-nextest must be installed"; exit 1; }
+	mkdir -p $(dir $@)
+	cp "$$(command -v cargo-nextest)" $@.tmp && mv -f $@.tmp $@
+
+docs-examples: $(TOOLS_DEPS) $(TOOLS_BUILD)/private/bin/cargo-nextest
+	$(TOOLS_PYTHON) $(TOOLS_DIR)/docs_examples.py $(DOCS_EX_ARGS)
+
+docs-examples-all: $(TOOLS_DEPS) $(TOOLS_BUILD)/private/bin/cargo-nextest
+	$(TOOLS_PYTHON) $(TOOLS_DIR)/docs_examples.py $(DOCS_EX_ARGS) --all
+
+CHECKS += docs-examples

@@ -97,7 +97,7 @@ Test(cmdline, ntr_bench_and_other_subcommands)
 Test(cmdline, simulator)
 {
 	struct nx_cmdline c;
-	cr_assert_eq(PARSE(&c, "/work/main/build/nextest-sim", "run", "--emulate", "0.9.90", "--truth",
+	cr_assert_eq(PARSE(&c, "/home/dev/src/build/nextest-sim", "run", "--emulate", "0.9.90", "--truth",
 			   "/tmp/t.jsonl", "--workspace-dir", "/ws", "--spawn-path", "fork", "--reaper",
 			   "sigchld", "-j", "1", "--stress-duration", "1m 30s"),
 		     0);
