@@ -83,7 +83,8 @@ class State:
             self.t0 = t
             self.run_id = d.get("run_id") or a[0]
             self.profile = d.get("profile_name")
-            self.total = d.get("total_tests")
+            # filter_count: the tests this run runs (total_tests counts the filtered-out too)
+            self.total = d.get("filter_count", d.get("total_tests"))
             self.threads = d.get("test_threads")
             self.say(t, f"RUN    {self.total if self.total is not None else '?'} tests, "
                         f"profile {self.profile}, {self.threads} threads, run id {self.run_id}")
@@ -223,9 +224,10 @@ class State:
         if len(rows) > budget:
             out.append(f"  … {len(rows) - budget} more")
         out.append("")
-        out.append("SLOWEST FINISHED")
+        out.append("SLOWEST FINISHED ATTEMPTS")
         for f in sorted(self.finished, key=lambda f: -f["dur"])[:5]:
-            out.append(f"  {fmt_secs(f['dur'])}  {f['result']:<9} {f['binary']} {f['test']}"[:width])
+            out.append(f"  {fmt_secs(f['dur'])}  {f['result']:<9} {str(f['attempt']) + '/' + str(f['total_attempts']):>5}  "
+                       f"{f['binary']} {f['test']}"[:width])
         if self.failures:
             out.append("FAILURES")
             for f in self.failures[-5:]:
