@@ -101,5 +101,8 @@ uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/$(notdir $(LIB))
 	rm -rf $(DESTDIR)$(DATADIR)
 
+# nextest-probes, scripts, docs, man page, completion; `make deb`, `make help`.
+include tracer-scripts/install.mk
+
 clean:
 	rm -rf $(BUILD)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""run_extras.py — end-to-end tests of the extra provider (nextest_extra, issue 6).
+"""run_extras.py — end-to-end tests of the extra provider (nextest_extra).
 
 Owns: the checks of docs/extras.md under real bpftrace and the simulator
 (build/sim-target/release/nextest-sim), on the fixture workspace
