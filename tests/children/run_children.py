@@ -112,7 +112,7 @@ def run_runner(runner, preload, env_extra, reports, target, sim, strace_out=None
     if runner["kind"] == "real":
         cmd = ["cargo", "nextest", "run"]
     else:
-        cmd = [sim, "run", "--no-build"] + runner["args"]
+        cmd = [sim, "run"] + runner["args"]
     if strace_out:
         cmd = ["strace", "-f", "-qq", "-e", "trace=execve,openat", "-o", strace_out] + cmd
     p = subprocess.run(cmd, cwd=WS, env=env, capture_output=True, timeout=300)
