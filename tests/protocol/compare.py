@@ -481,6 +481,79 @@ def diff_children(real, sim, norm_r, norm_s):
     return lines
 
 
+def compare_run(s, real, sim, ctx_r, ctx_s):
+    """The differences between two runs: (exit code, stdout, stderr, call log) each."""
+    problems = []
+    par = s.compare != "exact"
+    nr, ns = Normaliser(ctx_r, par), Normaliser(ctx_s, par)
+    (rrc, _, _, rlog), (src, _, _, slog) = real, sim
+    if not rlog:
+        problems.append("nextest wrote no call log (logger not loaded in the runner?)")
+    if not slog:
+        problems.append("the simulator wrote no call log")
+    if rrc != src:
+        problems.append(f"exit code: nextest {rrc}, simulator {src}")
+    if rlog and slog:
+        rch, rf = analyse(rlog, nr)
+        sch, sf = analyse(slog, ns)
+        problems += diff_children(rch, sch, nr, ns)
+        if rf["sigaction"] != sf["sigaction"]:
+            problems.append("signal dispositions installed:\n        nextest:   " + ", ".join(rf["sigaction"])
+                            + "\n        simulator: " + ", ".join(sf["sigaction"]))
+        for fd, name in ((1, "stdout"), (2, "stderr")):
+            x = mask.compare(rf["out"][fd], sf["out"][fd], s.compare)
+            if x:
+                problems.append(f"{name} lines ({s.compare}): {x}")
+    return problems
+
+
+# The comparer's own check, on the logs of these scenarios once they compared equal: each
+# mutation of the simulator's log, a drift the check exists to catch, must be reported.
+SELFTEST_ON = ("basic-j1", "terminate")
+
+
+def _mutations(log):
+    """(what, mutated copy of the log) for the drifts the check must catch."""
+    def spawn_of(r, name):
+        return r["ev"].startswith("posix_spawn") and any(name in a for a in r.get("argv") or [])
+
+    def mutate(what, pred, fn):
+        out, done = [], False
+        for r in log:
+            r = json.loads(json.dumps(r))
+            if not done and pred(r):
+                done = fn(r) is not False
+            out.append(r)
+        return (what, out) if done else (what + " (nothing to mutate)", None)
+
+    yield mutate("spawn without SETPGROUP", lambda r: spawn_of(r, "--exact"),
+                 lambda r: r["attr"].update(flags=r["attr"]["flags"] & ~2))
+    yield mutate("NEXTEST_ATTEMPT missing", lambda r: spawn_of(r, "--exact"),
+                 lambda r: r.update(env=[e for e in r["env"] if not e.startswith("NEXTEST_ATTEMPT=")]))
+    yield mutate("argv without __double-spawn", lambda r: spawn_of(r, "--exact"),
+                 lambda r: r.update(argv=[a for a in r["argv"] if a != "__double-spawn"]))
+    yield mutate("SIGTSTP not blocked at spawn", lambda r: spawn_of(r, "--exact"),
+                 lambda r: r.update(thread_mask=[]))
+    yield mutate("SIGKILL instead of SIGTERM", lambda r: r["ev"] == "kill" and r["sig"] == 15,
+                 lambda r: r.update(sig=9))
+    yield mutate("the Starting line changed", lambda r: r["ev"] == "out" and "Starting" in r["data"],
+                 lambda r: r.update(data=r["data"].replace("Starting", "Startinq", 1)))
+    yield mutate("no pidfd", lambda r: r["ev"] == "pidfd_open",
+                 lambda r: r.update(ev="pidfd_open_other"))
+
+
+def selftest(s, real, sim, ctx_r, ctx_s):
+    problems = []
+    for what, mutated in _mutations(sim[3]):
+        if mutated is None:
+            if not (what.startswith("SIGKILL") and s.name == "basic-j1"):   # no kill without timeouts
+                problems.append(f"selftest: {what}")
+            continue
+        if not compare_run(s, real, (sim[0], sim[1], sim[2], mutated), ctx_r, ctx_s):
+            problems.append(f"selftest: the drift '{what}' of the simulator's log was not reported")
+    return problems
+
+
 def after_spawn(log, name, delay, sig, p):
     """Sends `sig` to the runner's process group `delay` seconds after the call log shows the
     spawn of a test whose argv names `name`."""
@@ -563,30 +636,12 @@ def main(argv=None):
                 with open(os.path.join(d, f"{side}.{nm}"), "wb") as f:
                     f.write(data)
             res[side] = (rc, out, err, load(log) if os.path.exists(log) else [])
-        problems = []
         ctx_r = [(real, "<RUNNER>"), (fixtures.TARGET, "<TARGET>"), (fixtures.WORKSPACE, "<WS>"),
                  (calllog, "<CALLLOG>")]
         ctx_s = [(os.path.abspath(a.sim), "<RUNNER>")] + ctx_r[1:]
-        par = s.compare != "exact"
-        nr, ns = Normaliser(ctx_r, par), Normaliser(ctx_s, par)
-        (rrc, rout, rerr, rlog), (src, sout, serr, slog) = res["nextest"], res["sim"]
-        if not rlog:
-            problems.append("nextest wrote no call log (logger not loaded in the runner?)")
-        if not slog:
-            problems.append("the simulator wrote no call log")
-        if rrc != src:
-            problems.append(f"exit code: nextest {rrc}, simulator {src}")
-        if rlog and slog:
-            rch, rf = analyse(rlog, nr)
-            sch, sf = analyse(slog, ns)
-            problems += diff_children(rch, sch, nr, ns)
-            if rf["sigaction"] != sf["sigaction"]:
-                problems.append("signal dispositions installed:\n        nextest:   " + ", ".join(rf["sigaction"])
-                                + "\n        simulator: " + ", ".join(sf["sigaction"]))
-            for fd, name in ((1, "stdout"), (2, "stderr")):
-                x = mask.compare(rf["out"][fd], sf["out"][fd], s.compare)
-                if x:
-                    problems.append(f"{name} lines ({s.compare}): {x}")
+        problems = compare_run(s, res["nextest"], res["sim"], ctx_r, ctx_s)
+        if s.name in SELFTEST_ON:
+            problems += selftest(s, res["nextest"], res["sim"], ctx_r, ctx_s)
         took = f"{time.monotonic() - t0:.1f}s"
         if problems:
             failed += 1
