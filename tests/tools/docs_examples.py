@@ -156,7 +156,7 @@ def main():
             data = open(p, encoding="utf-8").read()
         except (UnicodeDecodeError, OSError):
             continue
-        if f.endswith(".jsonl") or f == "tests/tools/docs_examples.py":
+        if f == "tests/tools/docs_examples.py":
             continue
         for n, l in enumerate(data.splitlines(), 1):
             if INTERNAL.search(l):

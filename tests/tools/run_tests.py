@@ -473,6 +473,9 @@ def make_install_with_a_multiarch_libdir():
                  f"BUILD={ARGS.build}"])
         check(r.returncode == 0 and not os.path.exists(np) and not os.path.exists(os.path.join(libdir, "libnextest_probes.so")),
               "uninstall removes them")
+    r = run(["make", "-s", "-C", ARGS.root, "help", f"BUILD={ARGS.build}"])
+    check(r.returncode == 0 and all(f"make {t}" in r.stdout for t in ("install", "uninstall", "deb", "check")),
+          f"make help: {r.stdout}")
 
 
 @test("command")
@@ -1424,12 +1427,18 @@ def write_examples(d):
             who = ("# runner: nextest-sim, the simulator in tests/sim (cargo-nextest was not installed), "
                    "libnextest_probes.so preloaded\n"
                    f"# truth: {name}.events.jsonl, the simulator's own record of the run (--truth)\n")
+        # the machine's build directory is not part of the example
+        target = os.path.realpath(build("fixtures-target"))
+        if os.path.exists(evs):
+            ev_text = open(evs, encoding="utf-8").read().replace(target, "$CARGO_TARGET_DIR")
+            open(evs, "w", encoding="utf-8").write(ev_text)
         with open(txt, "w", encoding="utf-8") as f:
             f.write("# " + " ".join(shown) + "\n" + who)
             f.write(f"# in tests/fixtures/workspace; bpftrace {bt}"
-                    + (f"; BPFTRACE_STRLEN={STRLEN[name]}" if name in STRLEN else "") + "\n")
+                    + (f"; BPFTRACE_STRLEN={STRLEN[name]}" if name in STRLEN else "")
+                    + "; the build directory shown as $CARGO_TARGET_DIR\n")
             f.write(f"# exit status: {r.returncode}\n")
-            f.write(r.stdout)
+            f.write(r.stdout.replace(target, "$CARGO_TARGET_DIR"))
         ok_ = os.path.exists(evs) and r.stdout.strip()
         failed += not ok_
         print(f"{'wrote ' if ok_ else 'FAILED'} {txt} (status {r.returncode})", flush=True)
