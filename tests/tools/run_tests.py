@@ -1274,6 +1274,27 @@ def top_plain_lines_follow_the_run():
         check("\x1b" not in r.stdout, "no terminal codes when stdout is not a terminal")
 
 
+@test("top")
+def top_plain_lines_show_setup_scripts_and_stress():
+    with tempfile.TemporaryDirectory() as d:
+        for flags, probe, word in ((["-P", "scripts-slow", "--run-ignored", "only", "scripts_"],
+                                    "setup-script-done", "SETUP"),
+                                   (["-P", "stress", "--stress-count", "3"], "stress-sub-run-done", "STRESS")):
+            truth = os.path.join(d, probe + ".jsonl")
+            r = run([tool(), "top", "--", "nextest-sim", "run", "--truth", truth] + flags, env=sim_env(), cwd=workspace())
+            ev = load_lines(truth)
+            lines = [l for l in r.stdout.splitlines() if f"] {word} " in l]
+            want = of(ev, probe)
+            check(want, f"the scenario has {probe} events")
+            if probe == "setup-script-done":
+                for e in want:
+                    check(any(f"SETUP  {e['args'][1]} {e['args'][2]} in " in l for l in lines), "\n".join(lines))
+                check(any(" slow: " in l for l in lines) == bool(of(ev, "setup-script-slow")), "slow scripts shown")
+            else:
+                done = [l for l in lines if " done: " in l]
+                check(len(done) == len(want) == 3 and "STRESS sub-run 1/3 started" in r.stdout, "\n".join(lines))
+
+
 TOP_FLAGS = ["--offline", "-j", "4", "-P", "retries", "--run-ignored", "only",
              "retry_", "slow_", "measure_cpu_200ms", "measure_mem_64mib", "fail_exit_3"]
 
