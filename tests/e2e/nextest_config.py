@@ -78,14 +78,18 @@ def store_dir(out_dir):
 def config_for(version, out_dir, junit=False):
     """Path of a config file for real nextest `version` (tuple), or None if the fixtures'
     own file is fine.  junit: also have every profile write nextest's JUnit report to
-    <target-dir>/nextest/<profile>/junit.xml (profile.default's setting, which every
-    custom profile falls back to)."""
+    <store_dir(out_dir)>/<profile>/junit.xml."""
     if version >= NEWEST and not junit:
         return None
     with open(CONFIG, "rb") as f:
         cfg = tomllib.load(f)
     if junit:
-        cfg.setdefault("profile", {}).setdefault("default", {})["junit"] = {"path": "junit.xml"}
+        # every profile names it: up to at least 0.9.106 a custom profile's junit table
+        # (always present, empty by default) hides profile.default's path
+        # (config/elements/junit.rs JunitConfig::new at cargo-nextest-0.9.106)
+        cfg.setdefault("profile", {}).setdefault("default", {})
+        for prof in cfg["profile"].values():
+            prof.setdefault("junit", {})["path"] = "junit.xml"
         cfg["store"] = {"dir": store_dir(out_dir)}   # not the workspace's target/nextest
     path = os.path.join(out_dir, "nextest-%d.%d.%d%s.toml" % (version + ("-junit" if junit else "",)))
     with open(path, "w") as f:
