@@ -210,6 +210,22 @@ class DiffTests(unittest.TestCase):
         text, _ = self.diff()
         self.assertEqual(text, "")
 
+    def test_run_start_may_wait_for_the_first_child(self):
+        # before 0.9.68 the library fires run-start at the first child's spawn: as late as
+        # the truth's first setup-script-start / test-attempt-start + the bound, not later
+        rs = find(self.cap, "run-start", "")
+        first = min(e["t_ns"] for e in self.truth if e["probe"].endswith("-start") and e["probe"] != "run-start")
+        for e in self.truth + self.cap:       # the first child 400 ms after run-start
+            if e["probe"] != "run-start":
+                e["t_ns"] += 400_000_000
+        first += 400_000_000
+        rs["t_ns"] = first + 100_000_000
+        self.assertEqual(self.diff()[0], "")
+        rs["t_ns"] = first + 200_000_000
+        self.assertFails("run-start", "t_ns: capture fired")
+        rs["t_ns"] = find(self.truth, "run-start", "")["t_ns"] - 200_000_000   # never earlier
+        self.assertFails("t_ns: capture fired -200.0 ms")
+
     def test_slow_elapsed_is_exact(self):
         # k x period, documented exact: 1 ns off fails (the time tolerance used to pass it)
         e = find(self.cap, "test-attempt-slow", "slow_2500ms")
