@@ -180,14 +180,16 @@ NX_EXPORT pid_t NX_HOOK(fork)(void)
 	}
 	if (!nx_role_may_spawn_tests())
 		return real();
-	nx_childenv_prepare();	/* what the child's exec hook needs */
+	/* What the child's exec hook needs, resolved here in the parent: our
+	 * path (childenv.c) and the real exec functions (no dlsym in the child). */
+	int e = errno;
+	nx_childenv_prepare();
+	nx_real_prepare_exec();
+	errno = e;
 	if (!nx_tracing())
 		return real();
-	int e = errno;
 	uint64_t t0 = nx_now_ns();
 	int slots = nx_forkslot_prepare() == 0;
-	if (slots)
-		nx_real_prepare_exec();
 	errno = e;
 	pid_t p = real();
 	e = errno;
