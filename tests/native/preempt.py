@@ -6,8 +6,10 @@ reads its clock (`Instant::now()`) a little before the first libc call the libra
 cargo-nextest-0.9.143) and a little after the last; when the machine is loaded, the
 runner's thread can be preempted in between, and the two durations then differ by the
 time it waited for a CPU.  That wait is measured, not guessed: the same bpftrace session
-records every switch-out of a runner thread that was still runnable (`sched_switch` with
-`prev_state` R) and its next switch-in, as `P <tid> <off ns> <on ns>` lines.  judge.py
+records every interval in which a runner thread was runnable but not running — from its
+switch-out while still runnable (`sched_switch` with `prev_state` R, preempted) or from its
+wakeup (`sched_wakeup`) to its next switch-in — as `P <tid> <from ns> <on ns>` lines.
+Time a thread spent blocked (asleep) is not counted.  judge.py
 allows a duration difference to exceed the tolerance by at most the time the thread
 that ran the attempt was preempted inside the gap between the two measuring points.
 """
@@ -19,9 +21,13 @@ def program(native_path):
     return "\n".join([
         # the runner's processes: those that fire nextest's own run-start
         f"usdt:{native_path}:nextest:run-start {{ @runner[pid] = 1; }}",
-        # `pid` is the task being switched out; state R (not sleeping): preempted
+        # `pid` is the task being switched out: remember the runner's threads; in state R
+        # (not sleeping) it was preempted and waits for a CPU from now
+        "tracepoint:sched:sched_switch /@runner[pid]/ { @rtid[args->prev_pid] = 1; }",
         "tracepoint:sched:sched_switch /@runner[pid] && (args->prev_state & 0xff) == 0/ "
         "{ @off[args->prev_pid] = nsecs; }",
+        # a runner thread woken up waits for a CPU from its wakeup
+        "tracepoint:sched:sched_wakeup /@rtid[args->pid]/ { @off[args->pid] = nsecs; }",
         "tracepoint:sched:sched_switch /@off[args->next_pid]/ "
         '{ printf("P %d %lu %lu\\n", args->next_pid, @off[args->next_pid], nsecs); '
         "delete(@off[args->next_pid]); }",
