@@ -169,8 +169,10 @@ def preemption_allowance(key, ne, se, nk, preempted):
     the library's measuring points of this duration (preempt.py), or 0.  nextest's
     stopwatch runs from before it builds the command to after the last EOF/reap; the
     library's from the first libc call of the spawn to the last EOF/reap it saw: the gap
-    at the start is on the thread that spawned (the one that fired native start), the
-    gap at the end on the one that fired native done."""
+    at the start is on the thread that spawned (the one that fired native start); at the
+    end nextest's work can move between threads (a setup script's env file is read on
+    tokio's blocking pool, `parse_env_file` in `nextest-runner/src/runner/executor.rs`),
+    so there any runner thread waiting for a CPU counts, once."""
     if not preempted or key[0] not in _START_OF:
         return 0
     try:
@@ -185,7 +187,7 @@ def preemption_allowance(key, ne, se, nk, preempted):
     sw_start, sw_end = ne["t_ns"] - dn, ne["t_ns"]
     lib_start, lib_end = se["t_ns"] - ds, se["t_ns"]
     return (preempt.within(preempted, start_tid, sw_start, lib_start)
-            + preempt.within(preempted, ne["tid"], lib_end, sw_end))
+            + preempt.within_any(preempted, lib_end, sw_end))
 
 
 def judge(native, shim, preempted=None):

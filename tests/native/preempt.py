@@ -80,3 +80,19 @@ def within(preempted, tid, a, b):
         if hi > lo:
             total += hi - lo
     return total
+
+
+def within_any(preempted, a, b):
+    """Nanoseconds inside [a, b] during which at least one runner thread waited for a CPU
+    (the union over threads, so two threads waiting at once count once)."""
+    if a > b:
+        a, b = b, a
+    spans = sorted((max(off, a), min(on, b)) for runs in preempted.values() for off, on in runs
+                   if min(on, b) > max(off, a))
+    total, end = 0, a
+    for lo, hi in spans:
+        lo = max(lo, end)
+        if hi > lo:
+            total += hi - lo
+            end = hi
+    return total

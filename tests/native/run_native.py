@@ -208,6 +208,9 @@ NOISE_LINES = re.compile(rb"^ *Blocking waiting for file lock on [^\n]*\n", re.M
 ELAPSED_SO_FAR = re.compile(rb"\([0-9]{2}:[0-9]{2}:[0-9]{2} elapsed so far")
 
 
+PANIC_TID = re.compile(rb"\((#+)\)( panicked at [^ \x1b\n]*(?:\x1b\[[0-9;]*m)*)( *)")
+
+
 def extra_mask(data):
     """PTY_EXTRA_MASKS (cargo's coloured `Finished` line under `--color always`) and the
     noise above, keeping lengths."""
@@ -229,7 +232,9 @@ def pty_mask(data):
                       lambda d: d.group(0) if d.group(0).startswith(b"\x1b") else b"#", m.group(0))
     for rx in [r for r, _ in mask.MASKS]:
         data = rx.sub(same_length, data)
-    return data
+    # A panic's thread id has as many digits as it has: `(####)` becomes `(#)` and the
+    # difference moves into the spaces indicatif put after that line, so the rows stay.
+    return PANIC_TID.sub(lambda m: b"(#)" + m.group(2) + b" " * (len(m.group(1)) - 1) + m.group(3), data)
 
 
 def ms(ns):
