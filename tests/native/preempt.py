@@ -17,10 +17,12 @@ that ran the attempt was preempted inside the gap between the two measuring poin
 import capture
 
 
-def program(native_path):
+def program(lib_path):
     return "\n".join([
-        # the runner's processes: those that fire nextest's own run-start
-        f"usdt:{native_path}:nextest:run-start {{ @runner[pid] = 1; }}",
+        # the runner's processes: those of this capture that spawn through the library
+        # copy (not other runs of the same nextest binary on the machine)
+        f"uprobe:{lib_path}:posix_spawn {{ @runner[pid] = 1; }}",
+        f"uprobe:{lib_path}:posix_spawnp {{ @runner[pid] = 1; }}",
         # `pid` is the task being switched out: remember the runner's threads; in state R
         # (not sleeping) it was preempted and waits for a CPU from now
         "tracepoint:sched:sched_switch /@runner[pid]/ { @rtid[args->prev_pid] = 1; }",
@@ -39,14 +41,14 @@ def program(native_path):
 class Session(capture.Session):
     """capture.Session plus the scheduler lines; `preempted` = {tid: [(off, on)]}."""
 
-    def __init__(self, targets, workdir, native_path):
+    def __init__(self, targets, workdir, lib_path):
         super().__init__(targets, workdir)
-        self.native_path = native_path
+        self.lib_path = lib_path
         self.preempted = {}
 
     def _start_once(self):
         orig = capture.bpfscript.program
-        capture.bpfscript.program = lambda targets: orig(targets) + program(self.native_path)
+        capture.bpfscript.program = lambda targets: orig(targets) + program(self.lib_path)
         try:
             return super()._start_once()
         finally:

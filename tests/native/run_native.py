@@ -320,7 +320,7 @@ def main(argv=None):
     for i in range(0, len(todo), a.batch):
         runs = [Run(s, cols, a.out) for s, cols in todo[i:i + a.batch]]
         started = time.monotonic()
-        session = preempt.Session(targets, runs[0].dir, runner.path)
+        session = preempt.Session(targets, runs[0].dir, lib)
         captured = None
         try:
             session.start()
