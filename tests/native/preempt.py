@@ -54,6 +54,17 @@ class Session(capture.Session):
         finally:
             capture.bpfscript.program = orig
 
+    def stop(self):
+        # The scheduler probes make bpftrace slower to detach on a loaded machine; a second
+        # SIGINT while it runs END makes it exit without END (a failed capture), so give
+        # it longer between SIGINTs than capture's default.
+        saved = capture.SIGINT_EVERY_S
+        capture.SIGINT_EVERY_S = 30
+        try:
+            return super().stop()
+        finally:
+            capture.SIGINT_EVERY_S = saved
+
     def _read(self, path):
         text = super()._read(path)
         if path != self.out_path:

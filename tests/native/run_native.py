@@ -177,6 +177,14 @@ def check(run, captured, preempted, env):
     except bpfparse.CaptureError as e:
         run.problems.append(f"capture: {e}")
         return
+    # Only this run's events: the process tree is built from fork edges by pid, and on a
+    # busy machine a pid of this run that exited can be reused by another run of the same
+    # nextest binary.  Every probe's arg1 carries the run id the runner printed.
+    rid = RUN_ID.search(run.shim[2] if not run.cols else run.shim[1])
+    if rid:
+        mine = rid.group(1).decode()
+        native = [e for e in native if mine in e["args"][0]]
+        shim = [e for e in shim if mine in e["args"][0]]
     events.save(os.path.join(run.dir, "native.jsonl"), native)
     events.save(os.path.join(run.dir, "shim.jsonl"), shim)
     if not any(e["probe"] == "run-start" for e in native):
@@ -221,6 +229,7 @@ NOISE_LINES = re.compile(rb"^ *Blocking waiting for file lock on [^\n]*\n", re.M
 ELAPSED_SO_FAR = re.compile(rb"\([0-9]{2}:[0-9]{2}:[0-9]{2} elapsed so far")
 
 
+RUN_ID = re.compile(rb"Nextest run ID (?:\x1b\[[0-9;]*m)*([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
 PANIC_TID = re.compile(rb"\((#+)\)( panicked at [^ \x1b\n]*(?:\x1b\[[0-9;]*m)*)( *)")
 
 
