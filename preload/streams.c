@@ -4,6 +4,7 @@
 
 #include "lines.h"
 #include "run.h"
+#include "slowtimer.h"
 #include "streams.h"
 #include "ttylines.h"
 
@@ -67,7 +68,10 @@ static void end_write(struct stream *s, int fd)
 {
 	if (s->is_tty) {
 		nx_ttylines_end_write(&s->tty, on_line, (void *)(long)fd);
-		__atomic_store_n(&s->drawn, s->tty.drawn, __ATOMIC_RELAXED);
+		if (s->tty.drawn && !s->drawn) {
+			__atomic_store_n(&s->drawn, 1, __ATOMIC_RELAXED);
+			nx_slowtimer_use_timer();
+		}
 	}
 }
 
