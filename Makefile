@@ -9,6 +9,10 @@ LIBDIR  ?= $(PREFIX)/lib
 BINDIR  ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/libnextest_probes
 
+# Tests behave the same whatever the caller's shell exports: RUST_BACKTRACE
+# changes what the fixtures' panicking tests print and how long they take.
+unexport RUST_BACKTRACE
+
 CC      ?= cc
 BUILD   := build
 LIB     := $(BUILD)/libnextest_probes.so
