@@ -9,6 +9,10 @@ LIBDIR  ?= $(PREFIX)/lib
 BINDIR  ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/libnextest_probes
 
+# Tests behave the same whatever the caller's shell exports: RUST_BACKTRACE
+# changes what the fixtures' panicking tests print and how long they take.
+unexport RUST_BACKTRACE
+
 CC      ?= cc
 BUILD   := build
 LIB     := $(BUILD)/libnextest_probes.so
@@ -100,6 +104,9 @@ install: $(LIB)
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/$(notdir $(LIB))
 	rm -rf $(DESTDIR)$(DATADIR)
+
+# nextest-probes, scripts, docs, man page, completion; `make deb`, `make help`.
+include tracer-scripts/install.mk
 
 clean:
 	rm -rf $(BUILD)

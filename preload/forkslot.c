@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "attempts.h"
+#include "cargo.h"
+#include "classify.h"
 #include "forkslot.h"
 
 #define NSLOTS 64
@@ -103,7 +105,10 @@ int nx_forkslot_child_exec(char *const argv[], char *const envp[])
 	struct area *a = __atomic_load_n(&area, __ATOMIC_ACQUIRE);
 	if (!a)
 		return -1;
-	int interesting = 0;
+	/* a nextest child, or the runner's cargo build: std takes this path
+	 * for `cargo` by bare name when the runner passes an explicit
+	 * environment (nextest's duct commands, without CARGO set) */
+	int interesting = nx_cargo_candidate(argv);
 	for (char *const *e = envp; e && *e && !interesting; e++)
 		interesting = wanted_env(*e);
 	if (!interesting)
@@ -171,7 +176,10 @@ static void consume(struct slot *s, const struct pending *p)
 	envp[s->nenv] = NULL;
 	struct nx_child_pipes pipes;
 	nx_pipes_for_fork(s->dev[0], s->ino[0], s->dev[1], s->ino[1], &pipes);
-	nx_attempt_spawned(p->t_start, p->pid, argv, envp, &pipes);
+	if (nx_spawn_is_nextest_child(argv, envp))
+		nx_attempt_spawned(p->t_start, p->pid, argv, envp, &pipes);
+	else
+		nx_cargo_spawned(argv, &pipes);
 }
 
 void nx_forkslot_collect(void)

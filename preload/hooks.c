@@ -21,11 +21,13 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "attempts.h"
 #include "cargo.h"
+#include "childenv.h"
 #include "classify.h"
 #include "extras.h"
 #include "clock.h"
@@ -89,6 +91,33 @@ static void after_spawn(uint64_t t0, pid_t pid, const posix_spawn_file_actions_t
 typedef int spawn_fn(pid_t *, const char *, const posix_spawn_file_actions_t *,
 		     const posix_spawnattr_t *, char *const[], char *const[]);
 
+/* The real spawn, with the library left out of a nextest child's LD_PRELOAD
+ * (childenv.h).  In the parent: the copy may live on the heap. */
+static int spawn_child(spawn_fn *real, pid_t *pid, const char *file,
+		       const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *attr,
+		       char *const argv[], char *const envp[])
+{
+	size_t nvec, ntext;
+	if (!nx_childenv_wanted(argv, envp, &nvec, &ntext))
+		return real(pid, file, fa, attr, argv, envp);
+	if (nvec * sizeof(char *) + ntext <= NX_CHILDENV_STACK_MAX) {
+		char *vec[nvec], text[ntext];
+		return real(pid, file, fa, attr, argv,
+			    nx_childenv_build(envp, vec, nvec, text, ntext));
+	}
+	int e = errno;
+	char **vec = malloc(nvec * sizeof(char *) + ntext);
+	errno = e;
+	if (!vec)
+		return real(pid, file, fa, attr, argv, envp);
+	int rc = real(pid, file, fa, attr, argv,
+		      nx_childenv_build(envp, vec, nvec, (char *)(vec + nvec), ntext));
+	e = errno;
+	free(vec);
+	errno = e;
+	return rc;
+}
+
 static int spawn(spawn_fn *real, pid_t *pid, const char *file,
 		 const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *attr,
 		 char *const argv[], char *const envp[])
@@ -101,7 +130,8 @@ static int spawn(spawn_fn *real, pid_t *pid, const char *file,
 	uint64_t t0 = nx_pipes_prepared_at();
 	if (!t0)
 		t0 = nx_now_ns();
-	int rc = real(pp, file, fa, attr, argv, envp);
+	nx_childenv_prepare();
+	int rc = spawn_child(real, pp, file, fa, attr, argv, envp);
 	int e = errno;
 	if (rc == 0)
 		after_spawn(t0, *pp, fa, argv, envp);
@@ -148,13 +178,18 @@ NX_EXPORT pid_t NX_HOOK(fork)(void)
 		errno = ENOSYS;
 		return -1;
 	}
-	if (!nx_role_may_spawn_tests() || !nx_tracing())
+	if (!nx_role_may_spawn_tests())
 		return real();
+	/* What the child's exec hook needs, resolved here in the parent: our
+	 * path (childenv.c) and the real exec functions (no dlsym in the child). */
 	int e = errno;
+	nx_childenv_prepare();
+	nx_real_prepare_exec();
+	errno = e;
+	if (!nx_tracing())
+		return real();
 	uint64_t t0 = nx_now_ns();
 	int slots = nx_forkslot_prepare() == 0;
-	if (slots)
-		nx_real_prepare_exec();
 	errno = e;
 	pid_t p = real();
 	e = errno;
@@ -167,6 +202,30 @@ NX_EXPORT pid_t NX_HOOK(fork)(void)
 }
 
 /* ---- exec: only a fork child notes anything ---- */
+
+/* In a possible runner or its fork child: does this exec start a nextest
+ * child that must not load the library (childenv.h)?  Its stripped envp goes
+ * on the stack: this may run between fork and exec. */
+static int strip_wanted(char *const argv[], char *const envp[], size_t *nvec, size_t *ntext)
+{
+#ifdef __APPLE__
+	(void)argv, (void)envp, (void)nvec, (void)ntext;
+	return 0;
+#else
+	int r = __atomic_load_n(&nx_role, __ATOMIC_RELAXED);
+	if (r != NX_ROLE_UNKNOWN && r != NX_ROLE_RUNNER && r != NX_ROLE_FORK_CHILD)
+		return 0;
+	return nx_childenv_wanted(argv, envp, nvec, ntext) &&
+	       *nvec * sizeof(char *) + *ntext <= NX_CHILDENV_STACK_MAX;
+#endif
+}
+
+/* Declares vec/text and sets env to envp or its stripped copy. */
+#define CHILD_ENV(env, argv, envp)                                                  \
+	size_t nvec_ = 1, ntext_ = 1;                                               \
+	int strip_ = strip_wanted(argv, envp, &nvec_, &ntext_);                     \
+	char *vec_[strip_ ? nvec_ : 1], text_[strip_ ? ntext_ : 1];                 \
+	char *const *env = strip_ ? nx_childenv_build(envp, vec_, nvec_, text_, ntext_) : (envp)
 
 static int child_note(char *const argv[], char *const envp[])
 {
@@ -191,7 +250,8 @@ static int do_execve(const char *path, char *const argv[], char *const envp[])
 {
 	__typeof__(&execve) real = NX_REAL(execve);
 	int h = child_note(argv, envp);
-	int rc = real ? real(path, argv, envp) : (int)NX_SYSCALL(SYS_execve, path, argv, envp);
+	CHILD_ENV(env, argv, envp);
+	int rc = real ? real(path, argv, env) : (int)NX_SYSCALL(SYS_execve, path, argv, env);
 	child_failed(h);
 	return rc;
 }
@@ -214,7 +274,8 @@ static int do_execvpe(const char *file, char *const argv[], char *const envp[])
 		return -1;
 	}
 	int h = child_note(argv, envp);
-	int rc = real(file, argv, envp);
+	CHILD_ENV(env, argv, envp);
+	int rc = real(file, argv, env);
 	child_failed(h);
 	return rc;
 }
@@ -245,7 +306,17 @@ NX_EXPORT int NX_HOOK(execvp)(const char *file, char *const argv[])
 		return -1;
 	}
 	int h = child_note(argv, environ);
-	int rc = real(file, argv);
+	int rc;
+#ifndef __APPLE__
+	size_t nvec, ntext;
+	__typeof__(&execvpe) vpe = NX_REAL(execvpe);
+	if (vpe && strip_wanted(argv, environ, &nvec, &ntext)) {
+		/* execvp is execvpe with environ (posix/execvp.c) */
+		char *vec[nvec], text[ntext];
+		rc = vpe(file, argv, nx_childenv_build(environ, vec, nvec, text, ntext));
+	} else
+#endif
+		rc = real(file, argv);
 	child_failed(h);
 	return rc;
 }
@@ -259,7 +330,8 @@ NX_EXPORT int NX_HOOK(fexecve)(int fd, char *const argv[], char *const envp[])
 		return -1;
 	}
 	int h = child_note(argv, envp);
-	int rc = real(fd, argv, envp);
+	CHILD_ENV(env, argv, envp);
+	int rc = real(fd, argv, env);
 	child_failed(h);
 	return rc;
 }

@@ -99,3 +99,11 @@ void nx_slowtimer_kick(void)
 		pthread_cond_signal(&cond);
 	pthread_mutex_unlock(&lock);
 }
+
+void nx_slowtimer_use_timer(void)
+{
+	if (nx_slowtimer_active())
+		return;
+	__atomic_store_n(&mode, 1, __ATOMIC_RELEASE);
+	nx_slowtimer_kick();	/* attempts may already be running */
+}

@@ -3,8 +3,9 @@
  * Owns: one background thread in the runner, started on first need, that
  * fires test-attempt-slow and setup-script-slow at k × period when the
  * reporter's status level hides SLOW/TERMINATING lines (status level below
- * `slow`).  Above that level the reporter's lines drive those probes and the
- * thread is never started.
+ * `slow`), or when the reporter draws through a progress bar (its lines then
+ * come up to a tick late).  Otherwise the reporter's lines drive those probes
+ * and the thread is never started.
  */
 #ifndef NX_SLOWTIMER_H
 #define NX_SLOWTIMER_H
@@ -14,5 +15,9 @@
 void nx_slowtimer_kick(void);
 /* 1 if slow events come from the timer (reporter lines are ignored). */
 int nx_slowtimer_active(void);
+/* The reporter's lines come late (drawn through a progress bar, at its next
+ * tick, when the attempt may already be done): from now on the timer fires
+ * slow events, whatever the status level. */
+void nx_slowtimer_use_timer(void);
 
 #endif

@@ -19,7 +19,10 @@ sim="$root/build/sim-target/release/nextest-sim"
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/build/fixtures-target}
 export NEXTEST_PROBES_LIB=${NEXTEST_PROBES_LIB:-$root/build/libnextest_probes.so}
 
-say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+# colours: bold headings on a terminal, plain text otherwise or when NO_COLOR is set
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold= plain=; fi
+say() { printf '\n%s==> %s%s\n' "${bold:-}" "$*" "${plain:-}"; }
+# end colours
 die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
 
 [ -f "$NEXTEST_PROBES_LIB" ] || die "$NEXTEST_PROBES_LIB is missing: run 'make' first"

@@ -13,20 +13,23 @@ Output format of the program (one line each, fields separated by one space):
 `seq` is a per-thread firing counter (@n[tid]); one probe block prints all lines of a
 firing, so (tid, seq) keys them even when CPUs' output interleaves.  One block per probe
 keeps attach and detach fast (bpftrace 0.17 detaches each block separately, ~0.1 s each).
-Strings are read as aligned 8-byte words (an aligned word never crosses a page) in an
-unrolled loop; a line of WORDS words is printed only while no NUL byte has been seen yet in
-that string, so a short string costs one line.  A string longer than
+Strings are read as aligned 8-byte words (an aligned word never crosses a page) in a
+bounded `while` loop (kernel >= 5.3): a line of WORDS words is printed only while no NUL
+byte has been seen yet in that string, so a short string costs one line.  A loop rather
+than `unroll()`: the unrolled program took bpftrace ~5 s of CPU to compile, the loop ~0.8 s
+(docs/performance.md, "Tracer start-up").  A string longer than
 max_len(arg) is cut and the event carries "truncated": [arg indices].
 """
 
 import sys
 
-WORDS = 24                  # words per D line (they live in BPF stack variables; 32 overflow it)
-ARG0_LINES = 24             # arg0 (JSON): 24 * 24 * 8 = 4608 bytes read
-STR_LINES = 4               # other strings: 768 bytes read
+WORDS = 8                   # words per D line (BPF stack variables; 24 overflow it in a loop,
+                            # and fewer words per line compile faster: 8 -> 0.8 s CPU, 16 -> 1.2 s)
+ARG0_LINES = 72             # arg0 (JSON): 72 * 8 * 8 = 4608 bytes read
+STR_LINES = 12              # other strings: 768 bytes read
 MASK = "0xfffffffffffffff8"
 
-# probe -> [(arg name, kind)] for arg1.. ; kind "str", "u32" or "u64" (probe-encoding.md §1.5)
+# probe -> [(arg name, kind)] for arg1.. ; kind "str", "u32" or "u64" (nextest-runner/src/usdt.rs)
 PROBE_ARGS = {
     "test-attempt-start": [("attempt_id", "str"), ("binary_id", "str"), ("test_name", "str"), ("pid", "u32")],
     "test-attempt-done": [("attempt_id", "str"), ("binary_id", "str"), ("test_name", "str"),
@@ -66,24 +69,38 @@ def _haszero(v):
 
 def _string_lines(arg):
     """Statements printing the D lines of string argument `arg`: an unrolled loop over its
-    lines, each gated on `$more` (cleared once a line holds the terminating NUL)."""
+    lines, ending once a line holds the terminating NUL (`$more` cleared)."""
     words = " ".join(f"$w{j} = *(uint64 *)($b + {8 * j});" for j in range(WORDS))
     z = " | ".join(_haszero(f"$w{j}") for j in range(WORDS))
     fmt = " ".join(["D", "%d", "%lu", str(arg), "%d"] + ["%016lx"] * WORDS)
     vals = ", ".join(["tid", "@n[tid]", "$k"] + [f"$w{j}" for j in range(WORDS)])
     return (f"$k = 0; $more = 1; $b = arg{arg} & {MASK}; "
-            f"unroll({lines_for(arg)}) {{ if ($more) {{ {words} "
+            f"while ($more && $k < {lines_for(arg)}) {{ {words} "
             # bytes before the pointer are not part of the string: never a NUL
             f"if ($k == 0) {{ $w0 = $w0 | ((1 << ((arg{arg} & 7) * 8)) - 1); }} "
             f"if (({z}) != 0) {{ $more = 0; }} "
-            f'printf("{fmt}\\n", {vals}); $k = $k + 1; $b = $b + {8 * WORDS}; }} }}')
+            f'printf("{fmt}\\n", {vals}); $k = $k + 1; $b = $b + {8 * WORDS}; }}')
 
 
-def program(lib, probes=None, ready="READY"):
+def program(lib, probes=None, ready="READY", root=None):
     """The bpftrace program attaching every probe (or `probes`) of the ELF file `lib`
-    (a path, or '$1' to take it from bpftrace's first positional parameter).
-    One block per probe, so attaching and detaching stay fast."""
-    out = [f'BEGIN {{ printf("{ready}\\n"); }}']
+    (a path, or '$1' to take it from bpftrace's first positional parameter; a list of
+    them attaches each probe in every one).
+    One block per probe, so attaching and detaching stay fast.
+    `root` (a pid, or '$N'): only firings of that process and its descendants are kept —
+    a probe attached by path fires in every process on the machine that maps the object
+    (another user's run of the same cargo-nextest, say).  Descendants are followed with
+    sched_process_fork from BEGIN on (the fork tracepoint fires in the parent before the
+    child runs, so none is missed)."""
+    libs = [lib] if isinstance(lib, str) else list(lib)
+    pred = ""
+    if root is None:
+        out = [f'BEGIN {{ printf("{ready}\\n"); }}']
+    else:
+        pred = " /@ours[pid]/"
+        out = [f'BEGIN {{ @ours[{root}] = 1; printf("{ready}\\n"); }}',
+               "tracepoint:sched:sched_process_fork /@ours[pid]/ { @ours[args->child_pid] = 1; }",
+               "tracepoint:sched:sched_process_exit /@ours[tid]/ { delete(@ours[tid]); }"]
     for probe in probes or PROBE_ARGS:
         ptrs, ints = string_args(probe), int_args(probe)
         fmt = " ".join(["H", probe, "%d", "%lu", "%lu"] + ["%lx"] * len(ptrs) +
@@ -92,8 +109,9 @@ def program(lib, probes=None, ready="READY"):
         body = [f'@n[tid] = @n[tid] + 1; printf("{fmt}\\n", {", ".join(vals)});']
         body += [_string_lines(arg) for arg in ptrs]
         body.append('printf("E %d %lu\\n", tid, @n[tid]);')
-        out.append(f"usdt:{lib}:nextest:{probe} {{\n  " + "\n  ".join(body) + "\n}")
-    out.append('END { clear(@n); printf("END\\n"); }')
+        spec = ", ".join(f"usdt:{l}:nextest:{probe}" for l in libs)
+        out.append(f"{spec}{pred} {{\n  " + "\n  ".join(body) + "\n}")
+    out.append('END { clear(@n); ' + ("clear(@ours); " if root is not None else "") + 'printf("END\\n"); }')
     return "\n".join(out) + "\n"
 
 
@@ -187,11 +205,14 @@ class Parser:
 
 
 def main(argv):
-    """`python3 nextest_capture.py program LIB` prints the program;
+    """`python3 nextest_capture.py program [--root PID] LIB [LIB…]` prints the program;
     `python3 nextest_capture.py parse` turns bpftrace output on stdin into event lines."""
     import json
-    if len(argv) == 3 and argv[1] == "program":
-        sys.stdout.write(program(argv[2]))
+    if len(argv) >= 3 and argv[1] == "program":
+        root = None
+        if argv[2] == "--root" and len(argv) >= 5:
+            root, argv = argv[3], argv[:2] + argv[4:]
+        sys.stdout.write(program(argv[2:], root=root))
         return 0
     if len(argv) == 2 and argv[1] == "parse":
         p = Parser()
@@ -202,7 +223,7 @@ def main(argv):
         if p.lost:
             sys.stderr.write(f"nextest_capture: bpftrace lost {p.lost} events\n")
         return 0
-    sys.stderr.write("usage: nextest_capture.py program LIB | parse\n")
+    sys.stderr.write("usage: nextest_capture.py program [--root PID] LIB [LIB…] | parse\n")
     return 2
 
 

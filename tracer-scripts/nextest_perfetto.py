@@ -341,6 +341,17 @@ class Converter:
         self.stress_open = False
         self.say(f"stress sub-run {args[1]} done: {d.get('passed', '?')} passed, {d.get('failed', '?')} failed")
 
+    def summary(self):
+        """The counts worded as nextest's summary line words them: flaky tests are passed
+        tests ("3 tests run: 2 passed (2 flaky), 1 failed")."""
+        passed = self.passed + self.flaky
+        text = f"{passed + self.failed} tests run: {passed} passed"
+        if self.flaky:
+            text += f" ({self.flaky} flaky)"
+        if self.failed:
+            text += f", {self.failed} failed"
+        return text
+
     def other_data(self):
         return drop_none({"nextest_version": self.version, "run_id": self.run_id,
                           "profile_name": self.profile,
@@ -374,7 +385,7 @@ def bpftrace_lines(f, state, ready_file=None):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description="nextest probe events -> Chrome/Perfetto JSON trace")
-    ap.add_argument("-o", "--output", required=True)
+    ap.add_argument("-o", "--output", help="the trace (at least one of -o, --events-out)")
     src = ap.add_mutually_exclusive_group()
     src.add_argument("--events", help="event lines (docs/event-format.md), - for stdin")
     src.add_argument("--bpftrace", help="output of nextest_capture's program, - for stdin")
@@ -383,14 +394,21 @@ def main(argv=None):
     ap.add_argument("--cli-arg", action="append", default=[])
     ap.add_argument("--events-out", help="also write the event lines to this file")
     ap.add_argument("--ready-file", help="bpftrace mode: create this file once bpftrace prints READY")
+    ap.add_argument("--fired-file", help="write the number of probe firings seen to this file at the end")
     opts = ap.parse_args(argv)
+    if not opts.output and not opts.events_out:
+        ap.error("one of -o and --events-out is needed")
 
     name = opts.bpftrace or opts.events or "-"
     inp = sys.stdin if name == "-" else open(name, encoding="utf-8", errors="replace")
-    out = open(opts.output, "w", encoding="utf-8")
+    try:
+        out = open(opts.output or "/dev/null", "w", encoding="utf-8")
+        evout = open(opts.events_out, "w", encoding="utf-8") if opts.events_out else None
+    except OSError as e:
+        sys.stderr.write(f"nextest_perfetto: cannot write {e.filename}: {e.strerror}\n")
+        return 1
     writer = Writer(out)
     conv = Converter(writer, opts.nextest_version, opts.cli_arg, sys.stderr if opts.live else None)
-    evout = open(opts.events_out, "w", encoding="utf-8") if opts.events_out else None
 
     def finish(*_sig):
         writer.close(conv.other_data())
@@ -415,9 +433,16 @@ def main(argv=None):
     if p is not None and (p.lost or p.malformed):
         sys.stderr.write(f"nextest_perfetto: WARNING: bpftrace lost {p.lost} events, "
                          f"{p.malformed} malformed lines; the trace is incomplete\n")
-    sys.stderr.write(f"nextest_perfetto: wrote {writer.count} trace events from "
-                     f"{conv.stats['events']} probe firings to {opts.output} "
-                     f"({conv.passed} passed, {conv.flaky} flaky, {conv.failed} failed)\n")
+    if opts.fired_file:
+        with open(opts.fired_file, "w") as f:
+            f.write(f"{conv.stats['events']}\n")
+    wrote = []
+    if opts.output:
+        wrote.append(f"{writer.count} trace events to {opts.output}")
+    if opts.events_out:
+        wrote.append(f"{conv.stats['events']} event lines to {opts.events_out}")
+    sys.stderr.write(f"nextest_perfetto: wrote {' and '.join(wrote)} from {conv.stats['events']} "
+                     f"probe firings ({conv.summary()})\n")
     return 0
 
 

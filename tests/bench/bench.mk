@@ -1,25 +1,37 @@
 # tests/bench/bench.mk — `make bench`: the performance table (not in CHECKS).
 #
-# Owns: build/bench/ and the targets bench (bench/bench.py: untraced and
-# all-probes-traced run overhead, syscalls per attempt, load cost, RSS over
-# BENCH_RSS_STRESS x 1,000 attempts; writes build/bench/results.md) and
-# bench-quick (fewer rounds, 10,000 attempts for RSS).  docs/performance.md
-# holds the figures of a full run.  Needs root, bpftrace, strace, valgrind.
+# Owns: build/bench/ and the targets bench (tests/bench/bench.py: whole-tree CPU
+# time and page faults of 2,000 trivial tests at -j 1, default and -j 8 against
+# no preload, an empty preloaded object and the library untraced and traced;
+# the runner's own syscalls; the load cost of /bin/true; runner instructions;
+# RSS over BENCH_RSS_STRESS x 1,000 attempts; writes build/bench/results.md)
+# and bench-quick (3 rounds, 10,000 attempts for RSS).  The runner is real
+# cargo-nextest when installed, else the simulator (BENCH_RUNNER=sim|cargo-nextest
+# to choose).  docs/performance.md holds the figures of a full run.  Needs root,
+# perf, bpftrace, strace, valgrind.
 
 BENCH_DIR        := $(BUILD)/bench
 BENCH_ROUNDS     ?= 5
 BENCH_RSS_STRESS ?= 100
+BENCH_RUNNER     ?= auto
+BENCH_ONLY       ?= whole,syscalls,load,instr,rss
 
 .PHONY: bench bench-quick
 
-$(BENCH_DIR)/spawn_true: bench/spawn_true.c
+$(BENCH_DIR)/spawn_true: tests/bench/spawn_true.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 
-bench: $(LIB) $(BENCH_DIR)/spawn_true $(BUILD)/sim-target/release/nextest-sim e2e-fixtures
-	python3 bench/bench.py --lib $(LIB) --sim $(BUILD)/sim-target/release/nextest-sim \
-	    --build $(BENCH_DIR) --rounds $(BENCH_ROUNDS) --rss-stress $(BENCH_RSS_STRESS)
+$(BENCH_DIR)/empty.so: tests/bench/empty.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -shared -fPIC -o $@ $<
 
-bench-quick: $(LIB) $(BENCH_DIR)/spawn_true $(BUILD)/sim-target/release/nextest-sim e2e-fixtures
-	python3 bench/bench.py --lib $(LIB) --sim $(BUILD)/sim-target/release/nextest-sim \
-	    --build $(BENCH_DIR) --rounds 3 --rss-stress 10
+BENCH_DEPS := $(LIB) $(BENCH_DIR)/spawn_true $(BENCH_DIR)/empty.so $(SIM_BIN) e2e-fixtures
+BENCH_CMD   = python3 tests/bench/bench.py --lib $(LIB) --sim $(SIM_BIN) --build $(BENCH_DIR) \
+	    --empty $(BENCH_DIR)/empty.so --spawn-true $(BENCH_DIR)/spawn_true --runner $(BENCH_RUNNER)
+
+bench: $(BENCH_DEPS)
+	$(BENCH_CMD) --rounds $(BENCH_ROUNDS) --rss-stress $(BENCH_RSS_STRESS) --only $(BENCH_ONLY)
+
+bench-quick: $(BENCH_DEPS)
+	$(BENCH_CMD) --rounds 3 --rss-stress 10 --only $(BENCH_ONLY)

@@ -5,19 +5,24 @@ Owns: the live contract test.  bpftrace is attached to all ten probes of
 EXE by path *before* EXE starts (a BEGIN sentinel READY says it is attached);
 then EXE (fire_all.c) runs and fires each probe once.  Asserts that EXE saw
 all ten semaphores raised and that bpftrace saw each probe exactly once with
-the expected str(arg0) (first 199 bytes: BPFTRACE_STRLEN=200), string args and
-scalar args.  Expected JSON is built here with Python's json module
-(compact, key order kept, ensure_ascii=False), independently of encode.c.
+the expected arguments: arg0 and the other strings whole (read in pieces by
+the e2e capture, tests/e2e/bpfscript.py — bpftrace 0.17's str() stops at 199
+bytes), the integers as the probe's C types.  Expected JSON is built here with
+Python's json module (compact, key order kept, ensure_ascii=False),
+independently of encode.c.
 Usage: live_probes.py EXE   (exit 0 pass, 1 fail)
 """
 import json
 import os
 import subprocess
 import sys
-import time
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+import bpfparse  # noqa: E402  (the e2e capture: whole strings, READY handshake)
+import capture  # noqa: E402
 
 RUN = "55459fda-13fe-406a-b4e3-0230fd52bb03"
-STRLEN = 200
 
 
 def ok(obj):
@@ -98,19 +103,6 @@ EXPECT = {
 }
 
 
-def script(exe):
-    lines = ['BEGIN { printf("READY\\n"); }']
-    for probe, args in EXPECT.items():
-        body = []
-        for i, (kind, _) in enumerate(args):
-            if kind == "s":
-                body.append(f'printf("EV|{probe}|{i}|%s\\n", str(arg{i}));')
-            else:
-                body.append(f'printf("EV|{probe}|{i}|%lu\\n", (uint64)arg{i});')
-        lines.append(f"usdt:{exe}:nextest:{probe} {{ {' '.join(body)} }}")
-    return "\n".join(lines) + "\n"
-
-
 def main():
     if len(sys.argv) != 2:
         print(__doc__)
@@ -119,60 +111,46 @@ def main():
         print("live_probes: FAIL: must run as root (bpftrace)")
         return 1
     exe = os.path.abspath(sys.argv[1])
-    env = dict(os.environ, BPFTRACE_STRLEN=str(STRLEN))
-    bt = subprocess.Popen(["bpftrace", "-e", script(exe)], stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True, env=env, bufsize=1)
     failures = []
-    out_lines = []
-    try:
-        deadline = time.monotonic() + 90
-        ready = False
-        while time.monotonic() < deadline:
-            line = bt.stdout.readline()
-            if not line:
-                break
-            if line.strip() == "READY":
-                ready = True
-                break
-        if not ready:
-            bt.kill()
-            _, err = bt.communicate()
-            print(f"live_probes: FAIL: bpftrace never said READY: {err.strip()}")
-            return 1
-        prog = subprocess.run([exe], capture_output=True, text=True, timeout=30)
-        print(prog.stdout, end="")
-        if prog.returncode != 0 or "FIRED" not in prog.stdout:
-            failures.append(f"{exe} exited {prog.returncode}: {prog.stderr.strip()}")
-        time.sleep(1.0)
-    finally:
-        if bt.poll() is None:
-            bt.send_signal(2)
+    with tempfile.TemporaryDirectory(prefix="live-probes-") as work:
+        session = capture.Session([("live", exe)], work)
         try:
-            rest, err = bt.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            bt.kill()
-            rest, err = bt.communicate()
-        out_lines = rest.splitlines()
+            session.start()       # returns once bpftrace printed READY
+            prog, root = session.run([exe], timeout=30)
+            captured = session.stop()
+            evs = captured.events("live", root)
+        except (bpfparse.CaptureError, capture.subprocess.TimeoutExpired) as e:
+            session.abort()
+            print(f"live_probes: FAIL: capture: {e}")
+            return 1
+    out = prog.stdout.decode("utf-8", "replace")
+    print(out, end="")
+    if prog.returncode != 0 or "FIRED" not in out:
+        failures.append(f"{exe} exited {prog.returncode}: {prog.stderr.decode('utf-8', 'replace').strip()}")
 
     seen = {}
-    for line in out_lines:
-        if not line.startswith("EV|"):
-            continue
-        _, probe, idx, val = line.split("|", 3)
-        seen.setdefault((probe, int(idx)), []).append(val)
+    for ev in evs:
+        seen.setdefault(ev["probe"], []).append(ev)
+    longest = 0
     for probe, args in EXPECT.items():
-        for i, (kind, want) in enumerate(args):
-            got = seen.get((probe, i), [])
-            if len(got) != 1:
-                failures.append(f"{probe} arg{i}: fired {len(got)} times, want 1")
-                continue
+        got = seen.get(probe, [])
+        if len(got) != 1:
+            failures.append(f"{probe}: fired {len(got)} times, want 1")
+            continue
+        values = [got[0]["arg0"]] + got[0]["args"]
+        if len(values) != len(args):
+            failures.append(f"{probe}: {len(values)} arguments, want {len(args)}")
+        for i, ((kind, want), val) in enumerate(zip(args, values)):
             if kind == "s":
-                want_b = want.encode()[:STRLEN - 1].decode(errors="replace")
-                if got[0] != want_b:
-                    failures.append(f"{probe} arg{i}: got {got[0]!r}, want {want_b!r}")
-            elif int(got[0]) != want:
-                failures.append(f"{probe} arg{i}: got {got[0]}, want {want}")
-    extra = set(k[0] for k in seen) - set(EXPECT)
+                longest = max(longest, len(want.encode()))
+                if val != want:
+                    n = next((k for k, (x, y) in enumerate(zip(val, want)) if x != y), min(len(val), len(want)))
+                    failures.append(f"{probe} arg{i}: differs at character {n} (length {len(val)}, "
+                                    f"want {len(want)}): got …{val[max(0, n - 20):n + 40]!r}…, "
+                                    f"want …{want[max(0, n - 20):n + 40]!r}…")
+            elif val != want:
+                failures.append(f"{probe} arg{i}: got {val}, want {want}")
+    extra = set(seen) - set(EXPECT)
     if extra:
         failures.append(f"unexpected probes: {extra}")
     for f in failures:
@@ -181,7 +159,8 @@ def main():
     if failures:
         print(f"live_probes: {len(failures)} failure(s)")
         return 1
-    print(f"live_probes: all ten probes fired once under bpftrace; {n} arguments matched")
+    print(f"live_probes: all ten probes fired once under bpftrace; {n} arguments matched whole "
+          f"(longest string {longest} bytes)")
     return 0
 
 

@@ -160,7 +160,8 @@ def judge(run, captured, runner, native, expected_version, want_junit=False):
                                 f"(exit {shim_proc.returncode}; see {run.dir}/shim.stderr)")
         # nextest < 0.9.90 exports no slots: the shim derives them (docs/compatibility.md)
         derived = run.ver is not None and scenarios.v(run.ver) < scenarios.v("0.9.90")
-        lines, counts = truthdiff.diff(truth, cap, derived_slots=derived)
+        group_max = truthdiff.test_groups(os.path.join(fixtures.WORKSPACE, ".config", "nextest.toml"))
+        lines, counts = truthdiff.diff(truth, cap, derived_slots=derived, group_max=group_max)
         run.problems += lines
         run.counts = counts
     else:

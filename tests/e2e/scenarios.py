@@ -89,6 +89,17 @@ SCENARIOS = [
     Scenario("scripts-hang", J1 + ["-P", "scripts-hang", "basic::pass_quick"], min_version="0.9.98"),
     # --- groups, stress ---
     Scenario("groups", ["-P", "groups", "group_"], compare="sorted-lines", min_version="0.9.48"),
+    # Slots at -j 4 / -j 8 (before 0.9.90 the shim derives them; truthdiff replays the rule):
+    # 100 ms group tests, quick ones, retries (a test keeps its slot across attempts).
+    # RUST_BACKTRACE=0: symbolizing the panicking tests' backtraces takes ~0.3 s each, which
+    # at -j 8 on a loaded 2-core machine crosses the profile's 1 s slow-timeout in one of
+    # the two runs only (an output difference unrelated to slots).
+    Scenario("slots-j4", ["-j", "4", "-P", "groups", "--retries", "1", "--run-ignored", "all",
+                          "group_", "basic::", "retry_flaky_once"], env={"RUST_BACKTRACE": "0"},
+             compare="sorted-lines", all_versions=True),
+    Scenario("slots-j8", ["-j", "8", "-P", "groups", "--retries", "2", "--run-ignored", "all",
+                          "group_", "basic::", "retry_"], env={"RUST_BACKTRACE": "0"},
+             compare="sorted-lines", all_versions=True),
     Scenario("stress-count", ["-P", "stress", "--stress-count", "3", "basic::"], min_version="0.9.103",
              compare="sorted-lines", all_versions=True),
     Scenario("stress-duration", J1 + ["--stress-duration", "2s", "basic::pass_quick"],

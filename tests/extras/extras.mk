@@ -1,4 +1,4 @@
-# tests/extras/extras.mk — the extra provider's end-to-end tests (issue 6).
+# tests/extras/extras.mk — the extra provider's end-to-end tests.
 #
 # Owns: extras-tests (test_xsym.c: demangling, JSON escaping, naming an
 # address; run_extras.py: rusage, crash backtraces incl. a stack overflow,

@@ -5,7 +5,8 @@ test-attempt-done of one or more copies of libnextest_probes.so (a READY
 handshake, so the probes' semaphores are raised before the command under
 test starts), and parsing what it printed into per-(pid, attempt id) counts.
 Each line is "S|D <pid> <nsecs> <attempt id>"; BEGIN and END print their
-nsecs so callers know the attached window.  Attaching by path means only
+nsecs, and stop() notes when it sent SIGINT, so callers know the attached
+window (bpftrace 0.17 runs BEGIN before its uprobes deliver: see soak.py).  Attaching by path means only
 processes that map that very file (inode) are traced: each test area uses
 its own copy of the library.
 """
@@ -69,12 +70,22 @@ class Session:
     def stop(self, settle=0.3):
         """Stops bpftrace; returns (events, end_ns, problems)."""
         time.sleep(settle)
-        self.proc.send_signal(signal.SIGINT)
-        try:
-            self.proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        # Every probe stays attached until bpftrace handles this SIGINT: the instant (same
+        # CLOCK_MONOTONIC as bpftrace's nsecs) bounds the attached window from above.
+        self.sigint_ns = time.monotonic_ns()
+        # bpftrace 0.17 now and then misses a SIGINT while it is still attaching or
+        # detaching: repeat it every 5 s (as tests/e2e/capture.py does), kill after 60 s.
+        deadline = time.monotonic() + 60
+        while True:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=5)
+                break
+            except subprocess.TimeoutExpired:
+                if time.monotonic() >= deadline:
+                    self.proc.kill()
+                    self.proc.wait()
+                    break
         self.out.close()
         return parse(self.out_path)
 

@@ -1,10 +1,13 @@
 # tests/tools/tools.mk — tests of tracer-scripts/ (bpftrace scripts, nextest-probes, the
-# Perfetto converter) and the install rules for them.
+# Perfetto converter, top), of installing them (make install, make deb) and of the
+# examples in README.md and docs/.
 #
 # Owns: tools-tests (part of `make check`; prints a final `N passed, N failed` line; needs
-# root + bpftrace for the live parts), tools-examples (re-captures
-# tracer-scripts/examples/*.txt from simulator runs), install-tools / uninstall-tools
-# (added to `make install` / `make uninstall`).
+# root + bpftrace for the live parts, real cargo-nextest for the native ones),
+# tools-examples (re-makes tracer-scripts/examples/: each script's output and the truth of
+# the same run, with real cargo-nextest when installed, else the simulator),
+# tools-deb-test, tools-top-test, docs-examples (also parts of tools-tests' CHECKS).
+# The install rules are in tracer-scripts/install.mk.
 
 TOOLS_DIR    := tests/tools
 TOOLS_BUILD  := $(BUILD)/tools
@@ -13,7 +16,7 @@ TOOLS_PYTHON ?= python3
 TOOLS_ARGS   ?=
 TOOLS_CFLAGS := -O2 -Wall -Wextra -Werror
 
-.PHONY: tools-tests tools-examples install-tools uninstall-tools
+.PHONY: tools-tests tools-examples tools-deb-test docs-examples docs-examples-all
 
 $(TOOLS_BUILD):
 	mkdir -p $@
@@ -43,20 +46,29 @@ tools-tests: $(TOOLS_DEPS)
 
 tools-examples: $(TOOLS_DEPS)
 	$(TOOLS_PYTHON) $(TOOLS_DIR)/run_tests.py --root $(CURDIR) --build $(abspath $(BUILD)) \
-	    --sim $(abspath $(TOOLS_SIM)) --write-examples $(CURDIR)/tracer-scripts/examples scripts
+	    --sim $(abspath $(TOOLS_SIM)) --write-examples $(CURDIR)/tracer-scripts/examples
 
 CHECKS += tools-tests
 
-# Installed layout: $(BINDIR)/nextest-probes finds ../lib/libnextest_probes.so and
-# ../share/libnextest_probes/{nextest_perfetto.py,nextest_capture.py,*.bt,*.d,examples/}.
-install: install-tools
-install-tools:
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/examples
-	install -m 0755 tracer-scripts/nextest-probes $(DESTDIR)$(BINDIR)/nextest-probes
-	install -m 0644 tracer-scripts/nextest_perfetto.py tracer-scripts/nextest_capture.py \
-	    tracer-scripts/*.bt tracer-scripts/*.d $(DESTDIR)$(DATADIR)/
-	install -m 0644 tracer-scripts/examples/*.txt $(DESTDIR)$(DATADIR)/examples/
+# The Debian package: built, installed with dpkg into a scratch root, run from there.
+tools-deb-test: $(DEB) $(TOOLS_DEPS)
+	bash $(TOOLS_DIR)/deb_test.sh $(DEB)
 
-uninstall: uninstall-tools
-uninstall-tools:
-	rm -f $(DESTDIR)$(BINDIR)/nextest-probes
+CHECKS += tools-deb-test
+
+# Every shell example of README.md, tracer-scripts/README.md and docs/, run (slow ones:
+# docs-examples-all), and no machine paths or internal words anywhere in the repository.
+DOCS_EX_ARGS = --root $(CURDIR) --lib $(abspath $(TOOLS_BUILD)/private/libnextest_probes.so) \
+    --nextest $(abspath $(TOOLS_BUILD)/private/bin) --target-dir $(abspath $(BUILD)/fixtures-target)
+$(TOOLS_BUILD)/private/bin/cargo-nextest:
+	@command -v cargo-nextest >/dev/null || { echo "docs-examples: cargo-nextest must be installed"; exit 1; }
+	mkdir -p $(dir $@)
+	cp "$$(command -v cargo-nextest)" $@.tmp && mv -f $@.tmp $@
+
+docs-examples: $(TOOLS_DEPS) $(TOOLS_BUILD)/private/bin/cargo-nextest
+	$(TOOLS_PYTHON) $(TOOLS_DIR)/docs_examples.py $(DOCS_EX_ARGS)
+
+docs-examples-all: $(TOOLS_DEPS) $(TOOLS_BUILD)/private/bin/cargo-nextest
+	$(TOOLS_PYTHON) $(TOOLS_DIR)/docs_examples.py $(DOCS_EX_ARGS) --all
+
+CHECKS += docs-examples

@@ -1,5 +1,5 @@
 # tests/unit/unit.mk — Criterion unit tests of the encoder, the shell-words
-# splitter/joiner, the id formats and the probe table.
+# splitter/joiner, the id formats, the probe table and the derived slots.
 #
 # Owns: build/unit/ and the test files listed in UNIT_SRCS (other unit
 # fragments in tests/unit/ own theirs).  The tests link the individual preload
@@ -8,10 +8,10 @@
 
 UNIT_DIR   := $(BUILD)/unit
 UNIT_SRCS  := tests/unit/test_encode.c tests/unit/test_ids.c tests/unit/test_probes.c \
-              tests/unit/test_version.c tests/unit/test_envfile.c \
+              tests/unit/test_slots.c tests/unit/test_version.c tests/unit/test_envfile.c \
               tests/unit/test_shellwords.c
 UNIT_LIBSRC := preload/buf.c preload/encode.c preload/shellwords.c preload/probes.c \
-               preload/version.c preload/envfile.c
+               preload/slots.c preload/version.c preload/envfile.c
 UNIT_OBJS  := $(patsubst tests/unit/%.c,$(UNIT_DIR)/%.o,$(UNIT_SRCS)) \
               $(patsubst preload/%.c,$(UNIT_DIR)/lib_%.o,$(UNIT_LIBSRC))
 UNIT_BIN   := $(UNIT_DIR)/unit-tests

@@ -24,7 +24,7 @@ def attempt_events(binary_id, test_name, t0, pid, result="pass", exit_code=0,
     aid = f"{RUN_ID}:{binary_id}" + (f"@stress-{stress}" if stress is not None else "") + \
           f"${test_name}" + (f"#{attempt}" if attempt > 1 else "")
     start = {"attempt_id": aid, "run_id": RUN_ID, "binary_id": binary_id, "test_name": test_name,
-             "pid": pid, "program": "/work/build/fixtures-target/debug/deps/fx_basic-0123",
+             "pid": pid, "program": "/home/dev/ws/target/debug/deps/fx_basic-0123",
              "args": ["--exact", test_name, "--nocapture"], "attempt": attempt,
              "total_attempts": total, "stress_current": stress, "stress_total": None,
              "global_slot": 0, "group_slot": None, "test_group": None}

@@ -36,12 +36,14 @@ class JudgeTests(unittest.TestCase):
         err = b"Nextest run ID 55459fda-13fe-406a-b4e3-0230fd52bb03\n        PASS [   0.010s] x\n"
         self.run.shim = (proc(0, b"", err), 10)
         self.run.plain = (proc(0, b"", err.replace(b"0.010s", b"0.012s")), 11)
+        with open(self.run.version_log, "w") as f:
+            f.write("nextest-version 0.9.143 source=binary pid=10 env=- binary=0.9.143 bounds=0.9.116..-\n")
 
     def tearDown(self):
         self.tmp.cleanup()
 
     def judge(self, cap):
-        run_e2e.judge(self.run, captured_of(cap), "sim", False)
+        run_e2e.judge(self.run, captured_of(cap), "sim", False, "0.9.143")
         return "\n".join(self.run.problems)
 
     def test_equal_passes(self):
@@ -65,9 +67,18 @@ class JudgeTests(unittest.TestCase):
     def test_other_process_events_ignored(self):
         cap = bpfparse.Captured([(e["t_ns"], e["tid"], i, "shim", 99, e)
                                  for i, e in enumerate(synth.clone(self.truth))], {})
-        run_e2e.judge(self.run, cap, "sim", False)
+        run_e2e.judge(self.run, cap, "sim", False, "0.9.143")
         self.assertIn("MISSING run-start", "\n".join(self.run.problems))
 
 
 if __name__ == "__main__":
     unittest.main()
+
+    def test_wrong_detected_version_fails(self):
+        with open(self.run.version_log, "w") as f:
+            f.write("nextest-version 0.9.106 source=binary pid=10 env=- binary=0.9.106 bounds=-..0.9.115\n")
+        self.assertIn("library detected nextest 0.9.106", self.judge(synth.clone(self.truth)))
+
+    def test_missing_detection_log_fails(self):
+        os.remove(self.run.version_log)
+        self.assertIn("library detected nextest None", self.judge(synth.clone(self.truth)))

@@ -200,6 +200,73 @@ class DiffTests(unittest.TestCase):
         find(self.cap, "test-attempt-start", "pass_quick")["t_ns"] += 1_000_000_000
         self.assertFails("t_ns: capture fired +1000.0 ms")
 
+    def test_t_ns_bound(self):
+        # 200 ms: inside the old 250 ms limit, beyond the measured bound of 150 ms
+        find(self.cap, "test-attempt-done", "pass_quick")["t_ns"] -= 200_000_000
+        self.assertFails("t_ns: capture fired -200.0 ms from the truth (limit 150 ms)")
+
+    def test_t_ns_within_bound_passes(self):
+        find(self.cap, "test-attempt-slow", "slow_2500ms")["t_ns"] += 140_000_000
+        text, _ = self.diff()
+        self.assertEqual(text, "")
+
+    def test_run_start_may_wait_for_the_first_child(self):
+        # before 0.9.68 the library fires run-start at the first child's spawn: as late as
+        # the truth's first setup-script-start / test-attempt-start + the bound, not later
+        rs = find(self.cap, "run-start", "")
+        first = min(e["t_ns"] for e in self.truth if e["probe"].endswith("-start") and e["probe"] != "run-start")
+        for e in self.truth + self.cap:       # the first child 400 ms after run-start
+            if e["probe"] != "run-start":
+                e["t_ns"] += 400_000_000
+        first += 400_000_000
+        rs["t_ns"] = first + 100_000_000
+        self.assertEqual(self.diff()[0], "")
+        rs["t_ns"] = first + 200_000_000
+        self.assertFails("run-start", "t_ns: capture fired")
+        rs["t_ns"] = find(self.truth, "run-start", "")["t_ns"] - 200_000_000   # never earlier
+        self.assertFails("t_ns: capture fired -200.0 ms")
+
+    def test_slow_elapsed_is_exact(self):
+        # k x period, documented exact: 1 ns off fails (the time tolerance used to pass it)
+        e = find(self.cap, "test-attempt-slow", "slow_2500ms")
+        edit_arg0(e, lambda o: o.update(elapsed_nanos=o["elapsed_nanos"] + 1))
+        self.assertFails("arg0.ok.elapsed_nanos: truth 1000000000 capture 1000000001",
+                         "arg0 bytes differ")
+
+    def test_slow_elapsed_scalar_is_exact(self):
+        find(self.cap, "test-attempt-slow", "slow_2500ms")["args"][3] += 1_000_000
+        self.assertFails("arg4 elapsed_nanos: truth 1000000000 capture 1001000000")
+
+    def test_script_slow_elapsed_is_exact(self):
+        sid = f"{synth.RUN_ID}:env-ok"
+        slow = {"id": sid, "run_id": synth.RUN_ID, "script_id": "env-ok", "program": "sh",
+                "args": ["scripts/setup-ok.sh"], "elapsed_nanos": 500_000_000,
+                "will_terminate": False, "stress_current": None, "stress_total": None}
+        for evs in (self.truth, self.cap):
+            evs.insert(2, synth.ev("setup-script-slow", 1_005_000_000, slow, [sid, "env-ok", 500_000_000]))
+        self.assertEqual(self.diff()[0], "")
+        self.cap[2]["args"][2] += 5_000_000
+        edit_arg0(self.cap[2], lambda o: o.update(elapsed_nanos=505_000_000))
+        self.assertFails("arg0.ok.elapsed_nanos: truth 500000000 capture 505000000",
+                         "arg3 elapsed_nanos: truth 500000000 capture 505000000")
+
+    def test_stress_elapsed_stays_measured(self):
+        t = 5_000_000_000
+        st = {"stress_sub_run_id": "r:@stress-0", "run_id": "r", "profile_name": "default",
+              "stress_current": 0, "stress_total": 2, "elapsed_nanos": 7_000_000}
+        truth = [synth.ev("stress-sub-run-start", t, st, ["r:@stress-0", 0])]
+        cap = synth.clone(truth)
+        edit_arg0(cap[0], lambda o: o.update(elapsed_nanos=9_000_000))
+        lines, _ = truthdiff.diff(truth, cap)
+        self.assertEqual(lines, [])
+
+    def test_mask_times_keeps_exact_fields(self):
+        raw = '{"ok":{"elapsed_nanos":5,"duration_nanos":7}}'
+        self.assertEqual(truthdiff.mask_times(raw, "test-attempt-slow"),
+                         '{"ok":{"elapsed_nanos":5,"duration_nanos":T}}')
+        self.assertEqual(truthdiff.mask_times(raw, "stress-sub-run-done"),
+                         '{"ok":{"elapsed_nanos":T,"duration_nanos":T}}')
+
     def test_stress_bracket(self):
         t = 5_000_000_000
         sub = lambda probe, cur, tt: synth.ev(probe, tt, {"stress_current": cur}, [f"x:@stress-{cur}", cur])
@@ -240,44 +307,174 @@ if __name__ == "__main__":
     unittest.main()
 
 
-class DerivedSlotTests(unittest.TestCase):
-    """nextest < 0.9.90: slot values are not compared one by one, but the rule is."""
+MS = 1_000_000
+T0 = 1_000_000_000
+
+
+def schedule(rows, threads=4):
+    """A run from rows (test, [(start ms, end ms) per attempt], global_slot, group, group_slot):
+    run-start (test_threads), every attempt's start and done, run-done; sorted by t_ns."""
+    evs = [synth.ev("run-start", T0, {"run_id": synth.RUN_ID, "profile_name": "default",
+                                      "total_tests": len(rows), "filter_count": len(rows),
+                                      "test_threads": threads, "stress_count": None,
+                                      "stress_infinite": False, "stress_duration_nanos": None},
+                    [synth.RUN_ARG])]
+    end = T0
+    for n, (test, attempts, gs, grp, grs) in enumerate(rows):
+        for k, (st, en) in enumerate(attempts, 1):
+            att = synth.attempt_events("fx-basic", test, T0 + st * MS, 500 + n, attempt=k,
+                                       total=len(attempts), duration=(en - st) * MS)
+            edit_arg0(att[0], lambda ok: ok.update(global_slot=gs, group_slot=grs, test_group=grp))
+            evs += att
+            end = max(end, T0 + en * MS)
+    evs.sort(key=lambda e: e["t_ns"])
+    evs.append(synth.ev("run-done", end + MS, {"run_id": synth.RUN_ID}, [synth.RUN_ARG]))
+    return evs
+
+
+def set_slot(evs, test, **kw):
+    for e in evs:
+        if e["probe"] == "test-attempt-start" and e["args"][2] == test:
+            edit_arg0(e, lambda ok: ok.update(**kw))
+
+
+def slot_lines(truth, cap, group_max=None):
+    lines, _ = truthdiff.diff(truth, cap, derived_slots=True, group_max=group_max)
+    return [x for x in lines if x.startswith("SLOTS")], lines
+
+
+class SlotRuleTests(unittest.TestCase):
+    """nextest < 0.9.90: the shim derives the slots; the capture's values are judged by
+    the smallest-free rule replayed on the truth's start/done order, exact except at ties."""
+
+    # -j 2: a and b start together; a ends at 50 ms, c takes its slot at 60 ms; d waits
+    # for b (ends 200 ms) and gets slot 1.
+    ROWS = [("a", [(0, 50)], 0, None, None), ("b", [(1, 200)], 1, None, None),
+            ("c", [(60, 300)], 0, None, None), ("d", [(210, 260)], 1, None, None)]
 
     def setUp(self):
-        self.truth = synth.run_events()
-        # a valid assignment: every attempt its own slot
-        for i, e in enumerate(x for x in self.truth if x["probe"] == "test-attempt-start"):
-            edit_arg0(e, lambda ok, i=i: ok.update(global_slot=100 + i))
+        self.truth = schedule(self.ROWS, threads=2)
         self.cap = synth.clone(self.truth)
-        self.starts = [e for e in self.cap if e["probe"] == "test-attempt-start"]
 
-    def test_swapped_slots_pass_only_when_derived(self):
-        s0 = self.starts[0]
-        edit_arg0(s0, lambda ok: ok.update(global_slot=ok["global_slot"] + 1000))
-        lines, _ = truthdiff.diff(self.truth, self.cap)
-        self.assertIn("global_slot", "\n".join(lines))
-        lines, counts = truthdiff.diff(self.truth, self.cap, derived_slots=True)
+    def assertSlotProblem(self, needle):
+        sl, lines = slot_lines(self.truth, self.cap)
+        self.assertTrue(any(needle in x for x in sl), "\n".join(lines) or "no problem reported")
+
+    def test_rule_following_slots_pass(self):
+        sl, lines = slot_lines(self.truth, self.cap)
         self.assertEqual(lines, [], "\n".join(lines))
 
+    def test_not_the_smallest_free_slot_fails(self):
+        # c starts 10 ms after a freed slot 0 (no tie): slot 1 is b's, slot 2 breaks the rule
+        set_slot(self.cap, "c", global_slot=2)
+        self.assertSlotProblem("c: global_slot 2 at its start, but slot 0 was free")
+
+    def test_the_old_pairwise_check_missed_it(self):
+        # what the harness checked before: only that overlapping attempts differ
+        set_slot(self.cap, "c", global_slot=2)
+        self.assertEqual(truthdiff.check_slots(self.cap), [])
+
+    def test_a_held_slot_fails(self):
+        set_slot(self.cap, "d", global_slot=0)     # c holds 0 from 60 to 300 ms
+        self.assertSlotProblem("d: global_slot 0 at its start, but fx-basic c held it then")
+        self.assertSlotProblem("ran at the same time with global_slot 0")
+
+    def test_slot_beyond_test_threads_fails(self):
+        set_slot(self.cap, "d", global_slot=2)
+        self.assertSlotProblem("d: global_slot 2 >= test-threads 2")
+        # also where the values come from the runner (0.9.90+) and are compared one by one
+        set_slot(self.truth, "d", global_slot=2)
+        lines, _ = truthdiff.diff(self.truth, self.cap)
+        self.assertTrue(any("global_slot 2 >= test-threads 2" in x for x in lines), lines)
+
+    def test_simultaneous_starts_may_swap(self):
+        # a and b start 1 ms apart (a tie): either order is nextest's rule
+        set_slot(self.cap, "a", global_slot=1)
+        set_slot(self.cap, "b", global_slot=0)
+        set_slot(self.cap, "c", global_slot=1)   # c then takes a's slot, 1
+        set_slot(self.cap, "d", global_slot=0)   # and d b's, 0
+        sl, lines = slot_lines(self.truth, self.cap)
+        self.assertEqual(lines, [], "\n".join(lines))
+
+    def test_starts_apart_may_not_swap(self):
+        rows = [("a", [(0, 50)], 0, None, None), ("b", [(20, 200)], 1, None, None),
+                ("c", [(60, 300)], 0, None, None), ("d", [(210, 260)], 1, None, None)]
+        self.truth = schedule(rows, threads=2)
+        self.cap = synth.clone(self.truth)
+        set_slot(self.cap, "a", global_slot=1)
+        set_slot(self.cap, "b", global_slot=0)
+        set_slot(self.cap, "c", global_slot=1)
+        self.assertSlotProblem("a: global_slot 1 at its start, but slot 0 was free")
+
+    def test_a_done_and_a_start_at_one_instant_tie(self):
+        # c starts 2 ms after a is done: within the tie window, c may get 0 or 2
+        rows = [("a", [(0, 58)], 0, None, None), ("b", [(1, 200)], 1, None, None),
+                ("c", [(60, 300)], 0, None, None)]
+        self.truth = schedule(rows, threads=3)
+        self.cap = synth.clone(self.truth)
+        set_slot(self.cap, "c", global_slot=2)
+        sl, lines = slot_lines(self.truth, self.cap)
+        self.assertEqual(lines, [], "\n".join(lines))
+        set_slot(self.cap, "c", global_slot=1)      # b's: surely held
+        self.assertSlotProblem("c: global_slot 1 at its start, but fx-basic b held it then")
+
+    def test_observers_disagreeing_on_order_tie(self):
+        # truth: a done 10 ms before c starts; capture: the shim saw c start first.  The
+        # rule cannot decide, so both 0 (a's, freed) and 2 pass.
+        rows = [("a", [(0, 50)], 0, None, None), ("b", [(1, 200)], 1, None, None),
+                ("c", [(60, 300)], 0, None, None)]
+        self.truth = schedule(rows, threads=3)
+        self.cap = synth.clone(self.truth)
+        find(self.cap, "test-attempt-done", "$a")["t_ns"] = T0 + 70 * MS
+        self.cap.sort(key=lambda e: e["t_ns"])
+        set_slot(self.cap, "c", global_slot=2)
+        sl, lines = slot_lines(self.truth, self.cap)
+        self.assertEqual(sl, [], "\n".join(sl))
+
+    def test_retry_keeps_its_slot(self):
+        rows = [("a", [(0, 50), (60, 120)], 0, None, None), ("b", [(1, 55)], 1, None, None),
+                ("c", [(58 + 10, 300)], 1, None, None)]
+        self.truth = schedule(rows, threads=2)
+        self.cap = synth.clone(self.truth)
+        self.assertEqual(slot_lines(self.truth, self.cap)[1], [])
+        # a's second attempt with another slot
+        second = next(e for e in self.cap if e["probe"] == "test-attempt-start" and e["args"][0].endswith("#2"))
+        edit_arg0(second, lambda ok: ok.update(global_slot=1))
+        self.assertSlotProblem("a#2: slots (1, None, None) differ from the first attempt's (0, None, None)")
+        # a retry holds the slot between attempts: c may not take 0 at 68 ms
+        self.cap = synth.clone(self.truth)
+        set_slot(self.cap, "c", global_slot=0)
+        self.assertSlotProblem("c: global_slot 0 at its start, but fx-basic a held it then")
+
+    def test_group_slots(self):
+        gm = {"pair": 2, "serial": 1}
+        rows = [("p1", [(0, 100)], 0, "pair", 0), ("x", [(1, 30)], 1, None, None),
+                ("p2", [(10, 150)], 2, "pair", 1), ("p3", [(120, 200)], 0, "pair", 0)]
+        self.truth = schedule(rows, threads=4)
+        self.cap = synth.clone(self.truth)
+        sl, lines = slot_lines(self.truth, self.cap, gm)
+        self.assertEqual(lines, [], "\n".join(lines))
+        for kw, needle in ((dict(group_slot=1), "p3: group_slot 1 of group 'pair' at its start, but fx-basic p2 held it then"),
+                           (dict(group_slot=2), "p3: group_slot 2 >= max-threads 2 of group 'pair'"),
+                           (dict(test_group="nope"), "p3: test group 'nope' is not configured"),
+                           (dict(group_slot=None), "p3: group_slot None in group 'pair' is not an integer")):
+            self.cap = synth.clone(self.truth)
+            set_slot(self.cap, "p3", **kw)
+            sl, lines = slot_lines(self.truth, self.cap, gm)
+            self.assertTrue(any(needle in x for x in sl), f"{needle}: " + "\n".join(lines))
+
     def test_null_vs_slot_still_fails_when_derived(self):
-        edit_arg0(self.starts[0], lambda ok: ok.update(group_slot=3))
+        set_slot(self.cap, "a", group_slot=3)
         lines, _ = truthdiff.diff(self.truth, self.cap, derived_slots=True)
         self.assertTrue(any("group_slot" in x for x in lines), "\n".join(lines))
 
-    def test_overlapping_attempts_sharing_a_slot_fail(self):
-        spans = {}
-        for e in self.cap:
-            if e["probe"] in ("test-attempt-start", "test-attempt-done"):
-                spans.setdefault(e["args"][0], {})[e["probe"]] = e["t_ns"]
-        ids = [k for k, v in spans.items() if len(v) == 2]
-        self.assertGreaterEqual(len(ids), 2)
-        a, b = ids[0], ids[1]
-        # make b run inside a's span, with a's slot
-        for e in self.cap:
-            if e["args"] and e["args"][0] == b:
-                e["t_ns"] = spans[a]["test-attempt-start"] + (1 if e["probe"] == "test-attempt-start" else 2)
-        slot_a = json.loads(next(e for e in self.starts if e["args"][0] == a)["arg0"])["ok"]["global_slot"]
-        edit_arg0(next(e for e in self.starts if e["args"][0] == b),
-                  lambda ok: ok.update(global_slot=slot_a))
-        lines = truthdiff.check_slots(self.cap)
-        self.assertTrue(any(x.startswith("SLOTS") for x in lines), lines)
+    def test_values_compared_exactly_when_not_derived(self):
+        set_slot(self.cap, "a", global_slot=1)
+        set_slot(self.cap, "b", global_slot=0)
+        lines, _ = truthdiff.diff(self.truth, self.cap)
+        self.assertTrue(any("arg0.ok.global_slot: truth 0 capture 1" in x for x in lines), lines)
+
+    def test_fixture_groups(self):
+        import fixtures
+        path = os.path.join(fixtures.WORKSPACE, ".config", "nextest.toml")
+        self.assertEqual(truthdiff.test_groups(path), {"serial": 1, "pair": 2})

@@ -1,12 +1,11 @@
 #!/usr/bin/env python3
-"""Self-checks that pin nextest-sim to the nextest reference (issue 2 §4).
+"""Self-checks that pin nextest-sim to nextest's documented behaviour.
 
 Owns: end-to-end checks of the simulator binary on a throwaway workspace
 (tests/sim/selfcheck/ws, copied to build/sim-selfcheck/ws): environment per emulated version,
 argv shapes, double-spawn argv (strace), exit codes, human and libtest-json lines, and truth
-values for hand-computed cases. Expected values come from
-/work/shared/reference/nextest-version-history.md and nextest-process-model.md, written out
-here independently of the simulator's code. Any drift fails the run (exit 1).
+values for hand-computed cases. Expected values come from nextest's source and changelog
+(release tags cargo-nextest-0.9.N), written out here independently of the simulator's code. Any drift fails the run (exit 1).
 
 usage: selfcheck.py SIM_BINARY REPO_ROOT
 """

@@ -162,7 +162,7 @@ pub fn run(ctx: &Ctx, r: &Req, on_slow: &mut dyn FnMut(Duration, bool)) -> Outco
     drop(spawned.cmd);
     drop(guard);
     let pidfd_raw = pidfd.as_ref().map(|f| std::os::fd::AsRawFd::as_raw_fd(f));
-    let mut fds = Fds::new(spawned.stdout, spawned.stderr, spawned.combined, pidfd_raw, pidfd_raw.is_none());
+    let mut fds = Fds::new(spawned.stdout, spawned.stderr, spawned.combined, pidfd, pidfd_raw.is_none());
     let stress_total_probe = r.stress_total.flatten();
     let common = Common {
         attempt_id: &attempt_id,
@@ -183,7 +183,7 @@ pub fn run(ctx: &Ctx, r: &Req, on_slow: &mut dyn FnMut(Duration, bool)) -> Outco
         group_slot: r.group_slot.map(|s| s as u64),
         test_group: r.group,
     });
-    let reaper = crate::reaper::start(spawned.child, pidfd, tx.clone(), Ev::Exited);
+    let reaper = crate::reaper::start(spawned.child, pidfd_raw, tx.clone(), Ev::Exited);
     fds.start_reading(&tx);
     drop(tx);
     let _unit = crate::signals::UnitGuard::new();

@@ -30,23 +30,24 @@ pub struct Fds {
     combined: bool,
     pending_combined: Option<OwnedFd>,
     release: Option<Sender<()>>,
+    reader: Option<std::thread::JoinHandle<()>>,
     pub out: [Vec<u8>; 3],
     pub errors: usize,
     pub pidfd: Option<i32>,
+    pidfd_owned: Option<OwnedFd>,
     pub reaped: bool,
     pub sigchld: bool,
 }
 
 impl Fds {
-    /// `stdout`/`stderr` are Split read ends (made non-blocking now, like tokio's build_child);
+    /// `stdout`/`stderr` are Split read ends (already non-blocking);
     /// `combined` is kept until `start_reading` hands it to a blocking reader thread.
-    pub fn new(stdout: Option<OwnedFd>, stderr: Option<OwnedFd>, combined: Option<OwnedFd>, pidfd: Option<i32>, sigchld: bool) -> Fds {
+    pub fn new(stdout: Option<OwnedFd>, stderr: Option<OwnedFd>, combined: Option<OwnedFd>, pidfd_owned: Option<OwnedFd>, sigchld: bool) -> Fds {
+        let pidfd = pidfd_owned.as_ref().map(|f| f.as_raw_fd());
         let done = [stdout.is_none(), stderr.is_none(), combined.is_none()];
-        for f in [&stdout, &stderr].into_iter().flatten() {
-            sys::set_nonblocking(f.as_raw_fd());
-        }
+        // (the Split ends were made non-blocking by spawn::spawn, as tokio does)
         let is_combined = combined.is_some();
-        Fds { split: [stdout, stderr], done, combined: is_combined, pending_combined: combined, release: None, out: [Vec::new(), Vec::new(), Vec::new()], errors: 0, pidfd, reaped: false, sigchld }
+        Fds { split: [stdout, stderr], done, combined: is_combined, pending_combined: combined, release: None, reader: None, out: [Vec::new(), Vec::new(), Vec::new()], errors: 0, pidfd, pidfd_owned, reaped: false, sigchld }
     }
 
     /// Starts the Combined reader thread (reads begin when the unit is first polled in nextest).
@@ -55,10 +56,12 @@ impl Fds {
             let (rel_tx, rel_rx) = std::sync::mpsc::channel::<()>();
             self.release = Some(rel_tx);
             let tx = tx.clone();
-            std::thread::Builder::new()
-                .name("nextest-sim-blocking".into())
-                .spawn(move || combined_reader(fd, tx, rel_rx))
-                .expect("reader thread");
+            self.reader = Some(
+                std::thread::Builder::new()
+                    .name("nextest-sim-blocking".into())
+                    .spawn(move || combined_reader(fd, tx, rel_rx))
+                    .expect("reader thread"),
+            );
         }
     }
 
@@ -85,7 +88,15 @@ impl Fds {
                 self.done[*i] = true;
                 self.errors += 1;
             }
-            Ev::Exited(_) => self.reaped = true,
+            // The pidfd is closed as soon as the exit status is taken, before the read ends:
+            // tokio's pidfd reaper drops it when the wait completes, so real nextest closes it
+            // right after waitpid, on the task's thread (protocol check; tokio 1.53
+            // `process/unix/pidfd_reaper.rs`).
+            Ev::Exited(_) => {
+                self.reaped = true;
+                self.pidfd = None;
+                drop(self.pidfd_owned.take());
+            }
         }
     }
 
@@ -178,10 +189,18 @@ impl Fds {
     }
 
     /// Drops the read ends (nextest drops the accumulator at the end of the attempt).
+    /// The Combined read end is closed before this returns once its reader saw EOF (real nextest
+    /// closes it there, after the reap; protocol check); a reader still blocked in read (a leak)
+    /// closes it whenever that read returns, as a blocking-pool read does.
     pub fn close(self) {
         drop(self.split);
         drop(self.pending_combined);
         drop(self.release);
+        if self.done[2] {
+            if let Some(h) = self.reader {
+                let _ = h.join();
+            }
+        }
     }
 }
 

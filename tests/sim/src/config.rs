@@ -145,6 +145,18 @@ fn env_pairs(e: &Toml) -> Vec<(String, String)> {
     e.entries().iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect()
 }
 
+/// The `experimental = [...]` features of the repository config that nextest knows, in its
+/// `ConfigExperimental` order (setup-scripts, wrapper-scripts, benchmarks;
+/// `nextest-runner/src/config/core/nextest_version.rs` at cargo-nextest-0.9.143).
+pub fn experimental_features(workspace_root: &str) -> Vec<&'static str> {
+    let path = format!("{workspace_root}/.config/nextest.toml");
+    let Ok(text) = std::fs::read_to_string(&path) else { return Vec::new() };
+    let Ok(doc) = toml::parse(&text) else { return Vec::new() };
+    let listed: Vec<String> =
+        doc.get("experimental").map(|e| e.items().iter().filter_map(|x| x.as_str().map(String::from)).collect()).unwrap_or_default();
+    ["setup-scripts", "wrapper-scripts", "benchmarks"].into_iter().filter(|k| listed.iter().any(|l| l == k)).collect()
+}
+
 impl Config {
     pub fn load(workspace_root: &str, profile: &str, version: Version) -> Result<Config, String> {
         let path = format!("{workspace_root}/.config/nextest.toml");

@@ -41,6 +41,20 @@ fn fnv1a(s: &str) -> u64 {
     s.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3))
 }
 
+/// nextest's canonical order of binary ids (`RustBinaryIdComponents`, `nextest-metadata/src/
+/// test_list.rs` at cargo-nextest-0.9.143): by package, then no suffix < `name` < `kind/name`,
+/// then by kind and name — so `pkg::measure` sorts before `pkg::bin/tool`, unlike the plain
+/// string order (protocol check, libtest-json skip order).
+pub fn binary_id_order(id: &str) -> (&str, u8, &str, &str) {
+    match id.split_once("::") {
+        None => (id, 0, "", ""),
+        Some((pkg, rest)) => match rest.split_once('/') {
+            None => (pkg, 1, rest, ""),
+            Some((kind, name)) => (pkg, 2, kind, name),
+        },
+    }
+}
+
 pub fn binary_id(package: &str, kind: &str, name: &str) -> String {
     match kind {
         "lib" | "proc-macro" => package.to_string(),
@@ -51,6 +65,44 @@ pub fn binary_id(package: &str, kind: &str, name: &str) -> String {
 
 fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+fn rustc() -> String {
+    std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into())
+}
+
+/// A command built like duct's `cmd` (nextest runs cargo and rustc through duct:
+/// `cargo-nextest/src/cargo_cli.rs` `to_expression`, `nextest-runner/src/rustc_cli.rs` at
+/// cargo-nextest-0.9.143): duct hands the child its whole environment explicitly (env_clear +
+/// every variable), so std sees `PATH` set and, for a bare program name such as `rustc` or
+/// `cargo` (no `CARGO`), takes its fork + execvp path instead of posix_spawnp; the protocol check
+/// sees exactly that on real nextest.
+fn duct_command(program: &str) -> Command {
+    let mut c = Command::new(program);
+    c.env_clear();
+    c.envs(std::env::vars_os());
+    c
+}
+
+/// The host triple from `rustc --version --verbose` (nextest's `RustcCli::version_verbose`,
+/// run before `cargo metadata`, whose `--filter-platform` it feeds).
+fn host_triple() -> String {
+    let out = duct_command(&rustc()).args(["--version", "--verbose"]).stderr(Stdio::piped()).output();
+    if let Ok(o) = out {
+        for l in String::from_utf8_lossy(&o.stdout).lines() {
+            if let Some(h) = l.strip_prefix("host: ") {
+                return h.trim().to_string();
+            }
+        }
+    }
+    "x86_64-unknown-linux-gnu".into()
+}
+
+/// `rustc --print target-libdir` (nextest's `RustcCli::print_target_libdir`), run first.
+fn target_libdir() -> Option<String> {
+    let out = duct_command(&rustc()).args(["--print", "target-libdir"]).stderr(Stdio::piped()).output().ok()?;
+    let s = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    (out.status.success() && !s.is_empty()).then_some(s)
 }
 
 fn opt_str(p: &Json, k: &str) -> String {
@@ -65,14 +117,29 @@ fn run_capture(cmd: &mut Command) -> Result<String, String> {
     String::from_utf8(out.stdout).map_err(|e| e.to_string())
 }
 
-pub fn discover(dir: &str, manifest_path: Option<&str>, cargo_args: &[String], no_build: bool, version: crate::version::Version) -> Result<Workspace, String> {
-    let mut meta_cmd = Command::new(cargo());
-    meta_cmd.args(["metadata", "--format-version", "1", "--no-deps"]).current_dir(dir);
+/// `cargo --color=<c> <command> [--manifest-path M]` as nextest's `CargoCli::to_expression`.
+fn cargo_command(color: &str, command: &str, manifest_path: Option<&str>) -> Command {
+    let mut c = duct_command(&cargo());
+    c.arg(format!("--color={color}")).arg(command);
     if let Some(m) = manifest_path {
-        meta_cmd.args(["--manifest-path", m]);
+        c.args(["--manifest-path", m]);
     }
+    c
+}
+
+/// The commands and their order are real nextest's (protocol check): `rustc --print
+/// target-libdir`, `rustc --version --verbose`, `cargo metadata --format-version=1 --all-features
+/// --filter-platform <host>` (`cargo-nextest/src/dispatch/helpers.rs`), then — after
+/// `after_metadata` (the config is read between the two, `dispatch/core/base.rs`) — `cargo test
+/// --no-run --message-format json-render-diagnostics <cargo args>`.
+pub fn discover(dir: &str, manifest_path: Option<&str>, cargo_args: &[String], no_build: bool, version: crate::version::Version, color: &str, after_metadata: &mut dyn FnMut(&str)) -> Result<Workspace, String> {
+    let libdir = if version.rust_libdir_in_path() { target_libdir() } else { None };
+    let host = host_triple();
+    let mut meta_cmd = cargo_command(color, "metadata", manifest_path);
+    meta_cmd.args(["--format-version=1", "--all-features", "--filter-platform", &host]).current_dir(dir);
     let meta = json::parse(run_capture(&mut meta_cmd)?.trim())?;
     let root = meta.str_at("workspace_root").ok_or("no workspace_root")?.to_string();
+    after_metadata(&root);
     let target_dir = meta.str_at("target_directory").ok_or("no target_directory")?.to_string();
     let mut packages: BTreeMap<String, Package> = BTreeMap::new();
     for p in meta.get("packages").map(|p| p.as_arr()).unwrap_or(&[]) {
@@ -101,11 +168,8 @@ pub fn discover(dir: &str, manifest_path: Option<&str>, cargo_args: &[String], n
     let messages = if no_build {
         std::fs::read_to_string(&cache).map_err(|e| format!("--no-build: cannot read {cache}: {e}"))?
     } else {
-        let mut build = Command::new(cargo());
-        build.args(["test", "--no-run", "--message-format", "json-render-diagnostics"]).args(cargo_args).current_dir(dir);
-        if let Some(m) = manifest_path {
-            build.args(["--manifest-path", m]);
-        }
+        let mut build = cargo_command(color, "test", manifest_path);
+        build.args(["--no-run", "--message-format", "json-render-diagnostics"]).args(cargo_args).current_dir(dir);
         let out = run_capture(&mut build)?;
         let _ = std::fs::write(&cache, &out);
         out
@@ -183,15 +247,15 @@ pub fn discover(dir: &str, manifest_path: Option<&str>, cargo_args: &[String], n
         })
         .collect();
     let mut sorted = binaries;
-    sorted.sort_by(|a, b| a.binary_id.cmp(&b.binary_id));
+    sorted.sort_by(|a, b| binary_id_order(&a.binary_id).cmp(&binary_id_order(&b.binary_id)));
     sorted.dedup_by(|a, b| a.binary_id == b.binary_id);
-    let dylib_path = dylib_path(&target_dir, &linked, version);
+    let dylib_path = dylib_path(&target_dir, &linked, version, libdir);
     Ok(Workspace { root, binaries: sorted, dylib_path })
 }
 
 /// nextest's LD_LIBRARY_PATH: linked paths, the artifact dir and deps dir, rust libdirs, then the
 /// inherited value (rust_build_meta.rs `dylib_paths` + test_list.rs `create_dylib_path`).
-fn dylib_path(target_dir: &str, linked: &[String], version: crate::version::Version) -> String {
+fn dylib_path(target_dir: &str, linked: &[String], version: crate::version::Version, libdir: Option<String>) -> String {
     let mut parts: Vec<String> = linked.iter().filter(|p| std::path::Path::new(p).exists()).cloned().collect();
     let artifact = format!("{target_dir}/debug");
     let deps = format!("{target_dir}/debug/deps");
@@ -203,16 +267,7 @@ fn dylib_path(target_dir: &str, linked: &[String], version: crate::version::Vers
         parts.push(artifact);
     }
     if version.rust_libdir_in_path() {
-        if let Ok(out) = Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
-            .args(["--print", "target-libdir"])
-            .stderr(Stdio::null())
-            .output()
-        {
-            let s = String::from_utf8_lossy(&out.stdout).trim().to_string();
-            if out.status.success() && !s.is_empty() {
-                parts.push(s);
-            }
-        }
+        parts.extend(libdir);
     }
     if let Some(old) = std::env::var_os("LD_LIBRARY_PATH") {
         for p in std::env::split_paths(&old) {
@@ -235,5 +290,12 @@ mod tests {
         assert_eq!(binary_id("fx-basic", "test", "outcomes"), "fx-basic::outcomes");
         assert_eq!(binary_id("fx-basic", "bin", "fx-tool"), "fx-basic::bin/fx-tool");
         assert_eq!(binary_id("fx-basic", "bench", "fx-bench"), "fx-basic::bench/fx-bench");
+    }
+
+    #[test]
+    fn binary_ids_in_nextest_component_order() {
+        let mut ids = vec!["fx-basic::bin/fx-tool", "fx-hostile::names", "fx-basic::timing", "fx-basic", "fx-basic::bench/fx-bench", "fx-basic::measure"];
+        ids.sort_by(|a, b| binary_id_order(a).cmp(&binary_id_order(b)));
+        assert_eq!(ids, ["fx-basic", "fx-basic::measure", "fx-basic::timing", "fx-basic::bench/fx-bench", "fx-basic::bin/fx-tool", "fx-hostile::names"]);
     }
 }

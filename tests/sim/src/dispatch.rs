@@ -30,6 +30,27 @@ enum Msg {
     Finished { unit: usize, outcomes: Vec<Outcome> },
 }
 
+/// Pops units in list order, reporting the skipped ones (libtest `ignored` lines, human SKIP
+/// lines), until a unit that runs; None at the end of the list.
+fn pull_runnable(pending: &mut Vec<usize>, units: &[Unit], bins: &[Binary], human: &Human, mut libtest: Option<&mut Libtest>, stress: Option<(u32, Option<u32>)>) -> Option<usize> {
+    while let Some(i) = pending.pop() {
+        let u = &units[i];
+        if u.run {
+            return Some(i);
+        }
+        if u.skip_ignored {
+            if let Some(lt) = libtest.as_deref_mut() {
+                lt.ignored_skip(&bins[u.bin].binary_id, &u.name, stress);
+            }
+        }
+        if human.status_level >= Level::Skip {
+            let line = Line { binary_id: &bins[u.bin].binary_id, test_name: &u.name, stress };
+            human.write(&format!("{} [         ] {}\n", human.status(Style::Skip, "SKIP"), human.instance(&line, None, true)));
+        }
+    }
+    None
+}
+
 fn smallest_free(used: &BTreeSet<usize>) -> usize {
     (0..).find(|i| !used.contains(i)).unwrap()
 }
@@ -53,11 +74,16 @@ pub fn dispatch(
     let mut pending: Vec<usize> = (0..units.len()).collect();
     pending.reverse();
     let mut waiting: Vec<usize> = Vec::new();
+    let mut lookahead: Option<usize> = None;
     let mut running: BTreeMap<usize, (usize, Option<(String, usize)>)> = BTreeMap::new();
     let mut global_used = BTreeSet::new();
     let mut group_used: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
     let mut cancelled = false;
     let mut by_signal = false;
+    // Cancelled by Ctrl-C: nextest hides the output of the tests that finish afterwards
+    // (`nextest-runner/src/reporter/displayer/status_level.rs` `compute_output_on_test_finished`
+    // at cargo-nextest-0.9.143: "if the run is cancelled due to an interrupt, we hide the output").
+    let mut interrupted = false;
     let mut failures: u32 = 0;
     let shutdown0 = crate::signals::shutdown().0;
     fn line_for<'a>(bins: &'a [Binary], u: &'a Unit, stress: Option<(u32, Option<u32>)>) -> Line<'a> {
@@ -69,28 +95,26 @@ pub fn dispatch(
             if !cancelled && gen != shutdown0 {
                 cancelled = true;
                 by_signal = true;
+                interrupted = sig == crate::sys::SIGINT;
                 human.write(&human.cancelling(signal_reason(sig), running.len()));
             }
             // Launch whatever fits (tests whose group is full wait; later tests may proceed).
+            // nextest's future_queue pulls items from the lazy test stream until one does not fit
+            // and keeps that one aside (future-queue 0.4 `FutureQueue::poll_next`; the stream is
+            // `nextest-runner/src/runner/imp.rs` at cargo-nextest-0.9.143): so when a test takes
+            // the last free slot, the skips up to the next runnable test are reported at once,
+            // before the test's own start. (Seen by the protocol check on the libtest-json
+            // stream at -j 1.)
+            let mut launched: Vec<(usize, usize, Option<(String, usize)>)> = Vec::new();
             while !cancelled && running.len() < threads {
                 let next = waiting
                     .iter()
                     .position(|&i| units[i].settings.group.as_ref().is_none_or(|g| group_used.get(g).map_or(0, |s| s.len()) < *groups.get(g).unwrap_or(&1)))
                     .map(|p| waiting.remove(p))
-                    .or_else(|| pending.pop());
+                    .or_else(|| lookahead.take())
+                    .or_else(|| pull_runnable(&mut pending, units, bins, human, libtest.as_deref_mut(), stress));
                 let Some(i) = next else { break };
                 let u = &units[i];
-                if !u.run {
-                    if u.skip_ignored {
-                        if let Some(lt) = libtest.as_deref_mut() {
-                            lt.ignored_skip(&bins[u.bin].binary_id, &u.name, stress);
-                        }
-                    }
-                    if human.status_level >= Level::Skip {
-                        human.write(&format!("{} [         ] {}\n", human.status(Style::Skip, "SKIP"), human.instance(&line_for(bins, u, stress), None, true)));
-                    }
-                    continue;
-                }
                 if let Some(g) = &u.settings.group {
                     let max = *groups.get(g).unwrap_or(&1);
                     if group_used.get(g).map_or(0, |s| s.len()) >= max {
@@ -110,6 +134,13 @@ pub fn dispatch(
                     (g, slot)
                 });
                 running.insert(i, (gslot, group.clone()));
+                launched.push((i, gslot, group));
+            }
+            if !cancelled && running.len() >= threads && lookahead.is_none() {
+                lookahead = pull_runnable(&mut pending, units, bins, human, libtest.as_deref_mut(), stress);
+            }
+            for (i, gslot, group) in launched {
+                let u = &units[i];
                 if let Some(lt) = libtest.as_deref_mut() {
                     lt.started(&bins[u.bin].binary_id, &u.name, stress);
                 }
@@ -123,13 +154,23 @@ pub fn dispatch(
                 let tx = tx.clone();
                 s.spawn(move || run_unit(ctx, b, u, i, gslot, group, env, stress, tx));
             }
-            if running.is_empty() && (cancelled || (pending.is_empty() && waiting.is_empty())) {
+            if running.is_empty() && (cancelled || (pending.is_empty() && waiting.is_empty() && lookahead.is_none())) {
                 break;
             }
             let msg = match rx.recv_timeout(Duration::from_millis(20)) {
                 Ok(m) => m,
                 Err(_) => continue,
             };
+            // A signal that arrived while waiting is reported before the event it caused (the
+            // killed test's end): nextest's dispatcher handles the signal first, so the
+            // `Cancelling … 1 test still running` line precedes the test's status line.
+            let (gen, sig) = crate::signals::shutdown();
+            if !cancelled && gen != shutdown0 {
+                cancelled = true;
+                by_signal = true;
+                interrupted = sig == crate::sys::SIGINT;
+                human.write(&human.cancelling(signal_reason(sig), running.len()));
+            }
             match msg {
                 Msg::Slow { unit, attempt, total, elapsed, will_terminate } => {
                     human.write(&human.test_slow(&line_for(bins, &units[unit], stress), attempt, total, elapsed, will_terminate));
@@ -197,17 +238,19 @@ pub fn dispatch(
                     if human.status_level >= level {
                         out.push_str(&format!("{} {}{}\n", human.status(style, &label), Human::dur(last.duration), human.instance(&line, Some(n), true)));
                     }
-                    if !success {
+                    if !success && !interrupted {
                         if let Some(e) = &last.start_error {
                             out.push_str(&format!("{} {} {}\n    error spawning test process: {e}\n", human.st(Style::Fail, " "), human.st(Style::Fail, "errors"), human.st(Style::Fail, &human.hbar(3))));
                         }
                         out.push_str(&human.output_block(Style::Fail, split_of(ctx, last), combined_of(ctx, last)));
                         out.push_str(&crate::status::info_line(human, "test", last, &u.settings).unwrap_or_default());
+                    }
+                    if !success {
                         failures += 1;
                     }
                     human.write(&out);
                     // Final status lines after the summary (final-status-level: fail=1, flaky=2).
-                    if !success && human.final_level >= 1 {
+                    if !success && human.final_level >= 1 && !interrupted {
                         let l = if attempts > 1 { format!("TRY {attempts} {}", status_for(last, &u.settings, true).0) } else { status_for(last, &u.settings, false).0 };
                         push_final(1, stress, n, &bins[u.bin].binary_id, &u.name, format!("{} {}{}\n", human.status(Style::Fail, &l), Human::dur(last.duration), human.instance(&line, Some(n), true)));
                     } else if flaky && human.final_level >= 2 {

@@ -260,15 +260,20 @@ impl Human {
             }
             s.push_str(&format!("{} {} {}\n", self.st(style, " "), self.st(style, name), self.st(style, &self.hbar(3))));
             let text = String::from_utf8_lossy(data);
+            // `write_test_single_output_with_description` (`nextest-runner/src/reporter/displayer/
+            // unit_output.rs` at cargo-nextest-0.9.143): with colour the output is written as is
+            // and a colour reset goes right before its final newline (the protocol check shows
+            // `…exiting with code 3\e[0m`); without colour ANSI escapes are stripped. A newline
+            // is always added at the end.
+            let text = if self.color { text.into_owned() } else { strip_ansi(&text) };
+            let body = text.strip_suffix('\n').unwrap_or(&text);
+            let full = format!("{body}{}\n", if self.color { "\x1b[0m" } else { "" });
             // indent_write's IndentWriter: empty lines are not indented.
-            for line in text.split_inclusive('\n') {
+            for line in full.split_inclusive('\n') {
                 if line != "\n" {
                     s.push_str("    ");
                 }
                 s.push_str(line);
-            }
-            if !text.ends_with('\n') {
-                s.push('\n');
             }
         };
         if let Some((o, e)) = split {
@@ -416,12 +421,16 @@ impl Human {
     pub fn stress_summary(&self, completed: u32, count: Option<u32>, failed: u32, elapsed: Duration) -> String {
         let style = if failed > 0 { Style::Fail } else { Style::Pass };
         let mut s = format!("{}\n{} [{:>8.3}s] {}", self.hbar(12), self.status(style, "Summary"), elapsed.as_secs_f64(), self.st(Style::Count, &completed.to_string()));
-        if let Some(n) = count {
-            if n != completed {
+        // `nextest-runner/src/reporter/displayer/imp.rs` (cargo-nextest-0.9.143): a known total is
+        // always printed (`3/3`), and the plural follows the total when there is one.
+        let plural_of = match count {
+            Some(n) => {
                 s.push_str(&format!("/{}", self.st(Style::Count, &n.to_string())));
+                n
             }
-        }
-        s.push_str(&format!(" stress run {}: {} {}", if completed == 1 { "iteration" } else { "iterations" }, self.st(Style::Count, &(completed - failed).to_string()), self.st(Style::Pass, "passed")));
+            None => completed,
+        };
+        s.push_str(&format!(" stress run {}: {} {}", if plural_of == 1 { "iteration" } else { "iterations" }, self.st(Style::Count, &(completed - failed).to_string()), self.st(Style::Pass, "passed")));
         if failed > 0 {
             s.push_str(&format!(", {} {}", self.st(Style::Count, &failed.to_string()), self.st(Style::Fail, "failed")));
         }
@@ -437,6 +446,41 @@ pub fn hhmmss(d: Duration, ceil: bool) -> String {
         secs += 1;
     }
     format!("{:02}:{:02}:{:02}", secs / 3600, (secs / 60) % 60, secs % 60)
+}
+
+/// Removes ANSI escape sequences (CSI `ESC [ … final`, OSC `ESC ] … BEL|ESC \\`, and two-byte
+/// `ESC x`), like the strip-ansi-escapes crate nextest uses for uncoloured output.
+pub fn strip_ansi(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut it = s.chars().peekable();
+    while let Some(c) = it.next() {
+        if c != '\x1b' {
+            out.push(c);
+            continue;
+        }
+        match it.next() {
+            Some('[') => {
+                while let Some(&n) = it.peek() {
+                    it.next();
+                    if ('\x40'..='\x7e').contains(&n) {
+                        break;
+                    }
+                }
+            }
+            Some(']') => {
+                while let Some(n) = it.next() {
+                    if n == '\x07' || (n == '\x1b' && it.peek() == Some(&'\\')) {
+                        if n == '\x1b' {
+                            it.next();
+                        }
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -464,6 +508,26 @@ mod tests {
             r.run_started("u", "default", 3, 2, 1),
             "────────────\n Nextest run ID u with nextest profile: default\n    Starting 3 tests across 2 binaries (1 test skipped)\n"
         );
+    }
+
+    #[test]
+    fn output_block_colour_reset_and_stripping() {
+        let mut r = h(CURRENT, 1);
+        assert_eq!(r.output_block(Style::Fail, Some((b"\nrunning 1 test\n\x1b[31mred\x1b[0m\n", b"")), None), "  stdout ───\n\n    running 1 test\n    red\n\n");
+        r.color = true;
+        assert_eq!(
+            r.output_block(Style::Fail, Some((b"a\nb\n", b"")), None),
+            "\x1b[31;1m \x1b[0m \x1b[31;1mstdout\x1b[0m \x1b[31;1m───\x1b[0m\n    a\n    b\x1b[0m\n\n"
+        );
+        assert_eq!(strip_ansi("x\x1b]8;;u\x07y\x1b[1;2mz"), "xyz");
+    }
+
+    #[test]
+    fn stress_summary_shows_a_known_total() {
+        let r = h(CURRENT, 3);
+        assert_eq!(r.stress_summary(3, Some(3), 0, Duration::from_millis(5)), "────────────\n     Summary [   0.005s] 3/3 stress run iterations: 3 passed\n");
+        assert_eq!(r.stress_summary(1, Some(1), 0, Duration::from_millis(5)), "────────────\n     Summary [   0.005s] 1/1 stress run iteration: 1 passed\n");
+        assert_eq!(r.stress_summary(5, None, 1, Duration::from_millis(5)), "────────────\n     Summary [   0.005s] 5 stress run iterations: 4 passed, 1 failed\n");
     }
 
     #[test]

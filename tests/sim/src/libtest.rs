@@ -212,7 +212,10 @@ impl Libtest {
 
     /// StressSubRunFinished / RunFinished: flush every open suite.
     pub fn flush_all(&mut self) {
-        let suites = std::mem::take(&mut self.suites);
+        // in nextest's binary-id order (its map is keyed by `RustBinaryId`, whose Ord is by
+        // components: `discover::binary_id_order`), not by the id string
+        let mut suites: Vec<(String, Suite)> = std::mem::take(&mut self.suites).into_iter().collect();
+        suites.sort_by(|a, b| crate::discover::binary_id_order(&a.0).cmp(&crate::discover::binary_id_order(&b.0)));
         for (id, s) in suites {
             self.finalize(&id, s);
         }

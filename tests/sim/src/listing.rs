@@ -56,8 +56,8 @@ fn start(ctx: &ListCtx, b: &Binary, ignored: bool) -> Result<Running, String> {
     drop(s.cmd);
     drop(guard);
     let pidfd_raw = pidfd.as_ref().map(|f| std::os::fd::AsRawFd::as_raw_fd(f));
-    let fds = Fds::new(s.stdout, s.stderr, None, pidfd_raw, pidfd_raw.is_none());
-    let reaper = crate::reaper::start(s.child, pidfd, tx.clone(), Ev::Exited);
+    let fds = Fds::new(s.stdout, s.stderr, None, pidfd, pidfd_raw.is_none());
+    let reaper = crate::reaper::start(s.child, pidfd_raw, tx.clone(), Ev::Exited);
     Ok(Running { fds, rx, _reaper: reaper })
 }
 

@@ -3,7 +3,7 @@
 //! handler, and a waitpid(WNOHANG) poll of every live child after each SIGCHLD.
 
 use crate::sys;
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::process::{Child, ExitStatus};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::Sender;
@@ -19,8 +19,6 @@ extern "C" fn on_sigchld(_: i32) {
 pub struct Reaper {
     /// Set once the exit status has been consumed (tokio's `child.id()` is then None).
     pub reaped: Arc<AtomicBool>,
-    /// The pidfd (pidfd mode); closed when the attempt's state is dropped.
-    _pidfd: Option<OwnedFd>,
 }
 
 impl Reaper {
@@ -43,12 +41,14 @@ pub fn open(child: &Child, sigchld: bool) -> Option<OwnedFd> {
 }
 
 /// Starts reaping `child` on its own thread; the exit status goes to `tx` through `wrap`.
-pub fn start<E: Send + 'static>(mut child: Child, pidfd: Option<OwnedFd>, tx: Sender<E>, wrap: fn(std::io::Result<ExitStatus>) -> E) -> Reaper {
+/// `pidfd` is polled, not owned: the unit's `Fds` owns it and closes it when it takes the exit
+/// status, which this thread sends only after its last poll.
+pub fn start<E: Send + 'static>(mut child: Child, pidfd: Option<i32>, tx: Sender<E>, wrap: fn(std::io::Result<ExitStatus>) -> E) -> Reaper {
     let reaped = Arc::new(AtomicBool::new(false));
     if pidfd.is_none() {
         INSTALL.call_once(|| sys::install_handler(sys::SIGCHLD, on_sigchld));
     }
-    let raw = pidfd.as_ref().map(|f| f.as_raw_fd());
+    let raw = pidfd;
     let flag = reaped.clone();
     std::thread::Builder::new()
         .name("nextest-sim-reaper".into())
@@ -88,5 +88,5 @@ pub fn start<E: Send + 'static>(mut child: Child, pidfd: Option<OwnedFd>, tx: Se
             let _ = tx.send(wrap(res));
         })
         .expect("spawn reaper thread");
-    Reaper { reaped, _pidfd: pidfd }
+    Reaper { reaped }
 }

@@ -57,7 +57,22 @@ pub fn main(opts: Opts) -> i32 {
         None => std::env::current_dir().map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|_| ".".into()),
     };
     let run_id = crate::uuid::new_run_id();
-    let ws = match discover::discover(&cwd, opts.manifest_path.as_deref(), &opts.cargo_args, opts.no_build, v) {
+    // `info: experimental features enabled: …` (tracing's info level, "info" in bold when colour
+    // is on): printed when the config is loaded, after `cargo metadata` and before the build
+    // (`cargo-nextest/src/dispatch/core/base.rs`, since 0.9.59 with setup scripts).
+    let info_color = match opts.color.as_str() {
+        "always" => true,
+        "never" => false,
+        _ => crate::sys::is_tty(2) && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let mut after_metadata = |root: &str| {
+        let feats = crate::config::experimental_features(root);
+        if v.setup_scripts() && !feats.is_empty() {
+            let info = if info_color { "\x1b[1minfo\x1b[0m" } else { "info" };
+            errln!("{info}: experimental features enabled: {}", feats.join(", "));
+        }
+    };
+    let ws = match discover::discover(&cwd, opts.manifest_path.as_deref(), &opts.cargo_args, opts.no_build, v, &opts.color, &mut after_metadata) {
         Ok(w) => w,
         Err(e) => return fail_error(&e, EXIT_BUILD_FAILED),
     };
@@ -82,6 +97,12 @@ pub fn main(opts: Opts) -> i32 {
     };
     if capture == Capture::None {
         test_threads = 1;
+    }
+    // `cargo-nextest/src/dispatch/core/base.rs` `load_double_spawn` (cargo-nextest-0.9.143, and the
+    // same line since 0.9.48): an info line when NEXTEST_DOUBLE_SPAWN=0, after the build.
+    if std::env::var("NEXTEST_DOUBLE_SPAWN").as_deref() == Ok("0") {
+        let info = if info_color { "\x1b[1minfo\x1b[0m" } else { "info" };
+        errln!("{info}: NEXTEST_DOUBLE_SPAWN=0 set, disabling double-spawn for test processes");
     }
     let double_spawn = crate::spawn::double_spawn_enabled();
     let sigchld = opts.reaper_sigchld.unwrap_or(!v.pidfd_reaper());
@@ -238,9 +259,31 @@ pub fn main(opts: Opts) -> i32 {
             let mut out = human.setup_done(i, to_run.len(), stress, id, &cmd, r.label, style, r.duration);
             if !r.success {
                 if let Some(e) = &r.error {
-                    out.push_str(&format!("{} {} {}\n    {}\n", human.st(style, " "), human.st(style, "errors"), human.st(style, &human.hbar(3)), e));
+                    // nextest's exec-fail header `  execfail ─` (`exec_fail_header`,
+                    // `nextest-runner/src/reporter/displayer/imp.rs` at cargo-nextest-0.9.143)
+                    out.push_str(&format!("{} {} {}\n", human.st(style, " "), human.st(style, "execfail"), human.st(style, &human.hbar(1))));
+                    for l in e.lines() {
+                        out.push_str(&format!("    {l}\n"));
+                    }
                 }
                 out.push_str(&human.output_block(style, Some((&r.stdout, &r.stderr)), None));
+                // the info line under a failed script's output, as for tests (protocol check
+                // against real nextest 0.9.143: `    (script failed with exit code 4)`)
+                // (the wording of `write_info_execution_result`, as for tests)
+                let info = match (r.result, r.exit_code, r.signal) {
+                    ("fail", Some(code), _) => Some(format!("{} with exit code {}", human.st(Style::Fail, "failed"), human.st(Style::Count, &code.to_string()))),
+                    ("fail", None, Some(sig)) => Some(format!(
+                        "{} with signal {}{}",
+                        human.st(Style::Fail, "aborted"),
+                        human.st(Style::Count, &sig.to_string()),
+                        crate::status::signal_name(sig).map(|n| format!(": SIG{n}")).unwrap_or_default()
+                    )),
+                    ("timeout", _, _) => Some(human.st(Style::Fail, "timed out")),
+                    _ => None,
+                };
+                if let Some(text) = info {
+                    out.push_str(&format!("    (script {text})\n\n"));
+                }
             }
             human.write(&out);
             if !r.success {
@@ -336,22 +379,26 @@ pub fn main(opts: Opts) -> i32 {
             out.push_str(&format!("warning: {not_run}/{} {t} {was} not run due to {}\n", last_stats.initial, signal_reason(crate::signals::shutdown().1)));
         } else if last_stats.failed_count() > 0 {
             out.push_str(&format!(
-                "warning: {not_run}/{} {t} {was} not run due to test failure (run with --no-fail-fast to run all tests, or run with --max-fail)\n",
+                "{}: {not_run}/{} {t} {was} not run due to test failure (run with --no-fail-fast to run all tests, or run with --max-fail)\n",
+                if human.color { "\x1b[33;1mwarning\x1b[0m" } else { "warning" },
                 last_stats.initial
             ));
         }
     }
     human.write(&out);
+    // tracing's level prefix, styled when colour is on (`cargo-nextest/src/output.rs`
+    // `LogStyles::colorize` at cargo-nextest-0.9.143: error red bold, warning yellow bold)
+    let error = if human.color { "\x1b[31;1merror\x1b[0m" } else { "error" };
     if script_failed {
-        errln!("error: setup script failed");
+        errln!("{error}: setup script failed");
         return EXIT_SETUP_SCRIPT_FAILED;
     }
     if failed_run || cancelled_by_signal {
-        errln!("error: test run failed");
+        errln!("{error}: test run failed");
         return EXIT_TEST_RUN_FAILED;
     }
     if last_stats.finished == 0 {
-        errln!("error: no tests to run\n(hint: use `--no-tests` to customize)");
+        errln!("{error}: no tests to run\n(hint: use `--no-tests` to customize)");
         return EXIT_NO_TESTS_RUN;
     }
     EXIT_OK

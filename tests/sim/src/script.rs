@@ -34,6 +34,10 @@ pub struct ScriptResult {
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
     pub error: Option<String>,
+    /// The exit code of a `fail` result (also the done probe's `exit_code`).
+    pub exit_code: Option<i32>,
+    /// The signal that ended a `fail` result.
+    pub signal: Option<i32>,
 }
 
 fn temp_env_file() -> std::io::Result<String> {
@@ -54,25 +58,34 @@ fn temp_env_file() -> std::io::Result<String> {
 }
 
 /// Parses the NEXTEST_ENV file: KEY=VALUE lines; a line without `=` or a NEXTEST* key is an
-/// error, and with `key_chars` (0.9.131+) a key outside `[A-Za-z_][A-Za-z0-9_]*`.
-pub fn parse_env_file(text: &str, key_chars: bool) -> Result<Vec<(String, String)>, String> {
+/// error, and with `key_chars` (0.9.131+) a key outside `[A-Za-z_][A-Za-z0-9_]*`.  Worded as
+/// nextest 0.9.143 prints it in the `execfail` block (its error chain: `error reading setup
+/// script output` / `caused by:` / `- …`).
+pub fn parse_env_file(text: &str, key_chars: bool, path: &str) -> Result<Vec<(String, String)>, String> {
     let mut out = Vec::new();
     for line in text.lines() {
         if line.is_empty() {
             continue;
         }
         let Some((k, v)) = line.split_once('=') else {
-            return Err(format!("line {line:?} in NEXTEST_ENV file is not of the form KEY=VALUE"));
+            return Err(format!("error reading setup script output\n  caused by:\n  - line `{line}` in environment file `{path}` not in KEY=VALUE format"));
         };
         if key_chars {
+            // validate_env_var_key (nextest-runner/src/config/scripts/env_map.rs, 0.9.143)
             let mut cs = k.chars();
-            let first_ok = cs.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
-            if !first_ok || !cs.all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                return Err(format!("key {k:?} in NEXTEST_ENV file is not a valid variable name"));
+            let why = if !cs.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') {
+                Some("does not start with a letter or underscore")
+            } else if !cs.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                Some("does not consist solely of letters, digits, and underscores")
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                return Err(format!("error reading setup script output\n  caused by:\n  - error in environment file `{path}`\n  - key `{k}` {why}"));
             }
         }
         if k.starts_with("NEXTEST") {
-            return Err(format!("key {k:?} in NEXTEST_ENV file begins with NEXTEST, which is reserved"));
+            return Err(format!("error reading setup script output\n  caused by:\n  - error in environment file `{path}`\n  - key `{k}` begins with `NEXTEST`, which is reserved for internal use"));
         }
         out.push((k.to_string(), v.to_string()));
     }
@@ -90,6 +103,8 @@ pub fn run(ctx: &ScriptCtx, script_id: &str, cfg: &ScriptConfig, stress: Option<
         stdout: Vec::new(),
         stderr: Vec::new(),
         error: Some(msg),
+        exit_code: None,
+        signal: None,
     };
     let env_file = match temp_env_file() {
         Ok(p) => p,
@@ -143,9 +158,9 @@ pub fn run(ctx: &ScriptCtx, script_id: &str, cfg: &ScriptConfig, stress: Option<
     drop(spawned.cmd);
     drop(guard);
     let pidfd_raw = pidfd.as_ref().map(|f| std::os::fd::AsRawFd::as_raw_fd(f));
-    let mut fds = Fds::new(spawned.stdout, spawned.stderr, None, pidfd_raw, pidfd_raw.is_none());
+    let mut fds = Fds::new(spawned.stdout, spawned.stderr, None, pidfd, pidfd_raw.is_none());
     probes::fire_script_start(&probe, pid);
-    let reaper = crate::reaper::start(spawned.child, pidfd, tx.clone(), Ev::Exited);
+    let reaper = crate::reaper::start(spawned.child, pidfd_raw, tx.clone(), Ev::Exited);
     fds.start_reading(&tx);
     drop(tx);
     let _unit = crate::signals::UnitGuard::new();
@@ -184,7 +199,7 @@ pub fn run(ctx: &ScriptCtx, script_id: &str, cfg: &ScriptConfig, stress: Option<
     let mut env_out = Vec::new();
     let mut error = None;
     if success {
-        match std::fs::read_to_string(&env_file).map_err(|e| e.to_string()).and_then(|t| parse_env_file(&t, ctx.v.script_env_key_chars())) {
+        match std::fs::read_to_string(&env_file).map_err(|e| e.to_string()).and_then(|t| parse_env_file(&t, ctx.v.script_env_key_chars(), &env_file)) {
             Ok(e) => env_out = e,
             Err(e) if ctx.v.script_env_file_error_fails() => {
                 error = Some(e);
@@ -204,7 +219,13 @@ pub fn run(ctx: &ScriptCtx, script_id: &str, cfg: &ScriptConfig, stress: Option<
     fds.close();
     drop(reaper);
     let _ = std::fs::remove_file(&env_file);
-    ScriptResult { result, label, success, duration, env: env_out, stdout, stderr, error }
+    let signal = if result == "fail" {
+        use std::os::unix::process::ExitStatusExt;
+        out.exit.and_then(|e| e.signal())
+    } else {
+        None
+    };
+    ScriptResult { result, label, success, duration, env: env_out, stdout, stderr, error, exit_code, signal }
 }
 
 #[cfg(test)]
@@ -213,12 +234,12 @@ mod tests {
 
     #[test]
     fn env_file_protocol() {
-        assert_eq!(parse_env_file("A=1\nB=x=y\n", true).unwrap(), vec![("A".into(), "1".into()), ("B".into(), "x=y".into())]);
-        assert!(parse_env_file("novalue\n", true).is_err());
-        assert!(parse_env_file("novalue\n", false).is_err());
-        assert!(parse_env_file("NEXTEST_X=1\n", true).is_err());
-        assert!(parse_env_file("NEXTEST_X=1\n", false).is_err());
-        assert!(parse_env_file("1X=1\n", true).is_err());
-        assert!(parse_env_file("1X=1\n", false).is_ok());
+        assert_eq!(parse_env_file("A=1\nB=x=y\n", true, "f").unwrap(), vec![("A".into(), "1".into()), ("B".into(), "x=y".into())]);
+        assert!(parse_env_file("novalue\n", true, "f").is_err());
+        assert!(parse_env_file("novalue\n", false, "f").is_err());
+        assert!(parse_env_file("NEXTEST_X=1\n", true, "f").is_err());
+        assert!(parse_env_file("NEXTEST_X=1\n", false, "f").is_err());
+        assert!(parse_env_file("1X=1\n", true, "f").is_err());
+        assert!(parse_env_file("1X=1\n", false, "f").is_ok());
     }
 }

@@ -22,7 +22,10 @@ extern "C" fn on_signal(sig: i32) {
 
 pub fn install(color: bool) {
     COLOR.store(color, Ordering::SeqCst);
-    for s in [sys::SIGINT, sys::SIGTERM, sys::SIGHUP, sys::SIGQUIT, sys::SIGTSTP, sys::SIGCONT] {
+    // nextest-runner/src/signal.rs (cargo-nextest-0.9.143) `Signals::new`: INT, HUP, TERM, QUIT,
+    // TSTP, CONT, USR1, in this order (SIGUSR1 asks for an info report, which the simulator
+    // does not print: it is received and ignored).
+    for s in [sys::SIGINT, sys::SIGHUP, sys::SIGTERM, sys::SIGQUIT, sys::SIGTSTP, sys::SIGCONT, sys::SIGUSR1] {
         sys::install_handler(s, on_signal);
     }
     std::thread::Builder::new()

@@ -124,6 +124,12 @@ pub fn spawn(spec: &Spec) -> std::io::Result<Spawned> {
     let pid = child.id();
     let stdout = child.stdout.take().map(OwnedFd::from);
     let stderr = child.stderr.take().map(OwnedFd::from);
+    // tokio's `spawn_child` turns the piped read ends non-blocking right after the spawn, before
+    // it opens the pidfd (and before nextest's DoubleSpawnContext unblocks SIGTSTP); the
+    // protocol check sees `fcntl(F_SETFL, O_NONBLOCK)` on both ends there in real nextest.
+    for f in [&stdout, &stderr].into_iter().flatten() {
+        sys::set_nonblocking(std::os::fd::AsRawFd::as_raw_fd(f));
+    }
     Ok(Spawned { cmd, child, pid, stdout, stderr, combined: combined_rx })
 }
 

@@ -53,6 +53,7 @@ pub const SIGHUP: c_int = 1;
 pub const SIGINT: c_int = 2;
 pub const SIGQUIT: c_int = 3;
 pub const SIGKILL: c_int = 9;
+pub const SIGUSR1: c_int = 10;
 pub const SIGTERM: c_int = 15;
 pub const SIGCHLD: c_int = 17;
 pub const SIGCONT: c_int = 18;
@@ -63,6 +64,7 @@ const SYS_GETTID: c_long = 186;
 const SYS_PIDFD_OPEN: c_long = 434;
 const O_NONBLOCK: c_int = 0o4000;
 const SA_RESTART: c_int = 0x1000_0000;
+const SA_SIGINFO: c_int = 4;
 
 fn one_sig(sig: c_int) -> SigSet {
     let mut s = SigSet { bits: [0; 16] };
@@ -145,8 +147,10 @@ pub fn is_tty(fd: c_int) -> bool {
     unsafe { isatty(fd) == 1 }
 }
 
-/// Installs a plain signal handler (sigaction, SA_RESTART).
+/// Installs a signal handler the way tokio's signal driver (signal-hook-registry) does:
+/// sigaction with SA_SIGINFO | SA_RESTART (flags 0x10000004 observed on real nextest by the
+/// protocol check). The handler only looks at its first argument.
 pub fn install_handler(sig: c_int, handler: extern "C" fn(c_int)) {
-    let act = SigAction { handler: handler as usize, mask: SigSet { bits: [0; 16] }, flags: SA_RESTART, restorer: 0 };
+    let act = SigAction { handler: handler as usize, mask: SigSet { bits: [0; 16] }, flags: SA_SIGINFO | SA_RESTART, restorer: 0 };
     unsafe { sigaction(sig, &act, std::ptr::null_mut()) };
 }

@@ -1,0 +1,1 @@
+//! Nothing: the test binary is the fixture.
