@@ -24,6 +24,22 @@ import bpfparse
 import bpfscript
 import events
 
+
+def private_copy(src, dst):
+    """Copies the library to dst as a new inode (temp file + rename).  Overwriting dst in
+    place would keep its inode, and a uprobe some other tracer still holds on the old
+    contents makes the kernel refuse (EINVAL) the new build's probes at that inode."""
+    tmp = dst + ".new"
+    shutil.copy2(src, tmp)
+    os.replace(tmp, dst)
+
+
+def _die_with_parent():
+    """bpftrace is ended with the harness, even when the harness is killed: a tracer left
+    behind keeps its probes attached (and its semaphores raised) in later runs."""
+    import ctypes
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
 TRACEFS = "/sys/kernel/tracing"
 READY_TIMEOUT_S = 180   # attaching ~360 probe blocks takes a few seconds; CI can be slow
 STOP_TIMEOUT_S = 120
@@ -101,7 +117,8 @@ class Session:
         # (fork lines) followed it — at once on a busy machine, never on a quiet one.
         with open(self.out_path, "w") as out, open(self.err_path, "w") as err:
             self.proc = subprocess.Popen([self.bpftrace, prog], stdout=out, stderr=err,
-                                         env=env, start_new_session=True)
+                                         env=env, start_new_session=True,
+                                         preexec_fn=_die_with_parent)
         t0 = time.monotonic()
         deadline = t0 + READY_TIMEOUT_S
         while time.monotonic() < deadline:

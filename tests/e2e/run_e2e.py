@@ -268,7 +268,7 @@ def main(argv=None):
     # Attach to and preload a private copy: a rebuild of the library during a session
     # would otherwise give the runner a new inode that bpftrace is not attached to.
     lib = os.path.join(a.out, os.path.basename(a.lib))
-    shutil.copy2(a.lib, lib)
+    capture.private_copy(a.lib, lib)
     targets = [("shim", lib)] + ([("native", nextest_binary())] if native else [])
     passed = failed = 0
 

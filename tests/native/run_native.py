@@ -318,7 +318,7 @@ def main(argv=None):
         env.pop(k, None)
     os.makedirs(a.out, exist_ok=True)
     lib = os.path.join(a.out, os.path.basename(a.lib))
-    shutil.copy2(a.lib, lib)  # attach to a private copy: a rebuild cannot detach it
+    capture.private_copy(a.lib, lib)  # attach to a private copy: a rebuild cannot detach it
     targets = [("shim", lib), ("native", runner.path)]
 
     passed = failed = 0
