@@ -51,18 +51,31 @@ static int ours(const char *tok, size_t n)
 	return 0;
 }
 
-/* The value of envp entry e if it is LD_PRELOAD or NEXTEST_LD_PRELOAD. */
+/* Does s start with p?  Inline: most entries differ in the first bytes. */
+static int prefix(const char *s, const char *p)
+{
+	while (*p)
+		if (*s++ != *p++)
+			return 0;
+	return 1;
+}
+
+/* The value of envp entry e if it is LD_PRELOAD or NEXTEST_LD_PRELOAD.  A
+ * runner's child has some fifty NEXTEST_* entries: the ninth byte ('L')
+ * rejects them before a full compare. */
 static const char *preload_value(const char *e)
 {
-	if (e[0] == 'L' && strncmp(e, "LD_PRELOAD=", 11) == 0)
+	if (e[0] == 'L' && prefix(e, "LD_PRELOAD="))
 		return e + 11;
-	if (e[0] == 'N' && strncmp(e, "NEXTEST_LD_PRELOAD=", 19) == 0)
+	if (e[0] == 'N' && prefix(e, "NEXTEST_L") && prefix(e + 9, "D_PRELOAD="))
 		return e + 19;
 	return NULL;
 }
 
 static int names_us(const char *v)
 {
+	if (!strstr(v, self_base))	/* every spelling of ours contains it */
+		return 0;
 	while (*v) {
 		while (is_sep(*v))
 			v++;
@@ -82,25 +95,27 @@ static int wanted_inside(void)
 	return nx_x_enabled(NX_X_CRASH) || nx_x_enabled(NX_X_CRASH_FRAME);
 }
 
-int nx_childenv_wanted(char *const argv[], char *const envp[], size_t *nvec, size_t *ntext)
+int nx_childenv_wanted(char *const argv[], char *const envp[], struct nx_childenv_plan *plan)
 {
 	if (!__atomic_load_n(&self_path, __ATOMIC_ACQUIRE) || !envp)
 		return 0;
 	if (!nx_spawn_is_nextest_child(argv, envp) || wanted_inside())
 		return 0;
-	size_t n = 0, text = 0;
-	int hit = 0;
+	size_t n = 0, text = 0, hits = 0;
 	for (char *const *e = envp; *e; e++, n++) {
 		const char *v = preload_value(*e);
 		if (v && names_us(v)) {
-			hit = 1;
+			if (hits == NX_CHILDENV_MAX_HITS)
+				return 0;	/* absurd environment: leave it as it is */
+			plan->hit[hits++] = n;
 			text += strlen(*e) + 1;
 		}
 	}
-	if (!hit)
+	if (!hits)
 		return 0;
-	*nvec = n + 1;
-	*ntext = text;
+	plan->nhits = hits;
+	plan->nvec = n + 1;
+	plan->ntext = text;
 	return 1;
 }
 
@@ -144,23 +159,20 @@ static int only_separators(const char *s, size_t n)
 	return 1;
 }
 
-char **nx_childenv_build(char *const envp[], char **vec, size_t nvec, char *text, size_t ntext)
+char **nx_childenv_build(char *const envp[], const struct nx_childenv_plan *plan, char **vec,
+			 char *text)
 {
-	size_t k = 0, used = 0;
-	for (char *const *e = envp; *e && k + 1 < nvec; e++) {
-		const char *v = preload_value(*e);
-		if (!v || !names_us(v)) {
-			vec[k++] = *e;
-			continue;
-		}
-		size_t name = (size_t)(v - *e);
-		size_t need = strlen(*e) + 1;
-		if (used + need > ntext) {
-			vec[k++] = *e;	/* cannot happen with wanted()'s sizes */
-			continue;
-		}
+	size_t k = 0, used = 0, from = 0;
+	for (size_t h = 0; h < plan->nhits; h++) {
+		size_t i = plan->hit[h];
+		memcpy(vec + k, envp + from, (i - from) * sizeof(char *));
+		k += i - from;
+		from = i + 1;
+		const char *e = envp[i];
+		const char *v = preload_value(e);
+		size_t name = (size_t)(v - e);
 		char *out = text + used;
-		memcpy(out, *e, name);
+		memcpy(out, e, name);
 		size_t len = strip(v, out + name);
 		if (only_separators(out + name, len))
 			continue;	/* nothing but us: the variable goes */
@@ -168,6 +180,8 @@ char **nx_childenv_build(char *const envp[], char **vec, size_t nvec, char *text
 		used += name + len + 1;
 		vec[k++] = out;
 	}
+	memcpy(vec + k, envp + from, (plan->nvec - 1 - from) * sizeof(char *));
+	k += plan->nvec - 1 - from;
 	vec[k] = NULL;
 	return vec;
 }

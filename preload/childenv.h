@@ -21,15 +21,24 @@
  * own path (dladdr, once; no system call).  Children inherit the answer. */
 void nx_childenv_prepare(void);
 
-/* Should this child get a stripped environment?  If so, returns 1 and the
- * sizes build() needs: nvec pointers (NULL included) and ntext bytes.
- * Async-signal-safe (string compares and volatile loads only). */
-int nx_childenv_wanted(char *const argv[], char *const envp[], size_t *nvec, size_t *ntext);
+/* What build() needs: the size of the copy and where our entries are. */
+#define NX_CHILDENV_MAX_HITS 8
+struct nx_childenv_plan {
+	size_t nvec;		/* pointers, the final NULL included */
+	size_t ntext;		/* bytes for the rewritten entries */
+	size_t nhits;
+	size_t hit[NX_CHILDENV_MAX_HITS];	/* indices of the entries naming us */
+};
 
-/* Writes the stripped copy of envp into vec (nvec pointers) and text (ntext
- * bytes), both from wanted().  Other entries are the caller's own pointers.
+/* Should this child get a stripped environment?  If so, returns 1 and fills
+ * plan.  Async-signal-safe (string compares and volatile loads only). */
+int nx_childenv_wanted(char *const argv[], char *const envp[], struct nx_childenv_plan *plan);
+
+/* Writes the stripped copy of envp into vec (plan->nvec pointers) and text
+ * (plan->ntext bytes).  Other entries are the caller's own pointers.
  * Async-signal-safe: no allocation. */
-char **nx_childenv_build(char *const envp[], char **vec, size_t nvec, char *text, size_t ntext);
+char **nx_childenv_build(char *const envp[], const struct nx_childenv_plan *plan, char **vec,
+			 char *text);
 
 /* The most a fork child puts on its stack for build(); beyond it the child
  * keeps its environment as it is. */

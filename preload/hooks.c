@@ -97,21 +97,20 @@ static int spawn_child(spawn_fn *real, pid_t *pid, const char *file,
 		       const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *attr,
 		       char *const argv[], char *const envp[])
 {
-	size_t nvec, ntext;
-	if (!nx_childenv_wanted(argv, envp, &nvec, &ntext))
+	struct nx_childenv_plan plan;
+	if (!nx_childenv_wanted(argv, envp, &plan))
 		return real(pid, file, fa, attr, argv, envp);
-	if (nvec * sizeof(char *) + ntext <= NX_CHILDENV_STACK_MAX) {
-		char *vec[nvec], text[ntext];
-		return real(pid, file, fa, attr, argv,
-			    nx_childenv_build(envp, vec, nvec, text, ntext));
+	if (plan.nvec * sizeof(char *) + plan.ntext <= NX_CHILDENV_STACK_MAX) {
+		char *vec[plan.nvec], text[plan.ntext];
+		return real(pid, file, fa, attr, argv, nx_childenv_build(envp, &plan, vec, text));
 	}
 	int e = errno;
-	char **vec = malloc(nvec * sizeof(char *) + ntext);
+	char **vec = malloc(plan.nvec * sizeof(char *) + plan.ntext);
 	errno = e;
 	if (!vec)
 		return real(pid, file, fa, attr, argv, envp);
 	int rc = real(pid, file, fa, attr, argv,
-		      nx_childenv_build(envp, vec, nvec, (char *)(vec + nvec), ntext));
+		      nx_childenv_build(envp, &plan, vec, (char *)(vec + plan.nvec)));
 	e = errno;
 	free(vec);
 	errno = e;
@@ -206,26 +205,26 @@ NX_EXPORT pid_t NX_HOOK(fork)(void)
 /* In a possible runner or its fork child: does this exec start a nextest
  * child that must not load the library (childenv.h)?  Its stripped envp goes
  * on the stack: this may run between fork and exec. */
-static int strip_wanted(char *const argv[], char *const envp[], size_t *nvec, size_t *ntext)
+static int strip_wanted(char *const argv[], char *const envp[], struct nx_childenv_plan *plan)
 {
 #ifdef __APPLE__
-	(void)argv, (void)envp, (void)nvec, (void)ntext;
+	(void)argv, (void)envp, (void)plan;
 	return 0;
 #else
 	int r = __atomic_load_n(&nx_role, __ATOMIC_RELAXED);
 	if (r != NX_ROLE_UNKNOWN && r != NX_ROLE_RUNNER && r != NX_ROLE_FORK_CHILD)
 		return 0;
-	return nx_childenv_wanted(argv, envp, nvec, ntext) &&
-	       *nvec * sizeof(char *) + *ntext <= NX_CHILDENV_STACK_MAX;
+	return nx_childenv_wanted(argv, envp, plan) &&
+	       plan->nvec * sizeof(char *) + plan->ntext <= NX_CHILDENV_STACK_MAX;
 #endif
 }
 
 /* Declares vec/text and sets env to envp or its stripped copy. */
 #define CHILD_ENV(env, argv, envp)                                                  \
-	size_t nvec_ = 1, ntext_ = 1;                                               \
-	int strip_ = strip_wanted(argv, envp, &nvec_, &ntext_);                     \
-	char *vec_[strip_ ? nvec_ : 1], text_[strip_ ? ntext_ : 1];                 \
-	char *const *env = strip_ ? nx_childenv_build(envp, vec_, nvec_, text_, ntext_) : (envp)
+	struct nx_childenv_plan plan_;                                              \
+	int strip_ = strip_wanted(argv, envp, &plan_);                              \
+	char *vec_[strip_ ? plan_.nvec : 1], text_[strip_ ? plan_.ntext : 1];       \
+	char *const *env = strip_ ? nx_childenv_build(envp, &plan_, vec_, text_) : (envp)
 
 static int child_note(char *const argv[], char *const envp[])
 {
@@ -308,12 +307,12 @@ NX_EXPORT int NX_HOOK(execvp)(const char *file, char *const argv[])
 	int h = child_note(argv, environ);
 	int rc;
 #ifndef __APPLE__
-	size_t nvec, ntext;
+	struct nx_childenv_plan plan;
 	__typeof__(&execvpe) vpe = NX_REAL(execvpe);
-	if (vpe && strip_wanted(argv, environ, &nvec, &ntext)) {
+	if (vpe && strip_wanted(argv, environ, &plan)) {
 		/* execvp is execvpe with environ (posix/execvp.c) */
-		char *vec[nvec], text[ntext];
-		rc = vpe(file, argv, nx_childenv_build(environ, vec, nvec, text, ntext));
+		char *vec[plan.nvec], text[plan.ntext];
+		rc = vpe(file, argv, nx_childenv_build(environ, &plan, vec, text));
 	} else
 #endif
 		rc = real(file, argv);

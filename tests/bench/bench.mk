@@ -15,6 +15,8 @@ BENCH_ROUNDS     ?= 5
 BENCH_RSS_STRESS ?= 100
 BENCH_RUNNER     ?= auto
 BENCH_ONLY       ?= whole,syscalls,load,instr,rss
+BENCH_JOBS       ?= 1,default,8
+BENCH_CONFIGS    ?= A,E,B,T,C
 
 .PHONY: bench bench-quick
 
@@ -28,7 +30,8 @@ $(BENCH_DIR)/empty.so: tests/bench/empty.c
 
 BENCH_DEPS := $(LIB) $(BENCH_DIR)/spawn_true $(BENCH_DIR)/empty.so $(SIM_BIN) e2e-fixtures
 BENCH_CMD   = python3 tests/bench/bench.py --lib $(LIB) --sim $(SIM_BIN) --build $(BENCH_DIR) \
-	    --empty $(BENCH_DIR)/empty.so --spawn-true $(BENCH_DIR)/spawn_true --runner $(BENCH_RUNNER)
+	    --empty $(BENCH_DIR)/empty.so --spawn-true $(BENCH_DIR)/spawn_true --runner $(BENCH_RUNNER) \
+	    --jobs $(BENCH_JOBS) --configs $(BENCH_CONFIGS)
 
 bench: $(BENCH_DEPS)
 	$(BENCH_CMD) --rounds $(BENCH_ROUNDS) --rss-stress $(BENCH_RSS_STRESS) --only $(BENCH_ONLY)

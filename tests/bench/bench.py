@@ -163,8 +163,10 @@ def part_whole(a, b, rows, runner, libs):
     all_probes = runner_side + [("nextest_extra", p) for p in EXTRA_CRASH]
     configs = [("A", None, None), ("E", libs["empty"], None), ("B", libs["untraced"], None),
                ("T", libs["traced"], runner_side), ("C", libs["crash"], all_probes)]
-    jobs = [("-j 1", ["-j", "1"]), ("default -j", []), ("-j 8", ["-j", "8"])]
+    jobs = [(j, [] if j == "default" else ["-j", j]) for j in a.jobs.split(",")]
+    configs = [c for c in configs if c[0] in a.configs.split(",")]
     for jname, jargs in jobs:
+        jname = "default -j" if jname == "default" else f"-j {jname}"
         cmd = runner.cmd(*jargs, "--run-ignored", "only", "--stress-count", "2", "many::")
         perf_run(cmd, env_for(None), os.path.join(b, "perf.txt"))       # warm-up
         res = {c[0]: [] for c in configs}
@@ -184,20 +186,28 @@ def part_whole(a, b, rows, runner, libs):
         def faults(k):
             return [(x[1] - y[1]) / attempts for x, y in zip(res[k], A)]
         plain_ms = statistics.median(x[0] for x in A)
-        head = f"{jname}, {a.rounds} pairs, no preload: {plain_ms / attempts * 1000:.0f} µs CPU per attempt"
-        rows.append((f"whole tree, {head}: empty preloaded object (floor)", "—",
-                     f"CPU {fmt_ratio(ratios('E'))}; page faults per attempt {fmt_delta(faults('E'))}"))
-        rows.append((f"whole tree, {jname}: library, untraced", "≤ 1.01×, ≤ +1 fault/attempt",
-                     f"CPU {fmt_ratio(ratios('B'))}; page faults per attempt {fmt_delta(faults('B'))}"))
-        t = fired.get("T", {})
-        rows.append((f"whole tree, {jname}: ten probes + attempt-rusage and hung-* attached",
-                     "≤ 1.03×",
-                     f"CPU {fmt_ratio(ratios('T'))}; page faults per attempt {fmt_delta(faults('T'))}; "
-                     f"last run fired {t.get('test-attempt-done', 0)} test-attempt-done, "
-                     f"{t.get('attempt-rusage', 0)} attempt-rusage"))
-        rows.append((f"whole tree, {jname}: all probes incl. crash/crash-frame attached (library kept in every test)",
-                     "—",
-                     f"CPU {fmt_ratio(ratios('C'))}; page faults per attempt {fmt_delta(faults('C'))}"))
+        rows.extend(whole_rows(a, jname, res, fired, ratios, faults, plain_ms, attempts))
+        write_table(a, b, rows, runner, quiet=True)
+
+
+def whole_rows(a, jname, res, fired, ratios, faults, plain_ms, attempts):
+    head = f"{jname}, {a.rounds} pairs, no preload: {plain_ms / attempts * 1000:.0f} µs CPU per attempt"
+    t = fired.get("T", {})
+    spec = {
+        "E": (f"whole tree, {head}: empty preloaded object (floor)", "—", ""),
+        "B": (f"whole tree, {jname}: library, untraced", "≤ 1.01×, ≤ +1 fault/attempt", ""),
+        "T": (f"whole tree, {jname}: ten probes + attempt-rusage and hung-* attached", "≤ 1.03×",
+              f"; last run fired {t.get('test-attempt-done', 0)} test-attempt-done, "
+              f"{t.get('attempt-rusage', 0)} attempt-rusage"),
+        "C": (f"whole tree, {jname}: all probes incl. crash/crash-frame attached "
+              "(library kept in every test)", "—", ""),
+    }
+    rows = []
+    for k, (m, target, extra) in spec.items():
+        if res.get(k):
+            rows.append((m, target, f"CPU {fmt_ratio(ratios(k))}; page faults per attempt "
+                                    f"{fmt_delta(faults(k))}{extra}"))
+    return rows
 
 
 def strace_runner(cmd, env, prefix):
@@ -356,6 +366,9 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--rss-stress", type=int, default=100)
     ap.add_argument("--only", default="whole,syscalls,load,instr,rss")
+    ap.add_argument("--jobs", default="1,default,8", help="whole: -j values")
+    ap.add_argument("--configs", default="A,E,B,T,C",
+                    help="whole: A none, E empty object, B untraced, T traced, C with crash probes")
     a = ap.parse_args()
     b = os.path.abspath(a.build)
     os.makedirs(b, exist_ok=True)

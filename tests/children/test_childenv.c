@@ -41,13 +41,13 @@ static char *test_argv[] = { "/bin/test-binary", "--exact", "t", "--nocapture", 
  * into out, or "UNCHANGED" when wanted() said no. */
 static void rewrite(char **envp, char *out, size_t cap)
 {
-	size_t nvec, ntext;
-	if (!nx_childenv_wanted(test_argv, envp, &nvec, &ntext)) {
+	struct nx_childenv_plan plan;
+	if (!nx_childenv_wanted(test_argv, envp, &plan)) {
 		snprintf(out, cap, "UNCHANGED");
 		return;
 	}
-	char *vec[nvec], text[ntext];
-	char **r = nx_childenv_build(envp, vec, nvec, text, ntext);
+	char *vec[plan.nvec], text[plan.ntext];
+	char **r = nx_childenv_build(envp, &plan, vec, text);
 	out[0] = '\0';
 	for (char **e = r; *e; e++) {
 		strncat(out, *e, cap - strlen(out) - 1);
@@ -142,10 +142,21 @@ Test(childenv, double_spawn_stub_and_setup_script_are_nextest_children)
 
 	char *stub_argv[] = { "/usr/bin/cargo-nextest", "__double-spawn", "--", "/t", "--exact t", NULL };
 	char *stub_env[] = { lp, "X=1", NULL };
-	size_t nvec, ntext;
-	cr_assert(nx_childenv_wanted(stub_argv, stub_env, &nvec, &ntext));
-	char *vec[nvec], text[ntext];
-	char **r = nx_childenv_build(stub_env, vec, nvec, text, ntext);
+	struct nx_childenv_plan plan;
+	cr_assert(nx_childenv_wanted(stub_argv, stub_env, &plan));
+	char *vec[plan.nvec], text[plan.ntext];
+	char **r = nx_childenv_build(stub_env, &plan, vec, text);
 	cr_assert_str_eq(r[0], "X=1");
 	cr_assert_null(r[1]);
+}
+
+Test(childenv, several_entries_and_neighbours_keep_their_places)
+{
+	char lp[8192], nlp[8192], got[16384], exp[16384];
+	snprintf(lp, sizeof(lp), "LD_PRELOAD=/a/A.so:%s", self);
+	snprintf(nlp, sizeof(nlp), "NEXTEST_LD_PRELOAD=%s", self);
+	char *envp[] = { lp, "A=1", "NEXTEST_LD_LIBRARY_PATH=/l", nlp, "NEXTEST_EXECUTION_MODE=process-per-test", "Z=2", NULL };
+	rewrite(envp, got, sizeof(got));
+	snprintf(exp, sizeof(exp), "LD_PRELOAD=/a/A.so\nA=1\nNEXTEST_LD_LIBRARY_PATH=/l\nNEXTEST_EXECUTION_MODE=process-per-test\nZ=2\n");
+	cr_assert_str_eq(got, exp);
 }
