@@ -6,7 +6,7 @@
 #   rootfs/      debootstrap --arch=arm64 of the host's Debian suite (second
 #                stage run under qemu-user-static through binfmt_misc)
 #   vmlinuz      the kernel of Debian's linux-image-arm64, copied out of rootfs
-#   initrd.img   its initramfs (virtio-blk, ext4: MODULES=most)
+#   initrd.img   its initramfs (MODULES=list: virtio-blk, ext4, 9p)
 #   rootfs.img   rootfs/ as an ext4 image (mkfs.ext4 -d), booted read-write
 #                through a throwaway snapshot, so every run starts clean
 #   stamp        the package list the image was built from; a different list
@@ -30,9 +30,10 @@ MIRROR=${NX_AARCH64_MIRROR:-$(mirror)}
 # Guest packages: bpftrace and the library's runtime libraries; python3 runs
 # the harness; the kernel; rustc-web/cargo-web (Debian's newer Rust, the
 # plain rustc 1.63 is too old for the simulator) build nextest-sim and the
-# Rust fixtures inside the guest.
+# Rust fixtures inside the guest (libc6-dev: rustc-web needs the virtual
+# libc-dev, which debootstrap does not resolve).
 PKGS="linux-image-arm64 initramfs-tools kmod bpftrace libcjson1 libunwind8 python3 procps
-      strace rustc-web cargo-web"
+      strace rustc-web cargo-web libc6-dev"
 PKGS=$(echo $PKGS)
 
 missing=""
@@ -66,6 +67,22 @@ fi
 
 log="$CACHE/build.log"
 R="$CACHE/rootfs"
+# A small initramfs (MODULES=list plus a hook of ours): only what finds and
+# mounts the root disk and the 9p shares.  Written before the second stage,
+# so the kernel package's own initramfs is already the small one (with
+# MODULES=most, building it under qemu-user takes a quarter of an hour).
+initramfs_setup() {
+	mkdir -p "$R/etc/initramfs-tools/conf.d" "$R/etc/initramfs-tools/hooks"
+	echo MODULES=list >"$R/etc/initramfs-tools/conf.d/nx-aarch64.conf"
+	cat >"$R/etc/initramfs-tools/hooks/nx-aarch64" <<'HOOK'
+#!/bin/sh
+# The check-aarch64 machine's disk and shares (tests/aarch64/rootfs.sh).
+[ "$1" = prereqs ] && exit 0
+. /usr/share/initramfs-tools/hook-functions
+manual_add_modules virtio_pci virtio_blk ext4 9pnet_virtio 9p
+HOOK
+	chmod 755 "$R/etc/initramfs-tools/hooks/nx-aarch64"
+}
 rm -f "$CACHE/rootfs.img" "$CACHE/stamp"
 # debootstrap is the long part (minutes): its result is kept apart
 # (rootfs.done) so that a change below it does not download again.
@@ -74,7 +91,8 @@ if [ "$(cat "$CACHE/rootfs.done" 2>/dev/null)" != "$want" ]; then
 	rm -rf "$R" "$CACHE/rootfs.done"
 	{
 		debootstrap --arch=arm64 --variant=minbase --foreign \
-			--include="$(echo "$PKGS" | tr ' ' ,)" "$SUITE" "$R" "$MIRROR"
+			--include="$(echo "$PKGS" | tr ' ' ,)" "$SUITE" "$R" "$MIRROR" &&
+		initramfs_setup &&
 		# The second stage runs arm64 binaries: qemu-aarch64-static via binfmt_misc.
 		chroot "$R" /debootstrap/debootstrap --second-stage
 	} >"$log" 2>&1 || { echo "check-aarch64: debootstrap failed, see $log" >&2; tail -n 20 "$log" >&2; exit 1; }
@@ -125,10 +143,10 @@ echo o >/proc/sysrq-trigger
 sleep 30
 INIT
 chmod 755 "$R/sbin/nx-init"
-# Modules the harness loads after boot; keep them in the initramfs too.
-grep -qx 9pnet_virtio "$R/etc/initramfs-tools/modules" ||
-	printf '9p\n9pnet_virtio\nvirtio_blk\nvirtio_pci\next4\n' >>"$R/etc/initramfs-tools/modules"
-chroot "$R" update-initramfs -u -k all >>"$log" 2>&1
+initramfs_setup
+mount -t proc proc "$R/proc"
+chroot "$R" update-initramfs -u -k all >>"$log" 2>&1 || { umount "$R/proc"; echo "check-aarch64: update-initramfs failed, see $log" >&2; exit 1; }
+umount "$R/proc"
 kver=$(ls "$R/lib/modules" | sort -V | tail -n1)
 cp "$R/boot/vmlinuz-$kver" "$CACHE/vmlinuz"
 cp "$R/boot/initrd.img-$kver" "$CACHE/initrd.img"

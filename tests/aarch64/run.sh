@@ -47,7 +47,7 @@ timeout --foreground -k 10 "$TIMEOUT" qemu-system-aarch64 \
 	-machine virt -cpu cortex-a72 -accel "$accel" -smp "$SMP" -m "$MEM" \
 	-nographic -no-reboot -monitor none -serial stdio \
 	-kernel "$CACHE/vmlinuz" -initrd "$CACHE/initrd.img" \
-	-append "root=LABEL=nxroot rw rootwait console=ttyAMA0 init=/sbin/nx-init panic=-1 quiet loglevel=4" \
+	-append "root=/dev/vda rw rootwait console=ttyAMA0 init=/sbin/nx-init panic=-1 quiet loglevel=4" \
 	-drive "file=$CACHE/rootfs.img,format=raw,if=virtio,snapshot=on" \
 	-drive "file=$CACHE/work.img,format=raw,if=virtio" \
 	-virtfs "local,path=$TREE,mount_tag=src,security_model=none,readonly=on" \
