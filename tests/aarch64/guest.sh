@@ -64,7 +64,7 @@ machine() {
 contract() {
 	# The same live test as on x86_64 (tests/contract/live_probes.py): bpftrace
 	# attached by path before fire-all starts, all ten probes once, every argument.
-	python3 tests/contract/live_probes.py "$T/build/contract/fire-all"
+	python3 tests/contract/live_probes.py --verbose "$T/build/contract/fire-all"
 }
 
 extras() {

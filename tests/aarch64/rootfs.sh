@@ -26,6 +26,7 @@ mirror() {
 	echo "${m:-http://deb.debian.org/debian}"
 }
 MIRROR=${NX_AARCH64_MIRROR:-$(mirror)}
+SECURITY=${NX_AARCH64_SECURITY_MIRROR:-$(echo "$MIRROR" | sed 's|/debian$|/debian-security|')}
 
 # Guest packages: bpftrace and the library's runtime libraries; python3 runs
 # the harness; the kernel; rustc-web/cargo-web (Debian's newer Rust, the
@@ -58,8 +59,10 @@ fi
 
 mkdir -p "$CACHE"
 want="$SUITE $MIRROR $PKGS"
+# Bumped whenever what is written into the images below changes.
+IMAGE_REV=2
 if [ -f "$CACHE/rootfs.img" ] && [ -f "$CACHE/vmlinuz" ] && [ -f "$CACHE/initrd.img" ] &&
-	[ "$(cat "$CACHE/stamp" 2>/dev/null)" = "$want" ]; then
+	[ "$(cat "$CACHE/stamp" 2>/dev/null)" = "$want image-$IMAGE_REV" ]; then
 	echo "$CACHE"
 	exit 0
 fi
@@ -98,6 +101,26 @@ if [ "$(cat "$CACHE/rootfs.done" 2>/dev/null)" != "$want" ]; then
 	} >"$log" 2>&1 || { echo "check-aarch64: debootstrap failed, see $log" >&2; tail -n 20 "$log" >&2; exit 1; }
 	echo "$want" >"$CACHE/rootfs.done"
 fi
+# The suite's security updates: bookworm's own rustc-web (1.85) lacks
+# std::io::pipe (1.87), which nextest-sim uses; bookworm-security has a newer
+# one.  Only the Rust packages are upgraded.
+if [ "$(cat "$CACHE/rootfs.updates" 2>/dev/null)" != "$want $SECURITY" ]; then
+	echo "check-aarch64: upgrading rustc-web from $SUITE-security (once; log: $log)" >&2
+	printf 'deb %s %s main\ndeb %s %s-security main\n' "$MIRROR" "$SUITE" "$SECURITY" "$SUITE" \
+		>"$R/etc/apt/sources.list"
+	cp /etc/resolv.conf "$R/etc/resolv.conf"
+	mount -t proc proc "$R/proc"
+	rc=0
+	{
+		chroot "$R" apt-get update -q &&
+		DEBIAN_FRONTEND=noninteractive chroot "$R" apt-get install -y -q --no-install-recommends \
+			rustc-web cargo-web &&
+		chroot "$R" apt-get clean
+	} >>"$log" 2>&1 || rc=$?
+	umount "$R/proc"
+	[ $rc = 0 ] || { echo "check-aarch64: apt-get in the arm64 root failed, see $log" >&2; exit 1; }
+	echo "$want $SECURITY" >"$CACHE/rootfs.updates"
+fi
 echo "check-aarch64: preparing the disk images in $CACHE" >&2
 
 echo "nx-aarch64" >"$R/etc/hostname"
@@ -117,9 +140,10 @@ cat >"$R/sbin/nx-init" <<'INIT'
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 HOME=/root
 export PATH HOME
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev 2>/dev/null
+# The initramfs has moved /proc, /sys and /dev here already.
+mountpoint -q /proc || mount -t proc proc /proc
+mountpoint -q /sys || mount -t sysfs sys /sys
+mountpoint -q /dev || mount -t devtmpfs dev /dev
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
@@ -132,8 +156,9 @@ mkdir -p /mnt/src /mnt/out /mnt/cache
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 src /mnt/src
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out /mnt/out
 [ -b /dev/vdb ] && mount /dev/vdb /mnt/cache
-if [ -x /mnt/src/tests/aarch64/guest.sh ]; then
-	/mnt/src/tests/aarch64/guest.sh </dev/null
+# A copy: the shared file may be edited on the host while this runs.
+if cp /mnt/src/tests/aarch64/guest.sh /run/guest.sh 2>/dev/null; then
+	sh /run/guest.sh </dev/null
 else
 	echo "nx-init: /mnt/src/tests/aarch64/guest.sh not found (project tree not shared?)"
 fi
@@ -155,8 +180,8 @@ rm -rf "$R/var/cache/apt/archives/"*.deb
 # The disk: the tree plus 1 GiB of room for builds inside the guest.
 size_mb=$(( $(du -sm "$R" | cut -f1) + 1024 ))
 mkfs.ext4 -q -F -L nxroot -d "$R" "$CACHE/rootfs.img" "${size_mb}M" >>"$log" 2>&1
-# A second disk, kept between runs: the guest's Rust build folders.
-rm -f "$CACHE/work.img"
-mkfs.ext4 -q -F -L nxwork "$CACHE/work.img" 8G >>"$log" 2>&1
-echo "$want" >"$CACHE/stamp"
+# A second disk, kept between runs (and image rebuilds): the guest's Rust
+# build folders.
+[ -f "$CACHE/work.img" ] || mkfs.ext4 -q -F -L nxwork "$CACHE/work.img" 8G >>"$log" 2>&1
+echo "$want image-$IMAGE_REV" >"$CACHE/stamp"
 echo "$CACHE"

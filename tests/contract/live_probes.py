@@ -8,7 +8,8 @@ all ten semaphores raised and that bpftrace saw each probe exactly once with
 the expected str(arg0) (first 199 bytes: BPFTRACE_STRLEN=200), string args and
 scalar args.  Expected JSON is built here with Python's json module
 (compact, key order kept, ensure_ascii=False), independently of encode.c.
-Usage: live_probes.py EXE   (exit 0 pass, 1 fail)
+Usage: live_probes.py [--verbose] EXE   (exit 0 pass, 1 fail; --verbose prints
+every argument bpftrace saw next to the expected value)
 """
 import json
 import os
@@ -112,13 +113,15 @@ def script(exe):
 
 
 def main():
-    if len(sys.argv) != 2:
+    verbose = "--verbose" in sys.argv[1:]
+    argv = [a for a in sys.argv[1:] if a != "--verbose"]
+    if len(argv) != 1:
         print(__doc__)
         return 2
     if os.geteuid() != 0:
         print("live_probes: FAIL: must run as root (bpftrace)")
         return 1
-    exe = os.path.abspath(sys.argv[1])
+    exe = os.path.abspath(argv[0])
     env = dict(os.environ, BPFTRACE_STRLEN=str(STRLEN))
     bt = subprocess.Popen(["bpftrace", "-e", script(exe)], stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True, env=env, bufsize=1)
@@ -166,6 +169,8 @@ def main():
             if len(got) != 1:
                 failures.append(f"{probe} arg{i}: fired {len(got)} times, want 1")
                 continue
+            if verbose:
+                print(f"fired {probe} arg{i}: {got[0]}")
             if kind == "s":
                 want_b = want.encode()[:STRLEN - 1].decode(errors="replace")
                 if got[0] != want_b:
