@@ -99,7 +99,7 @@ extras_rust() {
 e2e() {
 	FIXTURES_TARGET=$T/build/fixtures-target python3 tests/e2e/run_e2e.py \
 		--lib "$T/build/libnextest_probes.so" --sim "$T/build/sim-target/release/nextest-sim" \
-		--out "$OUT/e2e" --batch 10 $E2E_SCENARIOS
+		--out "$OUT/e2e" --batch 10 $E2E_VERSIONS $E2E_SCENARIOS
 }
 
 hardening() {
@@ -131,10 +131,14 @@ cp -a "$BIN/hardening" "$T/build/hardening"
 cd "$T" || exit 1
 say "tree copied after $(cut -d' ' -f1 /proc/uptime)s"
 
+# Default: the current nextest version only; NX_AARCH64_E2E=all runs every
+# scenario on every emulated version, as `make e2e` does.
+E2E_VERSIONS="--emulate current"
 if [ -z "${NX_AARCH64_E2E:-}" ]; then
 	E2E_SCENARIOS="basic-j1 fail no-double-spawn fork-spawn sigchld-reaper retries terminate leak scripts"
 elif [ "$NX_AARCH64_E2E" = all ]; then
 	E2E_SCENARIOS=""
+	E2E_VERSIONS=""
 else
 	E2E_SCENARIOS=$NX_AARCH64_E2E
 fi
