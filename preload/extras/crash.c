@@ -33,7 +33,7 @@
 
 #include "crash.h"
 
-#if defined(__linux__) && defined(__x86_64__)
+#if defined(__linux__) && (defined(__x86_64__) || defined(__aarch64__))
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdint.h>
@@ -61,20 +61,24 @@ static struct {
 	struct sigaction virt;	/* what the program believes is installed */
 } slots[MAXSIG];
 
-/* What the kernel stores for a handler installed through glibc: glibc adds
- * SA_RESTORER and its restorer; the kernel drops SIGKILL/SIGSTOP from the
+/* What the kernel stores for a handler installed through glibc: on x86_64
+ * glibc adds SA_RESTORER and its restorer (aarch64 glibc adds neither: the
+ * kernel returns through the vDSO); the kernel drops SIGKILL/SIGSTOP from the
  * mask.  A virtual disposition is stored the same way, so that reading it
- * back gives the bytes the real sigaction() would have given. */
+ * back gives the bytes the real sigaction() would have given.  What glibc
+ * adds is learnt once, by reading back our own handler (kernel_adds). */
 #ifndef SA_RESTORER
 #define SA_RESTORER 0x04000000
 #endif
 static void (*glibc_restorer)(void);
+static int kernel_adds;	/* flags set on read-back that the caller did not pass */
 
 static struct sigaction as_kernel_keeps(const struct sigaction *act)
 {
 	struct sigaction v = *act;
-	v.sa_flags |= SA_RESTORER;
-	v.sa_restorer = glibc_restorer;
+	v.sa_flags |= kernel_adds;
+	if (kernel_adds & SA_RESTORER)
+		v.sa_restorer = glibc_restorer;
 	sigdelset(&v.sa_mask, SIGKILL);
 	sigdelset(&v.sa_mask, SIGSTOP);
 	return v;
@@ -218,7 +222,7 @@ static void fire_frame(pid_t tid, int index, const struct nx_xframe *f)
 }
 
 #if defined(__x86_64__)
-static const int greg_of[17] = {
+static const int greg_of[NX_XUNW_NREGS] = {
 	REG_RAX, REG_RDX, REG_RCX, REG_RBX, REG_RSI, REG_RDI, REG_RBP, REG_RSP,
 	REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15, REG_RIP,
 };
@@ -232,18 +236,24 @@ static void report(void *arg)
 	static struct nx_xsym_cache cache;
 	static struct nx_xunw_regs regs;
 	int n = 0;
-#if defined(__x86_64__)
 	regs.have = 0;
-	for (int i = 0; i < 17; i++) {
+#if defined(__x86_64__)
+	for (int i = 0; i < NX_XUNW_NREGS; i++)
 		regs.r[i] = (uint64_t)r->uc->uc_mcontext.gregs[greg_of[i]];
-		regs.have |= 1u << i;
-	}
+#elif defined(__aarch64__)
+	/* The arm64 signal frame: x0…x30, sp, pc in uc_mcontext. */
+	for (int i = 0; i < 31; i++)
+		regs.r[i] = (uint64_t)r->uc->uc_mcontext.regs[i];
+	regs.r[NX_XUNW_SP] = (uint64_t)r->uc->uc_mcontext.sp;
+	regs.r[NX_XUNW_PC] = (uint64_t)r->uc->uc_mcontext.pc;
+#endif
+	for (int i = 0; i < NX_XUNW_NREGS; i++)
+		regs.have |= (uint64_t)1 << i;
 	n = nx_xunw_walk(unw, &regs, ips, NX_XUNW_MAX_FRAMES);
 	if (n == 0) {
-		ips[0] = regs.r[NX_XUNW_RIP];
+		ips[0] = regs.r[NX_XUNW_PC];
 		n = 1;
 	}
-#endif
 	pid_t tid = (pid_t)syscall(SYS_gettid);
 	char path[96], comm[64];
 	nx_xt_proc_path(path, sizeof path, getpid(), tid, "comm");
@@ -291,6 +301,38 @@ __asm__(".text\n"
 	"mov %rbp, %rsp\n"
 	"pop %rbp\n"
 	".cfi_def_cfa %rsp, 8\n"
+	"ret\n"
+	".cfi_endproc\n"
+	".size nx_xcrash_on_stack, .-nx_xcrash_on_stack\n");
+#elif defined(__aarch64__)
+/* x0 = fn, x1 = arg, x2 = top: a frame record (x29, x30) on the current
+ * stack, then fn(arg) on the new one; CFI says where the caller's are. */
+void nx_xcrash_on_stack(void (*fn)(void *), void *arg, void *top)
+	__attribute__((visibility("hidden")));
+__asm__(".text\n"
+	".globl nx_xcrash_on_stack\n"
+	".hidden nx_xcrash_on_stack\n"
+	".type nx_xcrash_on_stack, %function\n"
+	".balign 4\n"
+	"nx_xcrash_on_stack:\n"
+	".cfi_startproc\n"
+	"stp x29, x30, [sp, #-16]!\n"
+	".cfi_def_cfa_offset 16\n"
+	".cfi_offset x29, -16\n"
+	".cfi_offset x30, -8\n"
+	"mov x29, sp\n"
+	".cfi_def_cfa_register x29\n"
+	"and x2, x2, #-16\n"
+	"mov sp, x2\n"
+	"mov x3, x0\n"
+	"mov x0, x1\n"
+	"blr x3\n"
+	"mov sp, x29\n"
+	".cfi_def_cfa_register sp\n"
+	"ldp x29, x30, [sp], #16\n"
+	".cfi_def_cfa_offset 0\n"
+	".cfi_restore x29\n"
+	".cfi_restore x30\n"
 	"ret\n"
 	".cfi_endproc\n"
 	".size nx_xcrash_on_stack, .-nx_xcrash_on_stack\n");
@@ -380,13 +422,11 @@ static void on_crash(int sig, siginfo_t *info, void *ucv)
 {
 	int saved = errno;
 	ucontext_t *uc = ucv;
-#if defined(__x86_64__)
 	if (!__atomic_exchange_n(&busy, 1, __ATOMIC_ACQUIRE)) {
 		struct report r = { sig, info, uc };
 		nx_xcrash_on_stack(report, &r, stack_mem + STACK_SIZE);
 		__atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
 	}
-#endif
 	hand_on(sig, info, uc);
 	errno = saved;
 }
@@ -427,7 +467,6 @@ __attribute__((constructor)) static void nx_xcrash_init(int argc, char **argv, c
 {
 	if (__builtin_expect(!nx_x_enabled(NX_X_CRASH) && !nx_x_enabled(NX_X_CRASH_FRAME), 1))
 		return;
-#if defined(__x86_64__)
 	if (!is_test_process(argc, argv, envp))
 		return;
 	copy(attempt_id, sizeof attempt_id, env_get(envp, "NEXTEST_ATTEMPT_ID"));
@@ -466,19 +505,18 @@ __attribute__((constructor)) static void nx_xcrash_init(int argc, char **argv, c
 			continue;	/* ignored: nothing would be delivered; leave it */
 		if (__sigaction(s, &ours, NULL) == 0) {
 			struct sigaction now;
-			if (!glibc_restorer && __sigaction(s, NULL, &now) == 0)
+			if (!glibc_restorer && !kernel_adds && __sigaction(s, NULL, &now) == 0) {
+				kernel_adds = now.sa_flags & ~ours.sa_flags;
 				glibc_restorer = now.sa_restorer;
+			}
 			slots[s].virt = old;
 			__atomic_store_n(&slots[s].armed, 1, __ATOMIC_RELEASE);
 		}
 	}
 	unlock();
-#else
-	(void)argc, (void)argv, (void)envp;
-#endif
 }
 
-#else	/* not Linux x86_64: no unwinder, nothing is ever watched */
+#else	/* not Linux x86_64 or aarch64: no unwinder, nothing is ever watched */
 
 int nx_xcrash_watching(int sig)
 {

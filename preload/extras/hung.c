@@ -17,7 +17,7 @@
 #include "hung.h"
 #include "xprobes.h"
 
-#if defined(__linux__) && defined(__x86_64__)
+#if defined(__linux__) && (defined(__x86_64__) || defined(__aarch64__))
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -116,7 +116,10 @@ static int parse_syscall(const char *s, long *nr, uint64_t *sp, uint64_t *pc)
  * frame pointers (Rust's std is) needs rbp to find its CFA.  Candidates for
  * rbp are the stack slots that look like a frame record (saved rbp above
  * them or 0, return address into executable code above that); each is tried
- * and the deepest walk wins (rbp = 0 is the baseline). */
+ * and the deepest walk wins (rbp = 0 is the baseline).  aarch64's frame
+ * record has the same shape (saved x29, then saved x30): a candidate sets
+ * x29 and, when pc is in a leaf function whose return address is still only
+ * in x30, the record's return address as x30 lets the walk go on. */
 #define SCAN_BYTES 16384
 #define MAX_CANDIDATES 12
 
@@ -124,9 +127,9 @@ static int walk_best(struct nx_xunw *u, pid_t pid, const char *maps, uint64_t sp
 		     uint64_t *ips)
 {
 	static uint64_t stack[SCAN_BYTES / 8], best_ips[NX_XUNW_MAX_FRAMES];
-	struct nx_xunw_regs r = { .have = (1u << NX_XUNW_RSP) | (1u << NX_XUNW_RIP) };
-	r.r[NX_XUNW_RSP] = sp;
-	r.r[NX_XUNW_RIP] = pc;
+	struct nx_xunw_regs r = { .have = ((uint64_t)1 << NX_XUNW_SP) | ((uint64_t)1 << NX_XUNW_PC) };
+	r.r[NX_XUNW_SP] = sp;
+	r.r[NX_XUNW_PC] = pc;
 	int best = nx_xunw_walk(u, &r, best_ips, NX_XUNW_MAX_FRAMES);
 	struct iovec local = { stack, sizeof stack }, remote = { (void *)(uintptr_t)sp, sizeof stack };
 	long got = maps ? syscall(SYS_process_vm_readv, pid, &local, 1UL, &remote, 1UL, 0UL) : -1;
@@ -139,13 +142,23 @@ static int walk_best(struct nx_xunw *u, pid_t pid, const char *maps, uint64_t sp
 		if (!nx_xsym_is_code(maps, ret))
 			continue;
 		tried++;
-		r.r[6] = a;	/* rbp */
-		r.have |= 1u << 6;
+		r.r[NX_XUNW_FP] = a;	/* rbp, x29 */
+		r.have |= (uint64_t)1 << NX_XUNW_FP;
 		int n = nx_xunw_walk(u, &r, ips, NX_XUNW_MAX_FRAMES);
 		if (n > best) {
 			best = n;
 			memcpy(best_ips, ips, sizeof(uint64_t) * (size_t)n);
 		}
+#if defined(__aarch64__)
+		r.r[NX_XUNW_LR] = ret;
+		r.have |= (uint64_t)1 << NX_XUNW_LR;
+		n = nx_xunw_walk(u, &r, ips, NX_XUNW_MAX_FRAMES);
+		r.have &= ~((uint64_t)1 << NX_XUNW_LR);
+		if (n > best) {
+			best = n;
+			memcpy(best_ips, ips, sizeof(uint64_t) * (size_t)n);
+		}
+#endif
 	}
 	memcpy(ips, best_ips, sizeof(uint64_t) * (size_t)best);
 	return best;

@@ -3,17 +3,20 @@
  * Owns: the ELF side of xprobes.h.  One noinline site per probe holding a
  * `nop` and its .note.stapsdt entry (usdt 0.6's stapsdt template, exactly as
  * preload/probes.c writes nextest's, with provider "nextest_extra"), its six
- * operands pinned to rdi rsi rdx rcx r8 r9 like nextest's.  One 2-byte hidden semaphore per probe,
+ * operands pinned to rdi rsi rdx rcx r8 r9 like nextest's (x0…x5 on aarch64,
+ * where usdt writes "8@x0"; a 4-byte operand is read from the same x register
+ * as "4@x0", as preload/probes.c does).  One 2-byte hidden semaphore per probe,
  * __usdt_sema_nextest_extra_<ident>, in ".probes" between two page
  * alignments, so they share no page with anything but nextest's own
  * semaphores (attach-by-path before start activates them).
- * Linux x86_64 only; elsewhere (or with -DNX_NO_NOTES) every probe is inert.
+ * Linux x86_64 and aarch64; elsewhere (or with -DNX_NO_NOTES) every probe is
+ * inert.
  */
 #include <stdint.h>
 
 #include "xprobes.h"
 
-#if defined(__linux__) && defined(__x86_64__) && !defined(NX_NO_NOTES)
+#if defined(__linux__) && (defined(__x86_64__) || defined(__aarch64__)) && !defined(NX_NO_NOTES)
 #define NX_X_NOTES 1
 #else
 #define NX_X_NOTES 0
@@ -44,6 +47,7 @@ __asm__(".pushsection .probes, \"aw\", \"progbits\"\n"
 	".popsection\n");
 
 /* Argument descriptors ('%' doubled: used in an extended asm template). */
+#if defined(__x86_64__)
 #define NX_XR_0 "%%rdi"
 #define NX_XR_1 "%%rsi"
 #define NX_XR_2 "%%rdx"
@@ -56,6 +60,32 @@ __asm__(".pushsection .probes, \"aw\", \"progbits\"\n"
 #define NX_XE_3 "%%ecx"
 #define NX_XE_4 "%%r8d"
 #define NX_XE_5 "%%r9d"
+#define NX_XREG0 "rdi"
+#define NX_XREG1 "rsi"
+#define NX_XREG2 "rdx"
+#define NX_XREG3 "rcx"
+#define NX_XREG4 "r8"
+#define NX_XREG5 "r9"
+#elif defined(__aarch64__)
+#define NX_XR_0 "x0"
+#define NX_XR_1 "x1"
+#define NX_XR_2 "x2"
+#define NX_XR_3 "x3"
+#define NX_XR_4 "x4"
+#define NX_XR_5 "x5"
+#define NX_XE_0 NX_XR_0
+#define NX_XE_1 NX_XR_1
+#define NX_XE_2 NX_XR_2
+#define NX_XE_3 NX_XR_3
+#define NX_XE_4 NX_XR_4
+#define NX_XE_5 NX_XR_5
+#define NX_XREG0 "x0"
+#define NX_XREG1 "x1"
+#define NX_XREG2 "x2"
+#define NX_XREG3 "x3"
+#define NX_XREG4 "x4"
+#define NX_XREG5 "x5"
+#endif
 #define NX_XSEP0 ""
 #define NX_XSEP1 " "
 #define NX_XSEP2 " "
@@ -104,12 +134,12 @@ __asm__(".pushsection .probes, \"aw\", \"progbits\"\n"
 #define NX_XSITE(e, ident, name, k0, k1, k2, k3, k4, k5) \
 	static NX_XSITE_ATTR void xsite_##ident(const uint64_t *a) \
 	{ \
-		register uint64_t r0 __asm__("rdi") = a[0]; \
-		register uint64_t r1 __asm__("rsi") = a[1]; \
-		register uint64_t r2 __asm__("rdx") = a[2]; \
-		register uint64_t r3 __asm__("rcx") = a[3]; \
-		register uint64_t r4 __asm__("r8") = a[4]; \
-		register uint64_t r5 __asm__("r9") = a[5]; \
+		register uint64_t r0 __asm__(NX_XREG0) = a[0]; \
+		register uint64_t r1 __asm__(NX_XREG1) = a[1]; \
+		register uint64_t r2 __asm__(NX_XREG2) = a[2]; \
+		register uint64_t r3 __asm__(NX_XREG3) = a[3]; \
+		register uint64_t r4 __asm__(NX_XREG4) = a[4]; \
+		register uint64_t r5 __asm__(NX_XREG5) = a[5]; \
 		__asm__ __volatile__(NX_XNOTE(NX_XSTR(NX_XSEMA(ident)), name, \
 					      NX_XARGSTR(k0, k1, k2, k3, k4, k5)) \
 				     : : "r"(r0), "r"(r1), "r"(r2), "r"(r3), "r"(r4), \

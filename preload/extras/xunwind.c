@@ -5,7 +5,7 @@
 
 #include "xunwind.h"
 
-#if defined(__linux__) && defined(__x86_64__)
+#if defined(__linux__) && (defined(__x86_64__) || defined(__aarch64__))
 #include <dlfcn.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -117,7 +117,8 @@ static int acc_access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *val
 			  void *arg)
 {
 	(void)as, (void)arg;
-	if (write || !cur || reg < 0 || reg > NX_XUNW_RIP || !(cur->regs->have & (1u << reg)))
+	if (write || !cur || reg < 0 || reg >= NX_XUNW_NREGS ||
+	    !(cur->regs->have & ((uint64_t)1 << reg)))
 		return -UNW_EBADREG;
 	*val = cur->regs->r[reg];
 	return 0;
@@ -153,7 +154,14 @@ int nx_xunw_load(void)
 		return lu.loaded > 0 ? 0 : -1;
 	/* RTLD_GLOBAL: Debian's libunwind-ptrace.so.0 leaves the generic
 	 * unwinder's internals (_Ux86_64_get_elf_image …) undefined. */
-	void *gen = dlopen("libunwind-x86_64.so.8", RTLD_NOW | RTLD_GLOBAL);
+#if defined(__aarch64__)
+#define NX_UNW_LIB "libunwind-aarch64.so.8"
+#define NX_UNW(name) "_Uaarch64_" name
+#else
+#define NX_UNW_LIB "libunwind-x86_64.so.8"
+#define NX_UNW(name) "_Ux86_64_" name
+#endif
+	void *gen = dlopen(NX_UNW_LIB, RTLD_NOW | RTLD_GLOBAL);
 	void *upt = gen ? dlopen("libunwind-ptrace.so.0", RTLD_NOW | RTLD_LOCAL) : NULL;
 	int ok = upt != NULL;
 #define SYM(h, field, name) \
@@ -163,12 +171,12 @@ int nx_xunw_load(void)
 			ok = lu.field != NULL; \
 		} \
 	} while (0)
-	SYM(gen, create_addr_space, "_Ux86_64_create_addr_space");
-	SYM(gen, destroy_addr_space, "_Ux86_64_destroy_addr_space");
-	SYM(gen, set_caching_policy, "_Ux86_64_set_caching_policy");
-	SYM(gen, init_remote, "_Ux86_64_init_remote");
-	SYM(gen, step, "_Ux86_64_step");
-	SYM(gen, get_reg, "_Ux86_64_get_reg");
+	SYM(gen, create_addr_space, NX_UNW("create_addr_space"));
+	SYM(gen, destroy_addr_space, NX_UNW("destroy_addr_space"));
+	SYM(gen, set_caching_policy, NX_UNW("set_caching_policy"));
+	SYM(gen, init_remote, NX_UNW("init_remote"));
+	SYM(gen, step, NX_UNW("step"));
+	SYM(gen, get_reg, NX_UNW("get_reg"));
 	SYM(upt, upt_create, "_UPT_create");
 	SYM(upt, upt_destroy, "_UPT_destroy");
 	SYM(upt, upt_find_proc_info, "_UPT_find_proc_info");
@@ -208,7 +216,7 @@ void nx_xunw_free(struct nx_xunw *u)
 
 int nx_xunw_walk(struct nx_xunw *u, const struct nx_xunw_regs *regs, uint64_t *ips, int max)
 {
-	if (!u || max <= 0 || !(regs->have & (1u << NX_XUNW_RIP)))
+	if (!u || max <= 0 || !(regs->have & ((uint64_t)1 << NX_XUNW_PC)))
 		return 0;
 	for (unsigned k = 0; k < CACHE_PAGES; k++)
 		u->page_ok[k] = 0;
@@ -217,7 +225,7 @@ int nx_xunw_walk(struct nx_xunw *u, const struct nx_xunw_regs *regs, uint64_t *i
 	int n = 0;
 	unw_cursor_t c;
 	if (lu.init_remote(&c, u->as, u) < 0) {
-		ips[n++] = regs->r[NX_XUNW_RIP];
+		ips[n++] = regs->r[NX_XUNW_PC];
 	} else {
 		do {
 			unw_word_t ip = 0;
@@ -230,7 +238,7 @@ int nx_xunw_walk(struct nx_xunw *u, const struct nx_xunw_regs *regs, uint64_t *i
 	return n;
 }
 
-#else	/* not Linux x86_64: no unwinder */
+#else	/* not Linux x86_64 or aarch64: no unwinder */
 
 int nx_xunw_load(void)
 {

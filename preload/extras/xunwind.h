@@ -1,13 +1,14 @@
 /* extras/xunwind.h — walking a thread's stack from a register snapshot.
  *
  * Owns: libunwind's generic (remote) unwinder, loaded lazily with dlopen
- * (libunwind-x86_64.so.8 + libunwind-ptrace.so.0) only in a process that
+ * (libunwind-x86_64.so.8 or libunwind-aarch64.so.8, + libunwind-ptrace.so.0)
+ * only in a process that
  * needs it, never linked: no other process pays for it and no libunwind
  * symbol is exported.  Memory is read with process_vm_readv, never with
  * ptrace and never by dereferencing: a bad address is an error, not a fault,
  * and no thread is stopped.  The same walk serves crashes (our own process,
  * registers from the signal's ucontext) and hung tests (another process,
- * registers from /proc/PID/task/TID/syscall).  x86_64 only.
+ * registers from /proc/PID/task/TID/syscall).  Linux x86_64 and aarch64.
  */
 #ifndef NX_XUNWIND_H
 #define NX_XUNWIND_H
@@ -17,14 +18,27 @@
 
 #define NX_XUNW_MAX_FRAMES 64
 
-/* Registers in libunwind's x86_64 numbering: rax rdx rcx rbx rsi rdi rbp
- * rsp r8…r15 rip; bit i of `have` says r[i] is known. */
+/* Registers in libunwind's numbering; bit i of `have` says r[i] is known.
+ * x86_64: rax rdx rcx rbx rsi rdi rbp rsp r8…r15 rip.
+ * aarch64: x0…x30 (x29 = fp, x30 = lr), sp, pc. */
+#if defined(__aarch64__)
+#define NX_XUNW_NREGS 33
+#define NX_XUNW_FP 29
+#define NX_XUNW_LR 30
+#define NX_XUNW_SP 31
+#define NX_XUNW_PC 32
+#else
+#define NX_XUNW_NREGS 17
+#define NX_XUNW_FP 6
+#define NX_XUNW_SP 7
+#define NX_XUNW_PC 16
+#endif
 struct nx_xunw_regs {
-	uint64_t r[17];
-	uint32_t have;
+	uint64_t r[NX_XUNW_NREGS];
+	uint64_t have;
 };
-#define NX_XUNW_RSP 7
-#define NX_XUNW_RIP 16
+#define NX_XUNW_RSP NX_XUNW_SP
+#define NX_XUNW_RIP NX_XUNW_PC
 
 struct nx_xunw;
 

@@ -10,7 +10,8 @@ the e2e capture, tests/e2e/bpfscript.py — bpftrace 0.17's str() stops at 199
 bytes), the integers as the probe's C types.  Expected JSON is built here with
 Python's json module (compact, key order kept, ensure_ascii=False),
 independently of encode.c.
-Usage: live_probes.py EXE   (exit 0 pass, 1 fail)
+Usage: live_probes.py [--verbose] EXE   (exit 0 pass, 1 fail; --verbose prints
+every argument bpftrace saw next to the expected value)
 """
 import json
 import os
@@ -104,13 +105,15 @@ EXPECT = {
 
 
 def main():
-    if len(sys.argv) != 2:
+    verbose = "--verbose" in sys.argv[1:]
+    argv = [a for a in sys.argv[1:] if a != "--verbose"]
+    if len(argv) != 1:
         print(__doc__)
         return 2
     if os.geteuid() != 0:
         print("live_probes: FAIL: must run as root (bpftrace)")
         return 1
-    exe = os.path.abspath(sys.argv[1])
+    exe = os.path.abspath(argv[0])
     failures = []
     with tempfile.TemporaryDirectory(prefix="live-probes-") as work:
         session = capture.Session([("live", exe)], work)
@@ -141,6 +144,8 @@ def main():
         if len(values) != len(args):
             failures.append(f"{probe}: {len(values)} arguments, want {len(args)}")
         for i, ((kind, want), val) in enumerate(zip(args, values)):
+            if verbose:
+                print(f"fired {probe} arg{i}: {val!r} (want {want!r})")
             if kind == "s":
                 longest = max(longest, len(want.encode()))
                 if val != want:

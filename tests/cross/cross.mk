@@ -3,6 +3,9 @@
 # Owns: build/cross-aarch64/.  `cross-aarch64` compiles every preload/*.c with
 # Debian's cross gcc (same flags as the native build), links the .so against
 # the arm64 cross glibc (libc6-dev-arm64-cross) with the same version script,
+# preload/extras/xunwind.c against arm64 libunwind.h (libunwind-dev:arm64,
+# multiarch: /usr/include/aarch64-linux-gnu; dlopen'ed at run time, never
+# linked),
 # and checks its ten notes with check_elf.py --arch aarch64 (argument strings
 # in usdt's aarch64 form "8@x0 … 4@x4", semaphores, page, exports).
 # aarch64 Linux nextest builds never carry native probes, so this is the
@@ -23,6 +26,8 @@ $(CROSS_DIR)/obj:
 
 $(CROSS_DIR)/obj/%.o: preload/%.c $(PRELOAD_HDRS) | $(CROSS_DIR)/obj
 	@mkdir -p $(dir $@)
+	@case $< in *xunwind.c) echo '#include <libunwind-aarch64.h>' | $(CROSS_CC) -E -o /dev/null - 2>/dev/null || \
+		{ echo "cross-aarch64: arm64 libunwind.h missing: dpkg --add-architecture arm64; apt-get update; apt-get install libunwind-dev:arm64"; exit 1; } ;; esac
 	$(CROSS_CC) $(CFLAGS_COMMON) $(CFLAGS) -c -o $@ $<
 
 $(CROSS_LIB): $(CROSS_OBJS) preload/exports.map

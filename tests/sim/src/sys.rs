@@ -60,7 +60,11 @@ pub const SIGCONT: c_int = 18;
 pub const SIGSTOP: c_int = 19;
 pub const SIGTSTP: c_int = 20;
 pub const POLLIN: i16 = 0x1;
+#[cfg(target_arch = "x86_64")]
 const SYS_GETTID: c_long = 186;
+// aarch64 uses the generic syscall table (186 is semget there).
+#[cfg(target_arch = "aarch64")]
+const SYS_GETTID: c_long = 178;
 const SYS_PIDFD_OPEN: c_long = 434;
 const O_NONBLOCK: c_int = 0o4000;
 const SA_RESTART: c_int = 0x1000_0000;

@@ -21,8 +21,11 @@ fn xc_stack_overflow() {
 
 #[inline(never)]
 fn xc_illegal_instruction() {
-    // SAFETY: none; ud2 raises SIGILL on purpose.
+    // SAFETY: none; ud2 (udf on aarch64) raises SIGILL on purpose.
+    #[cfg(target_arch = "x86_64")]
     unsafe { std::arch::asm!("ud2") };
+    #[cfg(target_arch = "aarch64")]
+    unsafe { std::arch::asm!("udf #0") };
 }
 
 #[test]
@@ -33,7 +36,17 @@ fn xc_sigill() {
 #[inline(never)]
 fn xc_divide_by_zero() {
     // SAFETY: none; dividing by zero in hardware raises SIGFPE on purpose.
+    #[cfg(target_arch = "x86_64")]
     unsafe { std::arch::asm!("xor edx, edx", "xor eax, eax", "xor ecx, ecx", "div ecx", out("eax") _, out("edx") _, out("ecx") _) };
+    // aarch64's integer division does not trap: the signal is sent instead.
+    #[cfg(target_arch = "aarch64")]
+    {
+        extern "C" {
+            fn raise(sig: i32) -> i32;
+        }
+        // SAFETY: raise(3) with SIGFPE.
+        unsafe { raise(8) };
+    }
 }
 
 #[test]
