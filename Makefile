@@ -76,6 +76,10 @@ $(BUILD)/exports_darwin.txt: preload/exports.map Makefile
 	sed -n 's/^[[:space:]]*\([A-Za-z_][A-Za-z0-9_]*\);[[:space:]]*$$/\1/p' preload/exports.map | \
 	    grep -vxF $(addprefix -e ,$(DARWIN_NO_HOOK)) | sed 's/^/_nx_hook_/' > $@
 
+# nextest-probes, scripts, docs, man page, completion; `make deb`, `make help`.
+# Before the test areas: their rules name its variables (the .deb's path).
+include tracer-scripts/install.mk
+
 # Test areas.  Each fragment (tests/<area>/*.mk) appends its test targets
 # to CHECKS.
 CHECKS :=
@@ -104,9 +108,6 @@ install: $(LIB)
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/$(notdir $(LIB))
 	rm -rf $(DESTDIR)$(DATADIR)
-
-# nextest-probes, scripts, docs, man page, completion; `make deb`, `make help`.
-include tracer-scripts/install.mk
 
 clean:
 	rm -rf $(BUILD)
