@@ -27,6 +27,7 @@ import statistics
 
 import preempt
 from events import PROBE_ARGS, TIME_FIELDS
+from truthdiff import _printable, keyed
 
 # --- the one tolerance ------------------------------------------------------------------
 # |shim - native| <= TIME_TOLERANCE_NS for every time value.  Why this size: both sides
@@ -127,20 +128,6 @@ def compare(ne, se):
         elif n != s:
             c.diffs.append(f"arg{k} {name}: native {_show(n)} shim {_show(s)}")
     return c
-
-
-def keyed(evs):
-    seen, out = {}, {}
-    for ev in evs:
-        base = (ev["probe"], ev["args"][0])
-        n = seen.get(base, 0)
-        seen[base] = n + 1
-        out[base + (n,)] = ev
-    return out
-
-
-def _printable(s):
-    return "".join(ch if ch.isprintable() or ch == " " else f"\\x{ord(ch):02x}" for ch in s)
 
 
 COLUMNS = ("native", "shim", "exact", "tolerance", "different", "missing", "extra")
