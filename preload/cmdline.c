@@ -14,7 +14,7 @@
 
 #include "duration.h"
 
-/* Long flags that take a value, without the leading "--". */
+/* Long flags that take a value, written without their "--". */
 static const char *const VALUE_FLAGS[] = {
 	/* config / global */
 	"manifest-path", "config-file", "tool-config-file", "profile", "color",

@@ -5,7 +5,7 @@
 # executions and findings, then a final `N passed, N failed` line) and
 # fuzz-long (FUZZ_SECONDS=300, not in check).  Compiled with Debian's clang
 # (-fsanitize=fuzzer,address,undefined); the preload sources are compiled
-# into each target directly.  New inputs go to build/fuzz/work/<target>, the
+# into each target directly.  New inputs go to build/fuzz/scratch/<target>, the
 # seeds in tests/fuzz/corpus/<target> are only read.
 
 FUZZ_CC      ?= clang

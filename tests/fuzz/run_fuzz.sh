@@ -4,7 +4,7 @@
 # Owns: the fuzz loop of `make fuzz`.  Usage: run_fuzz.sh BUILD_DIR SECONDS TARGET…
 # First, every file tests/fuzz/regress/<target>-* (an input that once found a
 # bug) is replayed through its target: each must run clean.
-# For each target: a scratch corpus build/fuzz/work/<t> (kept between runs, so
+# For each target: a scratch corpus build/fuzz/scratch/<t> (kept between runs, so
 # coverage accumulates), the repo seeds tests/fuzz/corpus/<t> read-only,
 # artifacts (crash-/leak-/timeout-…) in build/fuzz/artifacts/<t>/.  A target
 # passes when libFuzzer exits 0 and left no artifact.  Prints per target
@@ -25,7 +25,7 @@ for f in tests/fuzz/regress/*; do
 	fi
 done
 for t in "$@"; do
-	work="$dir/work/$t"; art="$dir/artifacts/$t"
+	work="$dir/scratch/$t"; art="$dir/artifacts/$t"
 	rm -rf "$art"	# findings of this run only (earlier ones: see tests/fuzz/regress/)
 	mkdir -p "$work" "$art" "tests/fuzz/corpus/$t"
 	log="$dir/$t.log"
