@@ -76,6 +76,11 @@ $(BUILD)/exports_darwin.txt: preload/exports.map Makefile
 	sed -n 's/^[[:space:]]*\([A-Za-z_][A-Za-z0-9_]*\);[[:space:]]*$$/\1/p' preload/exports.map | \
 	    grep -vxF $(addprefix -e ,$(DARWIN_NO_HOOK)) | sed 's/^/_nx_hook_/' > $@
 
+# The simulator (built by tests/sim/sim.mk): set here, before the test areas, because
+# several of them name it as a prerequisite.
+SIM_TARGET_DIR := $(BUILD)/sim-target
+SIM_BIN        := $(SIM_TARGET_DIR)/release/nextest-sim
+
 # nextest-probes, scripts, docs, man page, completion; `make deb`, `make help`.
 # Before the test areas: their rules name its variables (the .deb's path).
 include tracer-scripts/install.mk

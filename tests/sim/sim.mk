@@ -2,8 +2,7 @@
 # self-checks. Owned by tests/sim; included by the top-level Makefile.
 
 SIM_DIR        := tests/sim
-SIM_TARGET_DIR := $(BUILD)/sim-target
-SIM_BIN        := $(SIM_TARGET_DIR)/release/nextest-sim
+# SIM_TARGET_DIR and SIM_BIN are set in the top-level Makefile (other areas name them).
 SIM_SRCS       := $(SIM_DIR)/Cargo.toml $(wildcard $(SIM_DIR)/src/*.rs)
 SIM_CARGO      ?= cargo
 SIM_PYTHON     ?= python3
