@@ -1,4 +1,4 @@
-# Makefile — builds libnextest_probes.so and runs every test.
+# Makefile — builds libnextest_probes.so (+ its engine) and runs every test.
 #
 # Owns: the top-level targets.  Each test area keeps its own rules in a
 # fragment (tests/*/*.mk) included below, so the areas stay independent.
@@ -15,7 +15,10 @@ unexport RUST_BACKTRACE
 
 CC      ?= cc
 BUILD   := build
+# The thin object users preload and attach to, and the engine it dlopen's
+# from its own directory when a process becomes a runner (preload/README.md).
 LIB     := $(BUILD)/libnextest_probes.so
+ENGINE  := $(BUILD)/libnextest_probes_engine.so
 
 include preload/sources.mk
 
@@ -23,27 +26,32 @@ CFLAGS_COMMON := -std=gnu11 -O2 -g -Wall -Wextra -Werror -fPIC -pthread \
                  -fvisibility=hidden -fno-strict-aliasing -D_GNU_SOURCE $(PRELOAD_INC)
 CFLAGS  ?=
 LDLIBS_LIB := -ldl -pthread
+LDLIBS_THIN := -Wl,--as-needed -ldl -pthread
 
 
 # macOS: build/libnextest_probes.dylib, inserted with DYLD_INSERT_LIBRARIES;
 # hooks interposed through __DATA,__interpose (preload/thin/hook/interpose_darwin.c),
 # probes declared in preload/thin/probe/nextest_probes.d and fired through the header
-# `dtrace -h` generates (preload/thin/probe/probes_darwin.c).  See docs/macos.md.
+# `dtrace -h` generates (preload/thin/probe/probes_darwin.c).  The engine is
+# linked into the one dylib there (no second object; docs/macos.md).
 ifeq ($(shell uname -s),Darwin)
 LIB     := $(BUILD)/libnextest_probes.dylib
+ENGINE  :=
 DTRACE  ?= /usr/sbin/dtrace
 PRELOAD_SRCS += $(sort $(wildcard $(addprefix preload/,$(addsuffix /*_darwin.c,$(PRELOAD_DIRS)))))
 CFLAGS_COMMON += -I$(BUILD)
 LDLIBS_LIB := -pthread
 endif
 PRELOAD_OBJS := $(patsubst preload/%.c,$(BUILD)/obj/%.o,$(PRELOAD_SRCS))
+THIN_OBJS    := $(patsubst preload/%.c,$(BUILD)/obj/%.o,$(NX_THIN_SRCS))
+ENGINE_OBJS  := $(patsubst preload/%.c,$(BUILD)/obj/%.o,$(NX_ENGINE_SRCS))
 
 .PHONY: all check check-all demo install uninstall clean deps
-all: $(LIB)
+all: $(LIB) $(ENGINE)
 
 $(BUILD)/obj/%.o: preload/%.c $(PRELOAD_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS_COMMON) $(NX_SRC_DEFS) $(CFLAGS) -c -o $@ $<
 
 ifeq ($(shell uname -s),Darwin)
 $(BUILD)/nextest_probes_dtrace.h: preload/thin/probe/nextest_probes.d
@@ -57,8 +65,20 @@ $(LIB): $(PRELOAD_OBJS) $(BUILD)/exports_darwin.txt
 	      -Wl,-install_name,$(LIBDIR)/$(notdir $(LIB)) \
 	      -Wl,-exported_symbols_list,$(BUILD)/exports_darwin.txt $(LDLIBS_LIB)
 else
-$(LIB): $(PRELOAD_OBJS) preload/thin/hook/exports.map
-	$(CC) -shared -o $@ $(PRELOAD_OBJS) -Wl,--version-script=preload/thin/hook/exports.map \
+# Linked as lean as it can be: it loads into every process under LD_PRELOAD
+# (docs/performance.md, load cost).  THIN_LDFLAGS: no C runtime start files
+# (crtbeginS.o's weak references to _ITM_*, __gmon_start__ and __cxa_finalize
+# are looked up through every loaded object at each start, about 3,000
+# instructions, for transactional memory, gprof and C++ destructors the
+# object does not have; its constructor is an .init_array entry either way).
+THIN_LDFLAGS ?= -nostartfiles
+# Whatever needs the library needs the engine next to it: built with it.
+$(LIB): $(THIN_OBJS) $(PRELOAD_EXPORTS) | $(ENGINE)
+	$(CC) -shared $(THIN_LDFLAGS) -o $@ $(THIN_OBJS) -Wl,--version-script=$(PRELOAD_EXPORTS) \
+	      -Wl,-z,defs -Wl,--no-undefined $(LDLIBS_THIN)
+
+$(ENGINE): $(ENGINE_OBJS) $(ENGINE_EXPORTS)
+	$(CC) -shared -o $@ $(ENGINE_OBJS) -Wl,--version-script=$(ENGINE_EXPORTS) \
 	      -Wl,-z,defs -Wl,--no-undefined $(LDLIBS_LIB)
 endif
 
@@ -105,12 +125,13 @@ demo: deps
 	$(MAKE) all sim e2e-fixtures
 	bash tracer-scripts/demo.sh
 
-install: $(LIB)
+# The pair goes into one directory: the thin object loads the engine from its own.
+install: $(LIB) $(ENGINE)
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
-	install -m 0755 $(LIB) $(DESTDIR)$(LIBDIR)/$(notdir $(LIB))
+	install -m 0755 $(LIB) $(ENGINE) $(DESTDIR)$(LIBDIR)/
 
 uninstall:
-	rm -f $(DESTDIR)$(LIBDIR)/$(notdir $(LIB))
+	rm -f $(DESTDIR)$(LIBDIR)/$(notdir $(LIB)) $(if $(ENGINE),$(DESTDIR)$(LIBDIR)/$(notdir $(ENGINE)))
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:

@@ -54,13 +54,14 @@ DEB_ROOT      := $(BUILD)/deb/root
 DEB           := $(BUILD)/deb/nextest-probes_$(NP_VERSION)_$(DEB_ARCH).deb
 
 deb: $(DEB)
-$(DEB): $(LIB) $(MAN1) tracer-scripts/deb/control.in tracer-scripts/deb/copyright \
+$(DEB): $(LIB) $(ENGINE) $(MAN1) tracer-scripts/deb/control.in tracer-scripts/deb/copyright \
         $(wildcard tracer-scripts/* tracer-scripts/*/*) $(NP_DOCS)
 	rm -rf $(DEB_ROOT)
 	$(MAKE) --no-print-directory install DESTDIR=$(abspath $(DEB_ROOT)) PREFIX=/usr \
 	    LIBDIR=/usr/lib/$(DEB_MULTIARCH) DATADIR=/usr/share/nextest-probes
 	install -m 0644 tracer-scripts/deb/copyright $(DEB_ROOT)/usr/share/doc/nextest-probes/copyright
-	strip --strip-unneeded $(DEB_ROOT)/usr/lib/$(DEB_MULTIARCH)/libnextest_probes.so
+	strip --strip-unneeded $(DEB_ROOT)/usr/lib/$(DEB_MULTIARCH)/libnextest_probes.so \
+	    $(DEB_ROOT)/usr/lib/$(DEB_MULTIARCH)/libnextest_probes_engine.so
 	install -d $(DEB_ROOT)/DEBIAN
 	sed -e 's/@VERSION@/$(NP_VERSION)/' -e 's/@ARCH@/$(DEB_ARCH)/' \
 	    -e "s/@SIZE@/$$(du -sk --exclude=DEBIAN $(DEB_ROOT) | cut -f1)/" \
@@ -69,7 +70,7 @@ $(DEB): $(LIB) $(MAN1) tracer-scripts/deb/control.in tracer-scripts/deb/copyrigh
 
 # ---- make help --------------------------------------------------------------------------
 help:
-	@echo 'make                build build/libnextest_probes.so'
+	@echo 'make                build build/libnextest_probes.so and build/libnextest_probes_engine.so'
 	@echo 'make install        install the library, nextest-probes, scripts, docs, man page and'
 	@echo '                    bash completion (PREFIX=$(PREFIX) LIBDIR BINDIR DATADIR MANDIR DOCDIR DESTDIR)'
 	@echo 'make uninstall      remove them'

@@ -380,8 +380,10 @@ def main():
     for k in ("untraced", "traced", "crash"):
         l = os.path.join(b, k, "libnextest_probes.so")
         os.makedirs(os.path.dirname(l), exist_ok=True)
-        shutil.copyfile(a.lib, l + ".tmp")
-        os.replace(l + ".tmp", l)
+        for name in ("libnextest_probes.so", "libnextest_probes_engine.so"):  # the pair
+            dst = os.path.join(b, k, name)
+            shutil.copyfile(os.path.join(os.path.dirname(os.path.abspath(a.lib)), name), dst + ".tmp")
+            os.replace(dst + ".tmp", dst)
         libs[k] = l
     kind = a.runner
     if kind == "auto":

@@ -11,7 +11,8 @@
 
 CONTRACT_DIR := $(BUILD)/contract
 CONTRACT_LIB ?= $(LIB)
-CONTRACT_PROBE_SRCS := preload/thin/probe/probes.c preload/engine/encode/encode.c preload/engine/encode/buf.c
+CONTRACT_PROBE_SRCS := preload/thin/probe/probes.c preload/engine/encode/fire.c preload/engine/encode/encode.c \
+                       preload/engine/encode/buf.c
 
 .PHONY: contract-tests contract-probes-only
 CHECKS += contract-tests

@@ -36,7 +36,8 @@ $(DARWIN_DIR)/probes_darwin.o: preload/thin/probe/probes_darwin.c $(DARWIN_DIR)/
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -DNX_DTRACE=1 -Wconversion -I$(DARWIN_DIR) -c -o $@ $<
 
 $(DARWIN_DIR)/fire-all-dtrace: tests/contract/fire_all.c $(DARWIN_DIR)/probes.o \
-		$(DARWIN_DIR)/probes_darwin.o $(DARWIN_DIR)/mock_dtrace.c preload/engine/encode/encode.c preload/engine/encode/buf.c
+		$(DARWIN_DIR)/probes_darwin.o $(DARWIN_DIR)/mock_dtrace.c preload/engine/encode/fire.c \
+		preload/engine/encode/encode.c preload/engine/encode/buf.c
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -o $@ $^
 
 $(DARWIN_DIR)/interpose_tu.o: tests/contract/darwin_interpose_tu.c preload/thin/hook/hooks.c \
@@ -45,7 +46,7 @@ $(DARWIN_DIR)/interpose_tu.o: tests/contract/darwin_interpose_tu.c preload/thin/
 	      -c -o $@ $<
 
 $(DARWIN_DIR)/interpose-check: tests/contract/darwin_interpose_check.c $(DARWIN_DIR)/interpose_tu.o \
-		$(filter-out $(BUILD)/obj/hooks.o,$(PRELOAD_OBJS))
+		$(filter-out $(BUILD)/obj/thin/hook/hooks.o,$(THIN_OBJS))
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -rdynamic -o $@ $^ $(LDLIBS_LIB)
 
 darwin-static-check: $(BUILD)/exports_darwin.txt $(DARWIN_DIR)/fire-all-dtrace \

@@ -25,13 +25,19 @@ import bpfscript
 import events
 
 
+ENGINE = "libnextest_probes_engine.so"
+
+
 def private_copy(src, dst):
     """Copies the library to dst as a new inode (temp file + rename).  Overwriting dst in
     place would keep its inode, and a uprobe some other tracer still holds on the old
-    contents makes the kernel refuse (EINVAL) the new build's probes at that inode."""
-    tmp = dst + ".new"
-    shutil.copy2(src, tmp)
-    os.replace(tmp, dst)
+    contents makes the kernel refuse (EINVAL) the new build's probes at that inode.
+    The engine the library loads from its own directory goes next to the copy."""
+    for s, d in ((src, dst), (os.path.join(os.path.dirname(src), ENGINE),
+                              os.path.join(os.path.dirname(dst), ENGINE))):
+        tmp = d + ".new"
+        shutil.copy2(s, tmp)
+        os.replace(tmp, d)
 
 
 def _die_with_parent():

@@ -25,6 +25,9 @@ HARD_PROGS := $(HARD_DIR)/fakerunner $(HARD_DIR)/fakechild $(HARD_DIR)/errno_che
               $(HARD_DIR)/libcompete.so $(HARD_DIR)/libctorspawn.so $(HARD_DIR)/libmallocwrite.so \
               $(HARD_DIR)/traced/libnextest_probes.so $(HARD_DIR)/untraced/libnextest_probes.so \
               $(HARD_DIR)/suid/libnextest_probes.so $(HARD_DIR)/suid/suidrunner \
+              $(HARD_DIR)/traced/libnextest_probes_engine.so \
+              $(HARD_DIR)/untraced/libnextest_probes_engine.so \
+              $(HARD_DIR)/suid/libnextest_probes_engine.so \
               $(HARD_DIR)/suid/fakechild
 
 .PHONY: hardening-errno hardening-sabotage hardening-asan hardening-tsan hardening-soak-short soak
@@ -43,6 +46,12 @@ $(HARD_DIR)/traced/libnextest_probes.so $(HARD_DIR)/untraced/libnextest_probes.s
 $(HARD_DIR)/suid/libnextest_probes.so: $(LIB)
 	@mkdir -p $(@D)
 	cp $(LIB) $@.tmp && mv -f $@.tmp $@
+
+# Each copy with its engine: the library loads it from its own directory.
+$(HARD_DIR)/traced/libnextest_probes_engine.so $(HARD_DIR)/untraced/libnextest_probes_engine.so \
+$(HARD_DIR)/suid/libnextest_probes_engine.so: $(ENGINE)
+	@mkdir -p $(@D)
+	cp $(ENGINE) $@.tmp && mv -f $@.tmp $@
 
 $(HARD_DIR)/suid/fakechild: $(HARD_DIR)/fakechild
 	cp $< $@

@@ -75,8 +75,10 @@ def main():
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     lib = os.path.join(os.path.abspath(a.out), "libnextest_probes.so")
-    shutil.copyfile(a.lib, lib + ".tmp")
-    os.replace(lib + ".tmp", lib)
+    for name in ("libnextest_probes.so", "libnextest_probes_engine.so"):  # the pair, one directory
+        dst = os.path.join(os.path.abspath(a.out), name)
+        shutil.copyfile(os.path.join(os.path.dirname(os.path.abspath(a.lib)), name), dst + ".tmp")
+        os.replace(dst + ".tmp", dst)
     truth = os.path.join(os.path.abspath(a.out), "truth.jsonl")
     env = dict(os.environ, LD_PRELOAD=lib,
                CARGO_TARGET_DIR=os.path.abspath(os.path.join(HERE, "..", "..", "build", "fixtures-target")))

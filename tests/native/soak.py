@@ -119,8 +119,7 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     out = os.path.abspath(a.out)
     lib = os.path.join(out, "libnextest_probes.so")
-    shutil.copyfile(a.lib, lib + ".tmp")
-    os.replace(lib + ".tmp", lib)
+    capture.private_copy(a.lib, lib)    # with its engine
     env = dict(os.environ, CARGO_TARGET_DIR=fixtures.TARGET)
     env["PATH"] = runner.bin_dir() + os.pathsep + env.get("PATH", "")
     for k in ("NEXTEST_PROFILE", "NEXTEST_TEST_THREADS", "NEXTEST_RETRIES"):

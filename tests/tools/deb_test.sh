@@ -30,6 +30,9 @@ t "copyright names MIT or Apache-2.0" grep -qx "License: MIT or Apache-2.0" "$R/
 t "--version" sh -c '"$1" --version | grep -qx "nextest-probes [0-9.]*"' _ "$np"
 lib=$(env -u NEXTEST_PROBES_LIB -u NEXTEST_PROBES_SHARE "$np" lib 2>&1)
 case $lib in "$R"/usr/lib/*/libnextest_probes.so) ok "lib: the installed library ($lib)" ;; *) bad "lib" "$lib" ;; esac
+eng=${lib%/*}/libnextest_probes_engine.so
+t "engine: next to the library, exporting only its entry" \
+    sh -c '[ -f "$1" ] && [ "$(nm -D --defined-only "$1" | awk "{print \$3}")" = nx_engine_entry ]' _ "$eng"
 list=$(cd / && env -u NEXTEST_PROBES_LIB -u NEXTEST_PROBES_SHARE "$np" list 2>&1)
 n10=$(printf '%s\n' "$list" | grep -c "^usdt:$lib:nextest:")
 n6=$(printf '%s\n' "$list" | grep -c "^usdt:$lib:nextest_extra:")

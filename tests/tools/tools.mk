@@ -34,8 +34,10 @@ $(TOOLS_BUILD)/fakeprobe_run: tests/e2e/selftest/fakeprobe_run.c $(TOOLS_BUILD)/
 
 # A private copy of the library: tracer sessions attach by path (inode), so runs by other
 # areas that preload build/libnextest_probes.so at the same time stay out of our output.
-$(TOOLS_BUILD)/private/libnextest_probes.so: $(LIB) | $(TOOLS_BUILD)
+$(TOOLS_BUILD)/private/libnextest_probes.so: $(LIB) $(ENGINE) | $(TOOLS_BUILD)
 	mkdir -p $(dir $@)
+	cp $(ENGINE) $(dir $@)libnextest_probes_engine.so.tmp
+	mv -f $(dir $@)libnextest_probes_engine.so.tmp $(dir $@)libnextest_probes_engine.so
 	cp $(LIB) $@.tmp && mv -f $@.tmp $@
 
 TOOLS_DEPS := $(TOOLS_BUILD)/private/libnextest_probes.so $(TOOLS_SIM) $(TOOLS_BUILD)/static-hello $(TOOLS_BUILD)/fakeprobe_run e2e-fixtures

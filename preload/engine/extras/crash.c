@@ -1,6 +1,7 @@
 /* extras/crash.c — crash backtraces, in the crashing test process itself.
  *
- * Owns: the crash / crash-frame probes.  A constructor of ours decides once:
+ * Owns: the crash / crash-frame probes.  nx_xcrash_init (called once by the
+ * thin object's constructor, which loaded the engine for it) decides:
  * only if one of those probes is attached already (a tracer attached by path
  * before the process started has raised the semaphore: kernel ref_ctr),
  * only in a nextest test process (NEXTEST_EXECUTION_MODE in its environment,
@@ -431,7 +432,7 @@ static void on_crash(int sig, siginfo_t *info, void *ucv)
 	errno = saved;
 }
 
-/* ---- the decision, once, in the constructor ---- */
+/* ---- the decision, once, at the thin object's constructor ---- */
 
 static const char *env_get(char **envp, const char *name)
 {
@@ -463,7 +464,7 @@ static int is_test_process(int argc, char **argv, char **envp)
 	return !phase || strcmp(phase, "run") == 0;
 }
 
-__attribute__((constructor)) static void nx_xcrash_init(int argc, char **argv, char **envp)
+void nx_xcrash_init(int argc, char **argv, char **envp, void *sigaction_ours)
 {
 	if (__builtin_expect(!nx_x_enabled(NX_X_CRASH) && !nx_x_enabled(NX_X_CRASH_FRAME), 1))
 		return;
@@ -478,7 +479,7 @@ __attribute__((constructor)) static void nx_xcrash_init(int argc, char **argv, c
 	/* Without our sigaction() in front of libc's the program would see our
 	 * handlers (std would skip its stack-overflow handler, whose SIGABRT
 	 * would then land on its one-frame alternate stack): then do nothing. */
-	if (dlsym(RTLD_DEFAULT, "sigaction") != (void *)nx_xsigaction_ours)
+	if (!sigaction_ours || dlsym(RTLD_DEFAULT, "sigaction") != sigaction_ours)
 		return;
 	unw = nx_xunw_new(getpid());
 	void *st = mmap(NULL, STACK_SIZE + MAPS_SIZE, PROT_READ | PROT_WRITE,
@@ -517,6 +518,11 @@ __attribute__((constructor)) static void nx_xcrash_init(int argc, char **argv, c
 }
 
 #else	/* not Linux x86_64 or aarch64: no unwinder, nothing is ever watched */
+
+void nx_xcrash_init(int argc, char **argv, char **envp, void *sigaction_ours)
+{
+	(void)argc, (void)argv, (void)envp, (void)sigaction_ours;
+}
 
 int nx_xcrash_watching(int sig)
 {

@@ -15,11 +15,13 @@ int nx_xcrash_watching(int sig);
  * for good, since nothing may run when an ignored signal arrives). */
 int nx_xcrash_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
 
-#if defined(__linux__)
-/* sigaction.c's definition (to check that it is the one the program
- * calls, i.e. that exports.map exports it). */
-extern __typeof__(sigaction) nx_xsigaction_ours;
+/* In a test process whose crash probe is attached (the thin object's
+ * constructor loads the engine and calls this once): decide and arm.
+ * sigaction_ours is the thin object's sigaction() (thin/hook/sigaction.c),
+ * to check that it is the one the program calls. */
+void nx_xcrash_init(int argc, char **argv, char **envp, void *sigaction_ours);
 
+#if defined(__linux__)
 /* glibc's public alias of the real sigaction (not interposable). */
 extern int __sigaction(int sig, const struct sigaction *act, struct sigaction *old);
 #endif

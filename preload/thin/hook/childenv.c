@@ -12,11 +12,12 @@
  * we.  Removing an entry removes the separator before it (after it, for the
  * first entry); everything else is copied byte for byte.
  */
+#include "symver.h"
 #include <dlfcn.h>
 #include <string.h>
 
 #include "childenv.h"
-#include "classify.h"
+#include "nxchild.h"
 #include "xprobes.h"
 
 static const char *self_path;	/* dli_fname, or NULL before prepare() */
@@ -99,7 +100,7 @@ int nx_childenv_wanted(char *const argv[], char *const envp[], struct nx_childen
 {
 	if (!__atomic_load_n(&self_path, __ATOMIC_ACQUIRE) || !envp)
 		return 0;
-	if (!nx_spawn_is_nextest_child(argv, envp) || wanted_inside())
+	if (!nx_is_nextest_child(argv, envp) || wanted_inside())
 		return 0;
 	size_t n = 0, text = 0, hits = 0;
 	for (char *const *e = envp; *e; e++, n++) {

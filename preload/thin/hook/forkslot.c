@@ -2,23 +2,27 @@
  *
  * Owns: the shared area and the per-thread list of pending forks.  The child
  * side uses only raw system calls and atomic stores into memory that already
- * exists, because it runs between fork and exec.
+ * exists, because it runs between fork and exec.  The parent side hands what
+ * a slot holds to the hooks (nx_hooks_spawned), as a posix_spawn would.
  */
+#include "symver.h"
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "attempts.h"
-#include "cargo.h"
-#include "classify.h"
 #include "forkslot.h"
+#include "hooks.h"
+#include "nxchild.h"
+#include "pipes.h"
+#include "tls.h"
+#include "rawsys.h"
 
 #define NSLOTS 64
 #define TEXT 16384
 #define MAXV 512
-#define NPENDING 8
+#define NPENDING NX_TLS_FORKS
 
 enum { FREE = 0, WRITING, READY, FAILED, OVERFLOW };
 
@@ -37,13 +41,9 @@ struct area {
 
 static struct area *area;
 
-struct pending {
-	pid_t pid;
-	uint64_t t_start;
-};
-
-static __thread struct pending pending[NPENDING] __attribute__((tls_model("initial-exec")));
-static __thread unsigned npending __attribute__((tls_model("initial-exec")));
+/* This thread's pending forks (tls.h). */
+#define pending nx_tls.pending
+#define npending nx_tls.npending
 
 int nx_forkslot_prepare(void)
 {
@@ -63,8 +63,11 @@ int nx_forkslot_prepare(void)
 
 void nx_forkslot_forked(pid_t pid, uint64_t t_start)
 {
-	if (npending < NPENDING)
-		pending[npending++] = (struct pending){ pid, t_start };
+	if (npending < NPENDING) {
+		pending[npending].pid = pid;
+		pending[npending].t_start = t_start;
+		npending++;
+	}
 }
 
 int nx_forkslot_pending(void)
@@ -94,7 +97,7 @@ static void identify(int fd, dev_t *dev, ino_t *ino)
 	struct stat st;
 	*dev = 0;
 	*ino = 0;
-	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) {
+	if (nx_fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) {
 		*dev = st.st_dev;
 		*ino = st.st_ino;
 	}
@@ -108,7 +111,7 @@ int nx_forkslot_child_exec(char *const argv[], char *const envp[])
 	/* a nextest child, or the runner's cargo build: std takes this path
 	 * for `cargo` by bare name when the runner passes an explicit
 	 * environment (nextest's duct commands, without CARGO set) */
-	int interesting = nx_cargo_candidate(argv);
+	int interesting = nx_is_cargo_build(argv);
 	for (char *const *e = envp; e && *e && !interesting; e++)
 		interesting = wanted_env(*e);
 	if (!interesting)
@@ -160,7 +163,7 @@ static struct slot *find(pid_t pid)
 	return NULL;
 }
 
-static void consume(struct slot *s, const struct pending *p)
+static void consume(struct slot *s, pid_t pid, uint64_t t_start)
 {
 	char *argv[MAXV + 1], *envp[MAXV + 1];
 	char *t = s->text;
@@ -176,10 +179,7 @@ static void consume(struct slot *s, const struct pending *p)
 	envp[s->nenv] = NULL;
 	struct nx_child_pipes pipes;
 	nx_pipes_for_fork(s->dev[0], s->ino[0], s->dev[1], s->ino[1], &pipes);
-	if (nx_spawn_is_nextest_child(argv, envp))
-		nx_attempt_spawned(p->t_start, p->pid, argv, envp, &pipes);
-	else
-		nx_cargo_spawned(argv, &pipes);
+	nx_hooks_spawned(t_start, pid, argv, envp, &pipes);
 }
 
 void nx_forkslot_collect(void)
@@ -193,7 +193,7 @@ void nx_forkslot_collect(void)
 		if (!s)
 			continue;	/* not a nextest child, or no free slot */
 		if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == READY)
-			consume(s, &pending[k]);
+			consume(s, pending[k].pid, pending[k].t_start);
 		__atomic_store_n(&s->state, FREE, __ATOMIC_RELEASE);
 	}
 	npending = 0;

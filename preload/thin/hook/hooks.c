@@ -2,8 +2,11 @@
  *
  * Owns: the functions we interpose.  Each one calls the real function with the
  * caller's exact arguments, keeps errno exactly as the real call left it, and
- * hands what it saw to the room that owns it — after the real call returned,
- * in the parent.  The one exception is close(), whose fd is released before
+ * hands what it saw to the engine (bridge.h) — after the real call returned,
+ * in the parent.  The engine is loaded when this process starts a nextest
+ * child or its cargo build (nx_hooks_spawned); before that, and for good if
+ * it cannot be loaded, the hooks only keep the library out of nextest's
+ * children (childenv.h) and remember pipes and forks per thread.  The one exception is close(), whose fd is released before
  * the real call so that a concurrent open() reusing the number is never
  * mistaken for a capture pipe, and kill(), recorded before the signal lands so
  * that the reap it causes is attributed correctly.
@@ -17,6 +20,7 @@
  * libSystem has no pipe2, execvpe or fexecve, so those three are Linux-only
  * (execlp takes execvp there).  See real.h.
  */
+#include "symver.h"
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -25,19 +29,18 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "attempts.h"
-#include "cargo.h"
 #include "childenv.h"
-#include "classify.h"
-#include "extras.h"
 #include "clock.h"
 #include "forkslot.h"
+#include "hooks.h"
+#include "load.h"
+#include "nxchild.h"
 #include "pipes.h"
 #include "probes.h"
 #include "real.h"
 #include "role.h"
-#include "run.h"
-#include "streams.h"
+#include "tls.h"
+#include "xprobes.h"
 
 #define NX_EXPORT __attribute__((visibility("default")))
 
@@ -48,23 +51,47 @@
 extern char **environ;
 #endif
 
-/* Set while this thread runs the library's own bookkeeping.  A libc call made
- * from inside it (config.c reading /proc or a config file, an allocator
- * interposer that writes to fd 2, …) goes straight to the real function
- * instead of re-entering a room whose lock this thread already holds. */
-static __thread int busy __attribute__((tls_model("initial-exec")));
+__thread struct nx_tls nx_tls __attribute__((tls_model("initial-exec")));
 
+/* nx_tls.busy is set while this thread runs the library's own work.  A libc
+ * call made from inside it (the engine reading /proc or a config file, the
+ * loader reading the engine, an allocator interposer that writes to fd 2, …)
+ * goes straight to the real function instead of re-entering a part whose
+ * lock this thread already holds. */
 static int enter(void)
 {
-	if (busy)
+	if (nx_tls.busy)
 		return 0;
-	busy = 1;
+	nx_tls.busy = 1;
 	return 1;
 }
 
 static void leave(void)
 {
-	busy = 0;
+	nx_tls.busy = 0;
+}
+
+/* Is any probe the runner side serves attached: nextest's ten, or the extra
+ * provider's attempt-rusage and hung-*?  Volatile reads only. */
+static int tracing(void)
+{
+	return nx_any_enabled() || nx_x_enabled(NX_X_ATTEMPT_RUSAGE) ||
+	       nx_x_enabled(NX_X_HUNG_STACKS) || nx_x_enabled(NX_X_HUNG_THREAD) ||
+	       nx_x_enabled(NX_X_HUNG_FRAME);
+}
+
+void nx_hooks_spawned(uint64_t t0, pid_t pid, char *const argv[], char *const envp[],
+		      const struct nx_child_pipes *pipes)
+{
+	int child = nx_is_nextest_child(argv, envp);
+	if (!child && !nx_is_cargo_build(argv))
+		return;
+	const struct nx_engine *e = nx_engine_load();
+	if (!e)
+		return;
+	if (child)
+		nx_role_promote_runner();
+	e->spawned(t0, pid, argv, envp, pipes);
 }
 
 /* ---- spawning ---- */
@@ -75,14 +102,9 @@ static void after_spawn(uint64_t t0, pid_t pid, const posix_spawn_file_actions_t
 	struct nx_child_pipes pipes = { NX_CAPTURE_NONE, -1, -1 };
 	if (!enter())
 		return;
-	if (nx_spawn_is_nextest_child(argv, envp)) {
-		if (nx_tracing())
-			nx_pipes_for_spawn(fa, &pipes);
-		nx_attempt_spawned(t0, pid, argv, envp, &pipes);
-	} else if (nx_cargo_candidate(argv)) {
+	if (nx_is_nextest_child(argv, envp) ? tracing() : nx_is_cargo_build(argv))
 		nx_pipes_for_spawn(fa, &pipes);
-		nx_cargo_spawned(argv, &pipes);
-	}
+	nx_hooks_spawned(t0, pid, argv, envp, &pipes);
 	nx_pipes_reset();
 	leave();
 }
@@ -123,7 +145,7 @@ static int spawn(spawn_fn *real, pid_t *pid, const char *file,
 {
 	if (!real)
 		return ENOSYS;
-	if (!nx_role_may_spawn_tests())
+	if (!nx_role_may_spawn_tests() || !nx_role_settle())
 		return real(pid, file, fa, attr, argv, envp);
 	pid_t child = 0, *pp = pid ? pid : &child;
 	uint64_t t0 = nx_pipes_prepared_at();
@@ -177,7 +199,7 @@ NX_EXPORT pid_t NX_HOOK(fork)(void)
 		errno = ENOSYS;
 		return -1;
 	}
-	if (!nx_role_may_spawn_tests())
+	if (!nx_role_may_spawn_tests() || !nx_role_settle())
 		return real();
 	/* What the child's exec hook needs, resolved here in the parent: our
 	 * path (childenv.c) and the real exec functions (no dlsym in the child). */
@@ -185,7 +207,7 @@ NX_EXPORT pid_t NX_HOOK(fork)(void)
 	nx_childenv_prepare();
 	nx_real_prepare_exec();
 	errno = e;
-	if (!nx_tracing())
+	if (!tracing())
 		return real();
 	uint64_t t0 = nx_now_ns();
 	int slots = nx_forkslot_prepare() == 0;
@@ -397,12 +419,13 @@ NX_EXPORT int NX_HOOK(execlp)(const char *file, const char *arg0, ...)
 
 static void after_wait(pid_t asked, pid_t got, int status, int err, const struct rusage *ru)
 {
-	if (!enter())
+	const struct nx_engine *e = nx_engine();
+	if (!e || !enter())
 		return;
 	if (got > 0)
-		nx_attempt_reaped(got, status, ru);
+		e->reaped(got, status, ru);
 	else if (got < 0 && asked > 0)
-		nx_attempt_wait_failed(asked, err);
+		e->wait_failed(asked, err);
 	leave();
 }
 
@@ -471,8 +494,9 @@ NX_EXPORT int NX_HOOK(waitid)(idtype_t idtype, id_t id, siginfo_t *info, int opt
 	default:
 		return rc;
 	}
-	if (enter()) {
-		nx_attempt_reaped(info->si_pid, status, NULL);
+	const struct nx_engine *en = nx_engine();
+	if (en && enter()) {
+		en->reaped(info->si_pid, status, NULL);
 		leave();
 	}
 	errno = e;
@@ -484,9 +508,10 @@ NX_EXPORT int NX_HOOK(waitid)(idtype_t idtype, id_t id, siginfo_t *info, int opt
 NX_EXPORT int NX_HOOK(kill)(pid_t pid, int sig)
 {
 	__typeof__(&kill) real = NX_REAL(kill);
-	if (nx_role_runner() && enter()) {
+	const struct nx_engine *en;
+	if (nx_role_runner() && (en = nx_engine()) && enter()) {
 		int e = errno;
-		nx_attempt_killed(pid, sig);
+		en->killed(pid, sig);
 		errno = e;
 		leave();
 	}
@@ -544,16 +569,15 @@ NX_EXPORT int NX_HOOK(pipe)(int fds[2])
  * result is over: the fork slots it produced are final. */
 static void after_io(int fd, const void *buf, ssize_t r, int e)
 {
-	/* The common case costs three loads: nothing of ours is involved. */
-	int tracked = nx_attempt_fd_tracked(fd), cargo = !tracked && nx_cargo_fd(fd);
-	if (!tracked && !cargo && !nx_forkslot_pending())
+	/* The common case costs a few loads: nothing of ours is involved. */
+	const struct nx_engine *en = nx_engine();
+	int tracked = en && en->fd_tracked(fd);
+	if (!tracked && !nx_forkslot_pending())
 		return;
 	if (!enter())
 		return;
 	if (tracked)
-		nx_attempt_read(fd, r, e);
-	else if (cargo)
-		nx_cargo_read(fd, buf, r);
+		en->read(fd, buf, r, e);
 	if (nx_forkslot_pending())
 		nx_forkslot_collect();
 	leave();
@@ -588,13 +612,10 @@ NX_EXPORT ssize_t NX_HOOK(recv)(int fd, void *buf, size_t n, int flags)
 NX_EXPORT int NX_HOOK(close)(int fd)
 {
 	__typeof__(&close) real = NX_REAL(close);
-	if (nx_role_may_spawn_tests() && (nx_attempt_fd_tracked(fd) || nx_cargo_fd(fd)) &&
-	    enter()) {
+	const struct nx_engine *en;
+	if (nx_role_may_spawn_tests() && (en = nx_engine()) && en->fd_tracked(fd) && enter()) {
 		int e = errno;
-		if (nx_attempt_fd_tracked(fd))
-			nx_attempt_closing(fd);
-		else if (nx_cargo_fd(fd))
-			nx_cargo_closing(fd);
+		en->closing(fd);
 		errno = e;
 		leave();
 	}
@@ -607,10 +628,12 @@ NX_EXPORT ssize_t NX_HOOK(write)(int fd, const void *buf, size_t n)
 {
 	__typeof__(&write) real = NX_REAL(write);
 	ssize_t r = real ? real(fd, buf, n) : NX_SYSCALL(SYS_write, fd, buf, n);
-	if (__builtin_expect((fd == 1 || fd == 2) && r > 0 && nx_role_runner(), 0)) {
+	const struct nx_engine *en;
+	if (__builtin_expect((fd == 1 || fd == 2) && r > 0 && nx_role_runner(), 0) &&
+	    (en = nx_engine())) {
 		int e = errno;
 		if (enter()) {
-			nx_streams_write(fd, buf, r);
+			en->write(fd, buf, r);
 			leave();
 		}
 		errno = e;
@@ -622,10 +645,12 @@ NX_EXPORT ssize_t NX_HOOK(writev)(int fd, const struct iovec *iov, int iovcnt)
 {
 	__typeof__(&writev) real = NX_REAL(writev);
 	ssize_t r = real ? real(fd, iov, iovcnt) : NX_SYSCALL(SYS_writev, fd, iov, iovcnt);
-	if (__builtin_expect((fd == 1 || fd == 2) && r > 0 && nx_role_runner(), 0)) {
+	const struct nx_engine *en;
+	if (__builtin_expect((fd == 1 || fd == 2) && r > 0 && nx_role_runner(), 0) &&
+	    (en = nx_engine())) {
 		int e = errno;
 		if (enter()) {
-			nx_streams_writev(fd, iov, iovcnt, r);
+			en->writev(fd, iov, iovcnt, r);
 			leave();
 		}
 		errno = e;
@@ -638,13 +663,13 @@ NX_EXPORT ssize_t NX_HOOK(writev)(int fd, const struct iovec *iov, int iovcnt)
 NX_EXPORT int NX_HOOK(raise)(int sig)
 {
 	__typeof__(&raise) real = NX_REAL(raise);
-	int pausing = sig == SIGSTOP && nx_role_runner();
-	if (pausing)
-		nx_run_pause_begin(nx_now_ns());
-	int rc = real ? real(sig) : (int)NX_SYSCALL(SYS_tgkill, getpid(), gettid(), sig);
-	if (pausing) {
+	const struct nx_engine *en = sig == SIGSTOP && nx_role_runner() ? nx_engine() : NULL;
+	if (en)
+		en->pause_begin(nx_now_ns());
+	int rc = real ? real(sig) : (int)NX_SYSCALL(SYS_tgkill, getpid(), (pid_t)NX_SYSCALL(SYS_gettid), sig);
+	if (en) {
 		int e = errno;
-		nx_run_pause_end(nx_now_ns());
+		en->pause_end(nx_now_ns());
 		errno = e;
 	}
 	return rc;

@@ -1,32 +1,32 @@
 /* pipes.c — per-thread records of pipes and dup2 file actions.
  *
- * Owns: two small rings in thread-local storage (initial-exec TLS: no
+ * Owns: two small rings in thread-local storage (tls.h: initial-exec, no
  * allocation on first use).  Resolution prefers exact fd matches (pipe2 gave
  * us the pair) and falls back to comparing pipe inodes with fstat, which is
  * needed for the Combined capture's try_clone()d write end.  Only called while
  * a tracer is attached, so the fstat calls cost nothing untraced.
  */
+#include "symver.h"
 #include <string.h>
 #include <sys/stat.h>
 
 #include "pipes.h"
+#include "tls.h"
+#include "rawsys.h"
 
-#define NPIPES 8
-#define NDUPS 8
-#define TLS __thread __attribute__((tls_model("initial-exec")))
-
-struct pair { int r, w; };
-struct dup { const void *fa; int fd, newfd; };
-
-static TLS struct pair pairs[NPIPES];
-static TLS unsigned npairs;		/* total recorded; ring index = n % NPIPES */
-static TLS struct dup dups[NDUPS];
-static TLS unsigned ndups;
-static TLS uint64_t prepared_at;
+#define NPIPES NX_TLS_PIPES
+#define NDUPS NX_TLS_DUPS
+/* npairs, ndups: total recorded; ring index = n % size */
+#define pairs nx_tls.pairs
+#define npairs nx_tls.npairs
+#define dups nx_tls.dups
+#define ndups nx_tls.ndups
+#define prepared_at nx_tls.prepared_at
 
 void nx_pipes_note_pipe(int r, int w)
 {
-	pairs[npairs % NPIPES] = (struct pair){ r, w };
+	pairs[npairs % NPIPES].r = r;
+	pairs[npairs % NPIPES].w = w;
 	npairs++;
 }
 
@@ -34,7 +34,9 @@ void nx_pipes_note_dup2(const void *fa, int fd, int newfd)
 {
 	if (newfd != 1 && newfd != 2)
 		return;
-	dups[ndups % NDUPS] = (struct dup){ fa, fd, newfd };
+	dups[ndups % NDUPS].fa = fa;
+	dups[ndups % NDUPS].fd = fd;
+	dups[ndups % NDUPS].newfd = newfd;
 	ndups++;
 }
 
@@ -66,8 +68,8 @@ static int read_end_by_ino(dev_t dev, ino_t ino)
 	struct stat st;
 	unsigned n = count(npairs, NPIPES);
 	for (unsigned k = 0; k < n; k++) {
-		const struct pair *p = &pairs[(npairs - 1 - k) % NPIPES];
-		if (fstat(p->r, &st) == 0 && S_ISFIFO(st.st_mode) && st.st_dev == dev &&
+		const __typeof__(pairs[0]) *p = &pairs[(npairs - 1 - k) % NPIPES];
+		if (nx_fstat(p->r, &st) == 0 && S_ISFIFO(st.st_mode) && st.st_dev == dev &&
 		    st.st_ino == ino)
 			return p->r;
 	}
@@ -79,12 +81,12 @@ static int read_end_for(int w)
 {
 	unsigned n = count(npairs, NPIPES);
 	for (unsigned k = 0; k < n; k++) {
-		const struct pair *p = &pairs[(npairs - 1 - k) % NPIPES];
+		const __typeof__(pairs[0]) *p = &pairs[(npairs - 1 - k) % NPIPES];
 		if (p->w == w)
 			return p->r;
 	}
 	struct stat st;
-	if (fstat(w, &st) != 0 || !S_ISFIFO(st.st_mode))
+	if (nx_fstat(w, &st) != 0 || !S_ISFIFO(st.st_mode))
 		return -1;
 	return read_end_by_ino(st.st_dev, st.st_ino);
 }
@@ -108,7 +110,7 @@ void nx_pipes_for_spawn(const void *fa, struct nx_child_pipes *out)
 	/* Oldest to newest: a later dup2 onto the same target wins, as in the
 	 * child. */
 	for (unsigned k = n; k-- > 0;) {
-		const struct dup *d = &dups[(ndups - 1 - k) % NDUPS];
+		const __typeof__(dups[0]) *d = &dups[(ndups - 1 - k) % NDUPS];
 		if (d->fa != fa)
 			continue;
 		if (d->newfd == 1)

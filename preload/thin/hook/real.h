@@ -25,30 +25,17 @@
 #include <sys/uio.h>
 #include <sys/wait.h>
 
+#define NX_FN_LIST(X) \
+	X(posix_spawn) X(posix_spawnp) X(posix_spawn_file_actions_adddup2) X(fork) \
+	X(execve) X(execv) X(execvp) X(execvpe) X(fexecve) \
+	X(waitpid) X(wait4) X(waitid) X(wait) X(kill) \
+	X(pipe) X(pipe2) X(read) X(recv) X(close) X(write) X(writev) \
+	X(raise) X(pthread_sigmask)
+
 enum nx_fn {
-	NX_FN_posix_spawn,
-	NX_FN_posix_spawnp,
-	NX_FN_posix_spawn_file_actions_adddup2,
-	NX_FN_fork,
-	NX_FN_execve,
-	NX_FN_execv,
-	NX_FN_execvp,
-	NX_FN_execvpe,
-	NX_FN_fexecve,
-	NX_FN_waitpid,
-	NX_FN_wait4,
-	NX_FN_waitid,
-	NX_FN_wait,
-	NX_FN_kill,
-	NX_FN_pipe,
-	NX_FN_pipe2,
-	NX_FN_read,
-	NX_FN_recv,
-	NX_FN_close,
-	NX_FN_write,
-	NX_FN_writev,
-	NX_FN_raise,
-	NX_FN_pthread_sigmask,
+#define NX_FN_ENUM(name) NX_FN_##name,
+	NX_FN_LIST(NX_FN_ENUM)
+#undef NX_FN_ENUM
 	NX_FN_COUNT
 };
 

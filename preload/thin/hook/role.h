@@ -3,6 +3,8 @@
  * Owns: the kill switch, the inert decision for non-runner processes, and the
  * promotion of a process to "runner" when it first spawns a child carrying
  * nextest's protocol.  Every hook reads nx_role first: one load and a branch.
+ * The role lives in the thin object; the engine reads it through the pointer
+ * the bridge hands it (NX_ENGINE_DSO: the engine's own build).
  */
 #ifndef NX_ROLE_H
 #define NX_ROLE_H
@@ -15,7 +17,12 @@ enum nx_role {
 	NX_ROLE_OFF,		/* kill switch, AT_SECURE, or unsupported */
 };
 
+#if defined(NX_ENGINE_DSO) && NX_ENGINE_DSO
+extern int *nx_role_ptr;
+#define nx_role (*nx_role_ptr)
+#else
 extern int nx_role;
+#endif
 
 /* The environment variable that turns the library off in every process. */
 #define NX_KILL_SWITCH "LIBNEXTEST_PROBES_DISABLE"
@@ -33,5 +40,14 @@ static inline int nx_role_may_spawn_tests(void)
 }
 
 void nx_role_promote_runner(void);
+
+/* Parent, before this process's first spawn or fork through a hook: checks
+ * what the constructor left for later (AT_SECURE: a libc call) and turns the
+ * library off if needed.  Returns nx_role_may_spawn_tests(). */
+int nx_role_settle(void);
+
+/* The argv and environment the constructor saw (for the engine). */
+extern int nx_role_argc;
+extern char **nx_role_argv, **nx_role_envp;
 
 #endif

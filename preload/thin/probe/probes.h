@@ -8,13 +8,20 @@
  * them into the note's argument string for the target architecture
  * (x86_64: "8@%rdi … 4@%r8d", aarch64: "8@x0 … 4@x4", as usdt does).
  *
- * Each fire function returns at once if the probe's semaphore is zero; else
- * it encodes arg0 ({"ok":…} + NUL), copies every string argument into memory
- * it has just written, fires the probe once and frees.  On OOM it drops the
- * event.  Thread-safe.  Never call one in a vfork child (they allocate).
+ * Two halves, in two objects.  The sites and semaphores of both providers
+ * (this list and xprobes.h's) live in the thin object (probes.c), the one
+ * users attach to; nx_probe_fire() fires a site with six ready arguments.
+ * The nx_fire_* functions build those arguments and live in the engine
+ * (engine/encode/fire.c): each returns at once if the probe's semaphore is
+ * zero; else it encodes arg0 ({"ok":…} + NUL), copies every string argument
+ * into memory it has just written, fires the probe once and frees.  On OOM it
+ * drops the event.  Thread-safe.  Never call one in a vfork child (they
+ * allocate).
  */
 #ifndef NX_PROBES_H
 #define NX_PROBES_H
+
+#include <stdint.h>
 
 #include "events.h"
 
@@ -37,6 +44,14 @@ enum nx_probe {
 #undef NX_ENUM
 	NX_PROBE_COUNT
 };
+
+/* The semaphores of both providers, in one array on a page of its own
+ * (probes.c): nextest's ten, then nextest_extra's (xprobes.h); site s of
+ * nx_probe_fire is the probe whose semaphore is nx_semas[s]. */
+#define NX_SEMA_COUNT (NX_PROBE_COUNT + 6)
+void nx_probe_fire(unsigned s, const uint64_t a[6]);
+/* The array itself (NULL where there are no semaphores: macOS). */
+const volatile unsigned short *nx_probe_semas(void);
 
 int nx_probe_enabled(enum nx_probe p);	/* volatile read of its semaphore, no syscall */
 int nx_any_enabled(void);		/* any of the ten semaphores non-zero */

@@ -1,4 +1,4 @@
-/* extras/xprobes.h — the extra provider's probe list, defined once.
+/* xprobes.h — the extra provider's probe list, defined once.
  *
  * Owns: the probes of provider "nextest_extra" (everything nextest itself
  * does not fire): enum value, identifier (semaphore
@@ -6,11 +6,12 @@
  * probe takes at most six arguments (bpftrace 0.17 reads only arg0..arg5 of
  * a USDT probe on x86_64: "x86_64 doesn't support arg6"):
  * P = pointer to a NUL-terminated string, U64, U32.  The sites live in
- * xprobes.c; they fire exactly what the caller passes, so callers build
- * arguments only after nx_x_enabled() said yes.  The note/semaphore template
- * is probes.c's (usdt's stapsdt template, semaphores on a page of their own);
- * only Linux x86_64 gets notes (elsewhere the probes are inert: no tracer can
- * raise a semaphore that no note names).
+ * probes.c, next to nextest's, from the same note template and with their
+ * semaphores in the same array (probes.h: nx_semas[NX_PROBE_COUNT + p]);
+ * they fire exactly what the caller passes, so callers build arguments only
+ * after nx_x_enabled() said yes.  Linux x86_64 and aarch64 get notes
+ * (elsewhere the probes are inert: no tracer can raise a semaphore that no
+ * note names).
  */
 #ifndef NX_XPROBES_H
 #define NX_XPROBES_H
