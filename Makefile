@@ -37,6 +37,7 @@ LDLIBS_THIN := -Wl,--as-needed -ldl -pthread
 ifeq ($(shell uname -s),Darwin)
 LIB     := $(BUILD)/libnextest_probes.dylib
 ENGINE  :=
+NX_SRC_DEFS :=
 DTRACE  ?= /usr/sbin/dtrace
 PRELOAD_SRCS += $(sort $(wildcard $(addprefix preload/,$(addsuffix /*_darwin.c,$(PRELOAD_DIRS)))))
 CFLAGS_COMMON += -I$(BUILD)

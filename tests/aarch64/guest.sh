@@ -107,9 +107,10 @@ hardening() {
 	# fork+execve spawn paths, concurrent fork, EMFILE, env -i, competing
 	# preloads, AT_SECURE; every hook keeps errno), cross-built C programs.
 	H=$T/build/hardening
-	for d in traced untraced suid; do
+	for d in traced untraced suid noengine; do
 		mkdir -p "$H/$d"
 		cp "$T/build/libnextest_probes.so" "$H/$d/libnextest_probes.so"
+		[ "$d" = noengine ] || cp "$T/build/libnextest_probes_engine.so" "$H/$d/"
 	done
 	python3 tests/hardening/run_hardening.py --build "$H" --sim "$T/build/sim-target/release/nextest-sim" \
 		--lib "$H/traced/libnextest_probes.so" errno || return 1
@@ -125,6 +126,7 @@ mkdir -p "$T"
 (cd "$SRC" && tar --exclude=./build --exclude=./.git --exclude='./tests/*/target' -cf - .) | (cd "$T" && tar -xf -)
 mkdir -p "$T/build/contract" "$T/build/extras"
 cp "$SRC/build/cross-aarch64/libnextest_probes.so" "$T/build/libnextest_probes.so"
+cp "$SRC/build/cross-aarch64/libnextest_probes_engine.so" "$T/build/libnextest_probes_engine.so"
 cp "$BIN/fire-all" "$T/build/contract/fire-all"
 cp "$BIN/test_xsym" "$BIN/sigvirt" "$T/build/extras/"
 cp -a "$BIN/hardening" "$T/build/hardening"

@@ -25,7 +25,8 @@ SMP=${NX_AARCH64_SMP:-$((ncpu > 4 ? 4 : ncpu))}
 MEM=${NX_AARCH64_MEM:-4096}
 TIMEOUT=${NX_AARCH64_TIMEOUT:-5400}
 
-for f in "$TREE/build/cross-aarch64/libnextest_probes.so" "$TREE/build/aarch64/bin/fire-all"; do
+for f in "$TREE/build/cross-aarch64/libnextest_probes.so" "$TREE/build/cross-aarch64/libnextest_probes_engine.so" \
+	"$TREE/build/aarch64/bin/fire-all"; do
 	[ -f "$f" ] || { echo "check-aarch64: $f missing (run through make check-aarch64)" >&2; exit 2; }
 done
 

@@ -26,8 +26,9 @@ $(CONTRACT_DIR)/fire-all: tests/contract/fire_all.c $(CONTRACT_PROBE_SRCS) $(PRE
 $(CONTRACT_DIR)/libprobes_only.so: $(CONTRACT_PROBE_SRCS) $(PRELOAD_HDRS) | $(CONTRACT_DIR)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -shared -o $@ $(CONTRACT_PROBE_SRCS)
 
-contract-tests: $(CONTRACT_LIB) $(CONTRACT_DIR)/fire-all
+contract-tests: $(CONTRACT_LIB) $(CONTRACT_DIR)/fire-all $(ENGINE)
 	python3 tests/contract/check_elf.py $(CONTRACT_LIB) --bpftrace --exports preload/thin/hook/exports.map
+	python3 tests/contract/check_engine.py $(ENGINE) --exports $(ENGINE_EXPORTS)
 	python3 tests/contract/live_probes.py $(CONTRACT_DIR)/fire-all
 
 contract-probes-only: $(CONTRACT_DIR)/libprobes_only.so $(CONTRACT_DIR)/fire-all

@@ -49,8 +49,20 @@ $(DARWIN_DIR)/interpose-check: tests/contract/darwin_interpose_check.c $(DARWIN_
 		$(filter-out $(BUILD)/obj/thin/hook/hooks.o,$(THIN_OBJS))
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -rdynamic -o $@ $^ $(LDLIBS_LIB)
 
+# The one-object build macOS makes (thin part and engine linked together, the
+# engine entered by a call: NX_ENGINE_STATIC), linked here as an ELF object:
+# no symbol defined twice, none missing.
+DARWIN_ONE_OBJS := $(patsubst preload/%.c,$(DARWIN_DIR)/one/%.o,$(PRELOAD_SRCS))
+$(DARWIN_DIR)/one/%.o: preload/%.c $(PRELOAD_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -DNX_ENGINE_STATIC=1 -c -o $@ $<
+
+$(DARWIN_DIR)/libone.so: $(DARWIN_ONE_OBJS) $(PRELOAD_EXPORTS)
+	$(CC) -shared -o $@ $(DARWIN_ONE_OBJS) -Wl,--version-script=$(PRELOAD_EXPORTS) \
+	      -Wl,-z,defs -Wl,--no-undefined $(LDLIBS_LIB)
+
 darwin-static-check: $(BUILD)/exports_darwin.txt $(DARWIN_DIR)/fire-all-dtrace \
-		$(DARWIN_DIR)/interpose-check
+		$(DARWIN_DIR)/interpose-check $(DARWIN_DIR)/libone.so
 	python3 tests/contract/darwin_static.py --probes-h preload/thin/probe/probes.h \
 	    --d preload/thin/probe/nextest_probes.d --exports-map preload/thin/hook/exports.map \
 	    --interpose preload/thin/hook/interpose_darwin.c --hooks preload/thin/hook/hooks.c \

@@ -15,8 +15,10 @@
 
 CROSS_CC    ?= aarch64-linux-gnu-gcc
 CROSS_DIR   := $(BUILD)/cross-aarch64
-CROSS_OBJS  := $(patsubst preload/%.c,$(CROSS_DIR)/obj/%.o,$(PRELOAD_SRCS))
+CROSS_THIN_OBJS   := $(patsubst preload/%.c,$(CROSS_DIR)/obj/%.o,$(NX_THIN_SRCS))
+CROSS_ENGINE_OBJS := $(patsubst preload/%.c,$(CROSS_DIR)/obj/%.o,$(NX_ENGINE_SRCS))
 CROSS_LIB   := $(CROSS_DIR)/libnextest_probes.so
+CROSS_ENGINE := $(CROSS_DIR)/libnextest_probes_engine.so
 
 .PHONY: cross-aarch64
 CHECKS += cross-aarch64
@@ -28,16 +30,21 @@ $(CROSS_DIR)/obj/%.o: preload/%.c $(PRELOAD_HDRS) | $(CROSS_DIR)/obj
 	@mkdir -p $(dir $@)
 	@case $< in *xunwind.c) echo '#include <libunwind-aarch64.h>' | $(CROSS_CC) -E -o /dev/null - 2>/dev/null || \
 		{ echo "cross-aarch64: arm64 libunwind.h missing: dpkg --add-architecture arm64; apt-get update; apt-get install libunwind-dev:arm64"; exit 1; } ;; esac
-	$(CROSS_CC) $(CFLAGS_COMMON) $(CFLAGS) -c -o $@ $<
+	$(CROSS_CC) $(CFLAGS_COMMON) $(NX_SRC_DEFS) $(CFLAGS) -c -o $@ $<
 
-$(CROSS_LIB): $(CROSS_OBJS) preload/thin/hook/exports.map
-	$(CROSS_CC) -shared -o $@ $(CROSS_OBJS) -Wl,--version-script=preload/thin/hook/exports.map \
+$(CROSS_LIB): $(CROSS_THIN_OBJS) $(PRELOAD_EXPORTS) | $(CROSS_ENGINE)
+	$(CROSS_CC) -shared $(THIN_LDFLAGS) -o $@ $(CROSS_THIN_OBJS) -Wl,--version-script=$(PRELOAD_EXPORTS) \
+	      -Wl,-z,defs -Wl,--no-undefined $(LDLIBS_THIN)
+
+$(CROSS_ENGINE): $(CROSS_ENGINE_OBJS) $(ENGINE_EXPORTS)
+	$(CROSS_CC) -shared -o $@ $(CROSS_ENGINE_OBJS) -Wl,--version-script=$(ENGINE_EXPORTS) \
 	      -Wl,-z,defs -Wl,--no-undefined $(LDLIBS_LIB)
 
-cross-aarch64: $(CROSS_LIB)
+cross-aarch64: $(CROSS_LIB) $(CROSS_ENGINE)
 	@readelf -h $(CROSS_LIB) | grep -q 'Machine:.*AArch64' || \
 		{ echo "cross-aarch64: $(CROSS_LIB) is not an AArch64 object"; exit 1; }
 	python3 tests/contract/check_elf.py $(CROSS_LIB) --arch aarch64 --exports preload/thin/hook/exports.map
+	python3 tests/contract/check_engine.py $(CROSS_ENGINE) --exports $(ENGINE_EXPORTS)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -DNX_NO_NOTES -c -o $(CROSS_DIR)/probes-inert.o preload/thin/probe/probes.c
 	@if readelf -S -W $(CROSS_DIR)/probes-inert.o | grep -q 'note.stapsdt'; then \
 		echo "cross-aarch64: -DNX_NO_NOTES build still has stapsdt notes"; exit 1; fi

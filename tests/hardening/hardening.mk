@@ -28,6 +28,7 @@ HARD_PROGS := $(HARD_DIR)/fakerunner $(HARD_DIR)/fakechild $(HARD_DIR)/errno_che
               $(HARD_DIR)/traced/libnextest_probes_engine.so \
               $(HARD_DIR)/untraced/libnextest_probes_engine.so \
               $(HARD_DIR)/suid/libnextest_probes_engine.so \
+              $(HARD_DIR)/noengine/libnextest_probes.so \
               $(HARD_DIR)/suid/fakechild
 
 .PHONY: hardening-errno hardening-sabotage hardening-asan hardening-tsan hardening-soak-short soak
@@ -45,6 +46,12 @@ $(HARD_DIR)/lib%.so: $(HARD_SRC)/%.c
 $(HARD_DIR)/traced/libnextest_probes.so $(HARD_DIR)/untraced/libnextest_probes.so \
 $(HARD_DIR)/suid/libnextest_probes.so: $(LIB)
 	@mkdir -p $(@D)
+	cp $(LIB) $@.tmp && mv -f $@.tmp $@
+
+# A copy without its engine (the sabotage case "engine missing").
+$(HARD_DIR)/noengine/libnextest_probes.so: $(LIB)
+	@mkdir -p $(@D)
+	rm -f $(@D)/libnextest_probes_engine.so
 	cp $(LIB) $@.tmp && mv -f $@.tmp $@
 
 # Each copy with its engine: the library loads it from its own directory.

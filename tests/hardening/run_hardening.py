@@ -151,6 +151,11 @@ def cases_sabotage(b, sim, lib):
              ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
               os.path.join(suid, "suidrunner"), *n],
              plain_cmd=[fr, *n, "-c", os.path.join(suid, "fakechild")], shim_preload=[], expect=0),
+        Case("engine missing: fake runner unchanged, no event", [fr, *n],
+             shim_preload=[os.path.join(b, "noengine", "libnextest_probes.so")], expect=0),
+        Case("engine missing: simulator unchanged, no event", [*simrun], env=sim_env,
+             shim_preload=[os.path.join(b, "noengine", "libnextest_probes.so")], compare="sorted-lines",
+             expect=0, cwd=WORKSPACE),
         Case("simulator, untraced library: output unchanged", [*simrun], env=sim_env,
              shim_preload=[os.path.join(b, "untraced", "libnextest_probes.so")], compare="sorted-lines",
              cwd=WORKSPACE),
@@ -271,13 +276,15 @@ def main():
     cases = {"sabotage": cases_sabotage, "errno": cases_errno, "asan": cases_asan,
              "tsan": cases_tsan}[a.group](b, sim, lib)
     suid_lib = os.path.join(b, "suid", "libnextest_probes.so")
+    # a traced copy without its engine next to it: the hooks must stay pass-through
+    noengine_lib = os.path.join(b, "noengine", "libnextest_probes.so")
     if a.group == "sabotage":
         setup_suid(b)
     truths = os.path.join(b, f"truth-{a.group}")
     shutil.rmtree(truths, ignore_errors=True)
     os.makedirs(truths)
 
-    session = tracer.Session([lib, suid_lib] if a.group == "sabotage" else [lib],
+    session = tracer.Session([lib, suid_lib, noengine_lib] if a.group == "sabotage" else [lib],
                              os.path.join(b, f"bpftrace-{a.group}.txt"))
     results = []
     for i, c in enumerate(cases):

@@ -11,24 +11,34 @@ SAN_FLAGS_COMMON := -std=gnu11 -O1 -g -fPIC -pthread -fvisibility=hidden -fno-st
                     -D_GNU_SOURCE -fno-omit-frame-pointer $(PRELOAD_INC)
 ASAN_FLAGS := $(SAN_FLAGS_COMMON) -fsanitize=address,undefined -fno-sanitize-recover=undefined
 TSAN_FLAGS := $(SAN_FLAGS_COMMON) -fsanitize=thread
-ASAN_OBJS := $(patsubst preload/%.c,$(BUILD)/asan/obj/%.o,$(PRELOAD_SRCS))
-TSAN_OBJS := $(patsubst preload/%.c,$(BUILD)/tsan/obj/%.o,$(PRELOAD_SRCS))
+# Each build is the pair, in one directory (the thin object loads the engine from its own).
+san_objs = $(patsubst preload/%.c,$(BUILD)/$(1)/obj/%.o,$(2))
 
 $(BUILD)/asan/obj/%.o: preload/%.c $(PRELOAD_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(ASAN_FLAGS) -c -o $@ $<
+	$(CC) $(ASAN_FLAGS) $(NX_SRC_DEFS) -c -o $@ $<
 
 $(BUILD)/tsan/obj/%.o: preload/%.c $(PRELOAD_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(TSAN_FLAGS) -c -o $@ $<
+	$(CC) $(TSAN_FLAGS) $(NX_SRC_DEFS) -c -o $@ $<
 
-$(BUILD)/asan/libnextest_probes.so: $(ASAN_OBJS) preload/thin/hook/exports.map
-	$(CC) -shared -fsanitize=address,undefined -o $@ $(ASAN_OBJS) \
-	    -Wl,--version-script=preload/thin/hook/exports.map $(LDLIBS_LIB)
+$(BUILD)/asan/libnextest_probes.so: $(call san_objs,asan,$(NX_THIN_SRCS)) $(PRELOAD_EXPORTS) \
+		| $(BUILD)/asan/libnextest_probes_engine.so
+	$(CC) -shared -fsanitize=address,undefined -o $@ $(call san_objs,asan,$(NX_THIN_SRCS)) \
+	    -Wl,--version-script=$(PRELOAD_EXPORTS) $(LDLIBS_LIB)
 
-$(BUILD)/tsan/libnextest_probes.so: $(TSAN_OBJS) preload/thin/hook/exports.map
-	$(CC) -shared -fsanitize=thread -o $@ $(TSAN_OBJS) \
-	    -Wl,--version-script=preload/thin/hook/exports.map $(LDLIBS_LIB)
+$(BUILD)/asan/libnextest_probes_engine.so: $(call san_objs,asan,$(NX_ENGINE_SRCS)) $(ENGINE_EXPORTS)
+	$(CC) -shared -fsanitize=address,undefined -o $@ $(call san_objs,asan,$(NX_ENGINE_SRCS)) \
+	    -Wl,--version-script=$(ENGINE_EXPORTS) $(LDLIBS_LIB)
+
+$(BUILD)/tsan/libnextest_probes.so: $(call san_objs,tsan,$(NX_THIN_SRCS)) $(PRELOAD_EXPORTS) \
+		| $(BUILD)/tsan/libnextest_probes_engine.so
+	$(CC) -shared -fsanitize=thread -o $@ $(call san_objs,tsan,$(NX_THIN_SRCS)) \
+	    -Wl,--version-script=$(PRELOAD_EXPORTS) $(LDLIBS_LIB)
+
+$(BUILD)/tsan/libnextest_probes_engine.so: $(call san_objs,tsan,$(NX_ENGINE_SRCS)) $(ENGINE_EXPORTS)
+	$(CC) -shared -fsanitize=thread -o $@ $(call san_objs,tsan,$(NX_ENGINE_SRCS)) \
+	    -Wl,--version-script=$(ENGINE_EXPORTS) $(LDLIBS_LIB)
 
 $(HARD_DIR)/storm-tsan: $(HARD_SRC)/storm.c
 	@mkdir -p $(@D)

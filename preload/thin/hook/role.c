@@ -42,9 +42,13 @@ static int nx_secure(void)
 #include "role.h"
 #include "xprobes.h"
 
-int nx_role = NX_ROLE_UNKNOWN;
-int nx_role_argc;
-char **nx_role_argv, **nx_role_envp;
+/* What the constructor writes, in .data: the page the loader has already
+ * written (.got.plt is relocated at load) rather than a .bss page of its own
+ * (one page fault less in every process). */
+#define NX_CTOR_DATA __attribute__((section(".data")))
+int nx_role NX_CTOR_DATA = NX_ROLE_UNKNOWN;
+int nx_role_argc NX_CTOR_DATA;
+char **nx_role_argv NX_CTOR_DATA, **nx_role_envp NX_CTOR_DATA;
 
 static int settled;
 
