@@ -6,10 +6,11 @@
  * in the parent.  The engine is loaded when this process starts a nextest
  * child or its cargo build (nx_hooks_spawned); before that, and for good if
  * it cannot be loaded, the hooks only keep the library out of nextest's
- * children (childenv.h) and remember pipes and forks per thread.  The one exception is close(), whose fd is released before
- * the real call so that a concurrent open() reusing the number is never
- * mistaken for a capture pipe, and kill(), recorded before the signal lands so
- * that the reap it causes is attributed correctly.
+ * children (childenv.h) and remember pipes and forks per thread.  The one
+ * exception is close(), whose fd is released before the real call so that a
+ * concurrent open() reusing the number is never mistaken for a capture pipe,
+ * and kill(), recorded before the signal lands so that the reap it causes is
+ * attributed correctly.
  *
  * In a fork child (role FORK_CHILD) only the exec wrappers do anything: they
  * note the exec into a shared slot with async-signal-safe code.  vfork is not

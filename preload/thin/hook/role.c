@@ -18,6 +18,7 @@
  * there, not /proc/self/exe.
  */
 #include "symver.h"
+#include <errno.h>
 #ifdef __APPLE__
 #include <unistd.h>
 #define nx_secure() issetugid()
@@ -95,7 +96,10 @@ __attribute__((constructor)) static void nx_role_init(int argc, char **argv, cha
 int nx_role_settle(void)
 {
 	if (!__atomic_load_n(&settled, __ATOMIC_ACQUIRE)) {
-		if (nx_secure())
+		int e = errno;
+		int secure = nx_secure();
+		errno = e;
+		if (secure)
 			__atomic_store_n(&nx_role, NX_ROLE_OFF, __ATOMIC_RELAXED);
 		__atomic_store_n(&settled, 1, __ATOMIC_RELEASE);
 	}
