@@ -620,7 +620,12 @@ NX_EXPORT int NX_HOOK(close)(int fd)
 		errno = e;
 		leave();
 	}
-	return real ? real(fd) : (int)NX_SYSCALL(SYS_close, fd);
+	int rc = real ? real(fd) : (int)NX_SYSCALL(SYS_close, fd);
+	if (nx_engine_retry_due() && rc == 0 && nx_role_may_spawn_tests() && enter()) {
+		nx_engine_load();	/* the engine wanted the descriptor just freed */
+		leave();
+	}
+	return rc;
 }
 
 /* ---- what the runner writes to its own stdout/stderr ---- */

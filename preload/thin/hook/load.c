@@ -5,13 +5,22 @@
  * the loader recorded for us), loaded with RTLD_NOW|RTLD_LOCAL so that none
  * of its symbols can interpose anything and nothing is resolved later, in a
  * hook.  A missing or refusing engine is tried once: the hooks then stay
- * pass-through for the life of the process.
+ * pass-through for the life of the process.  Loading needs one free file
+ * descriptor for a moment; a runner at its RLIMIT_NOFILE when it spawns its
+ * first test (its capture pipes take the last ones) cannot have it then:
+ * that failure (EMFILE, ENFILE) is retried at the next spawn, or right after
+ * the process's next close() (nx_engine_retry_due), so only the children
+ * spawned before the engine could load go unobserved.
  *
  * macOS (NX_ENGINE_STATIC): the engine is linked into the one dylib
  * (docs/macos.md); loading it is calling its entry.
  */
 #include "symver.h"
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -33,6 +42,7 @@ const struct nx_engine *nx_engine_table;
 
 enum { NOT_TRIED = 0, LOADED, FAILED };
 static int state;
+int nx_engine_retry;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* sigaction.c's definition, whatever "sigaction" resolves to here. */
@@ -64,6 +74,19 @@ static int engine_path(char *out, size_t cap)
 	memcpy(out + n, NX_ENGINE_FILE, sizeof(NX_ENGINE_FILE));
 	return 0;
 }
+
+/* After a failed dlopen: was it for want of a file descriptor?  (dlopen's
+ * errno is not reliable; asking open() itself is.)  Raw system calls: close
+ * is one of our own hooks. */
+static int out_of_fds(const char *path)
+{
+	long fd = syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		syscall(SYS_close, (int)fd);
+		return 0;
+	}
+	return errno == EMFILE || errno == ENFILE;
+}
 #endif
 
 static const struct nx_engine *enter_engine(void)
@@ -86,8 +109,11 @@ static const struct nx_engine *enter_engine(void)
 	if (engine_path(path, sizeof path) != 0)
 		return NULL;
 	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (!h)
+	if (!h) {
+		if (out_of_fds(path))
+			__atomic_store_n(&nx_engine_retry, 1, __ATOMIC_RELAXED);
 		return NULL;
+	}
 	nx_engine_entry_fn *entry;
 	*(void **)&entry = dlsym(h, NX_ENGINE_ENTRY);
 	const struct nx_engine *e = entry ? entry(&thin) : NULL;
@@ -104,11 +130,14 @@ const struct nx_engine *nx_engine_load(void)
 	/* Threads spawning while the first one loads wait for it: each of them
 	 * may be starting an attempt the engine must see. */
 	pthread_mutex_lock(&lock);
-	if (__atomic_load_n(&state, __ATOMIC_RELAXED) == NOT_TRIED) {
-		int busy = nx_tls.busy;
+	int s = __atomic_load_n(&state, __ATOMIC_RELAXED);
+	if (s == NOT_TRIED || (s == FAILED && __atomic_load_n(&nx_engine_retry, __ATOMIC_RELAXED))) {
+		int busy = nx_tls.busy, e0 = errno;
 		nx_tls.busy = 1;
+		__atomic_store_n(&nx_engine_retry, 0, __ATOMIC_RELAXED);
 		const struct nx_engine *e = enter_engine();
 		nx_tls.busy = busy;
+		errno = e0;
 		if (e)
 			__atomic_store_n(&nx_engine_table, e, __ATOMIC_RELEASE);
 		__atomic_store_n(&state, e ? LOADED : FAILED, __ATOMIC_RELEASE);

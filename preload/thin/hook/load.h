@@ -24,6 +24,16 @@ static inline const struct nx_engine *nx_engine(void)
  * missing or refuses this build; a thread arriving while another loads waits. */
 const struct nx_engine *nx_engine_load(void);
 
+/* Set when a load failed for want of a file descriptor (EMFILE, ENFILE):
+ * the next nx_engine_load() tries again; close() does so right after it
+ * freed one. */
+extern int nx_engine_retry;
+
+static inline int nx_engine_retry_due(void)
+{
+	return __builtin_expect(__atomic_load_n(&nx_engine_retry, __ATOMIC_RELAXED), 0);
+}
+
 /* Constructor of a test process with a crash probe attached: load the
  * engine and let it arm the crash handler. */
 void nx_engine_load_crash(void);
