@@ -15,8 +15,10 @@ never wall time.  Parts (--only):
   syscalls  system calls made by the runner itself (its threads, strace -ff),
             1,000 attempts, A vs B.
   load      one `/bin/true` under LD_PRELOAD: none, the empty object, the
-            library: instructions (callgrind) and, over 1,000 interleaved
-            spawns, CPU time and page faults per process (perf stat).
+            library (its thin object: a process that starts no test never
+            loads the engine): instructions (callgrind, the loader included)
+            and, over 1,000 interleaved spawns, CPU time and page faults per
+            process (perf stat).
   instr     instructions of the runner process itself (callgrind, children
             not traced), 1,000 attempts, A vs B.
   rss       runner RSS over --rss-stress x 1,000 attempts (-j 32): A, B, T.
@@ -375,7 +377,8 @@ def main():
     global SPAWN_TRUE
     SPAWN_TRUE = os.path.abspath(a.spawn_true)
     # One copy per tracing state: a tracer attached by path to one copy
-    # raises the semaphores of that copy only.
+    # raises the semaphores of that copy only.  Each copy is the pair: the
+    # library loads its engine from its own directory.
     libs = {"empty": os.path.abspath(a.empty)}
     for k in ("untraced", "traced", "crash"):
         l = os.path.join(b, k, "libnextest_probes.so")
