@@ -165,8 +165,12 @@ volatile unsigned short nx_semas[NX_SEMA_COUNT] __attribute__((visibility("hidde
 	".popsection\n" \
 	".endif\n"
 
-/* Each operand in its fixed register (GCC local register variables). */
-#define NX_PIN(i) register uint64_t r##i __asm__(NX_REG##i) = a[i];
+/* Each operand in its fixed register (GCC local register variables).  The
+ * values are the site's parameters, not loads from memory: nothing may run
+ * between the pins and the asm (an instrumented load, under TSan, is a call
+ * that would clobber the registers already pinned). */
+#define NX_PIN(i) register uint64_t r##i __asm__(NX_REG##i) = a##i;
+#define NX_SITE_PARAMS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5
 
 #define NX_SITE_BODY(provider, sema, name, args) \
 	{ \
@@ -175,34 +179,33 @@ volatile unsigned short nx_semas[NX_SEMA_COUNT] __attribute__((visibility("hidde
 				     : : "r"(r0), "r"(r1), "r"(r2), "r"(r3), "r"(r4), "r"(r5)); \
 	}
 #define NX_SITE(e, ident, name, n, k0, k1, k2, k3, k4, k5) \
-	static NX_SITE_ATTR void site_##ident(const uint64_t *a) \
+	static NX_SITE_ATTR void site_##ident(NX_SITE_PARAMS) \
 		NX_SITE_BODY("nextest", NX_XSTR(NX_SEMA(ident)), name, \
 			     NX_ARGSTR(k0, k1, k2, k3, k4, k5))
 #define NX_XSITE(e, ident, name, k0, k1, k2, k3, k4, k5) \
-	static NX_SITE_ATTR void xsite_##ident(const uint64_t *a) \
+	static NX_SITE_ATTR void xsite_##ident(NX_SITE_PARAMS) \
 		NX_SITE_BODY("nextest_extra", NX_XSTR(NX_XSEMA(ident)), name, \
 			     NX_ARGSTR(k0, k1, k2, k3, k4, k5))
-#elif NX_DTRACE
+#else
+#define NX_SITE_PARAMS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5
+#define NX_UNUSED (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5
+#if NX_DTRACE
 #define NX_SITE(e, ident, name, n, k0, k1, k2, k3, k4, k5) \
-	static void site_##ident(const uint64_t *a) \
+	static void site_##ident(NX_SITE_PARAMS) \
 	{ \
-		nx_dtrace_fire(e, a[0], a[1], a[2], a[3], a[4], a[5]); \
-	}
-#define NX_XSITE(e, ident, name, k0, k1, k2, k3, k4, k5) \
-	static void xsite_##ident(const uint64_t *a) \
-	{ \
-		(void)a; \
+		nx_dtrace_fire(e, a0, a1, a2, a3, a4, a5); \
 	}
 #else
 #define NX_SITE(e, ident, name, n, k0, k1, k2, k3, k4, k5) \
-	static void site_##ident(const uint64_t *a) \
+	static void site_##ident(NX_SITE_PARAMS) \
 	{ \
-		(void)a; \
+		NX_UNUSED; \
 	}
+#endif
 #define NX_XSITE(e, ident, name, k0, k1, k2, k3, k4, k5) \
-	static void xsite_##ident(const uint64_t *a) \
+	static void xsite_##ident(NX_SITE_PARAMS) \
 	{ \
-		(void)a; \
+		NX_UNUSED; \
 	}
 #endif
 NX_PROBE_LIST(NX_SITE)
@@ -215,11 +218,11 @@ void nx_probe_fire(unsigned s, const uint64_t a[6])
 	switch (s) {
 #define NX_CASE(e, ident, name, n, k0, k1, k2, k3, k4, k5) \
 	case e: \
-		site_##ident(a); \
+		site_##ident(a[0], a[1], a[2], a[3], a[4], a[5]); \
 		break;
 #define NX_XCASE(e, ident, name, k0, k1, k2, k3, k4, k5) \
 	case NX_PROBE_COUNT + e: \
-		xsite_##ident(a); \
+		xsite_##ident(a[0], a[1], a[2], a[3], a[4], a[5]); \
 		break;
 	NX_PROBE_LIST(NX_CASE)
 	NX_XPROBE_LIST(NX_XCASE)
