@@ -112,9 +112,37 @@ def cases_sabotage(b, sim, lib):
             return f"the constructor's early spawn failed: {lines}"
         return None
 
+    engine_log = os.path.join(b, "engine-opens.log")
+
+    def engine_opens(pid):
+        """openat calls of the engine file in the strace -f log: [(pid, result)]."""
+        opens = []
+        for line in open(engine_log) if os.path.exists(engine_log) else []:
+            if "libnextest_probes_engine.so" in line and "openat(" in line:
+                opens.append((line.split()[0], line.rsplit("=", 1)[-1].strip()))
+        return opens
+
+    def no_engine_check(_pid):
+        opens = engine_opens(_pid)
+        return f"a process that started no test opened the engine: {opens}" if opens else None
+
+    def one_engine_check(_pid):
+        opens = engine_opens(_pid)
+        ok = [o for o in opens if not o[1].startswith("-1")]
+        if len(opens) != 1 or len(ok) != 1:
+            return f"want the runner alone to open the engine, once: {opens}"
+        return None
+
     sim_env = {"CARGO_TARGET_DIR": os.path.abspath(os.path.join(b, "..", "fixtures-target"))}
     simrun = [sim, "run", "--no-build"]
+    strace = ["strace", "-f", "-qq", "-e", "trace=openat", "-o", engine_log]
     cases = [
+        Case("processes that start no test never load the engine",
+             [*strace, "sh", "-c", "ls / >/dev/null; cat /proc/self/stat >/dev/null; echo done"],
+             expect=0, extra_check=no_engine_check),
+        # events are counted per pid, and strace is the pid here: "baseline" counts them
+        Case("the runner loads the engine once, its children never",
+             [*strace, fr, *n], expect=None, extra_check=one_engine_check),
         Case("baseline: events for every attempt", [fr, *n], expect=fake_ids(20)),
         Case("kill switch: inert", [fr, *n], shim_env={"LIBNEXTEST_PROBES_DISABLE": "1"}, expect=0),
         Case("env -i runner", ["env", "-i", "LD_PRELOAD=@LIB@", fr, *n], expect=fake_ids(20),
@@ -177,7 +205,7 @@ def cases_sabotage(b, sim, lib):
         Case("simulator, fork spawn path, -j 8", [*simrun, "-j", "8", "--spawn-path", "fork"],
              env=sim_env, compare="sorted-lines", truth=True, cwd=WORKSPACE, timeout=60),
     ]
-    for p in (compete_log, ctor_log):
+    for p in (compete_log, ctor_log, engine_log):
         if os.path.exists(p):
             os.unlink(p)
     return cases
