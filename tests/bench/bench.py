@@ -207,7 +207,12 @@ def whole_rows(a, jname, res, fired, ratios, faults, plain_ms, attempts):
     rows = []
     for k, (m, target, extra) in spec.items():
         if res.get(k):
-            rows.append((m, target, f"CPU {fmt_ratio(ratios(k))}; page faults per attempt "
+            floor = ""
+            if k != "E" and res.get("E"):
+                # the same pairs against the empty object of their round: what is ours
+                above = [x[0] / y[0] for x, y in zip(res[k], res["E"])]
+                floor = f"; vs the floor {fmt_ratio(above)}"
+            rows.append((m, target, f"CPU {fmt_ratio(ratios(k))}{floor}; page faults per attempt "
                                     f"{fmt_delta(faults(k))}{extra}"))
     return rows
 
