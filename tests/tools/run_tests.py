@@ -1243,9 +1243,11 @@ def readme_architectures_match_what_is_built():
         for arch in ("x86_64", "aarch64", "riscv64"):
             o = os.path.join(d, arch + ".o")
             r = run(["clang", f"--target={arch}-linux-gnu", "-std=gnu11", "-O2", "-D_GNU_SOURCE",
-                     "-ffreestanding", "-nostdlibinc", "-isystem", d, "-c", "-o", o, root("preload", "probes.c")])
+                     "-ffreestanding", "-nostdlibinc", "-isystem", d, "-I", root("preload", "engine", "encode"),
+                     "-c", "-o", o, root("preload", "thin", "probe", "probes.c")])
             check(r.returncode == 0, f"{arch}: {r.stderr[-300:]}")
-            notes[arch] = run(["readelf", "-n", o]).stdout.count("Provider: nextest")
+            notes[arch] = sum(l.split() == ["Provider:", "nextest"]
+                              for l in run(["readelf", "-n", o]).stdout.splitlines())
         check(notes == {"x86_64": 10, "aarch64": 10, "riscv64": 0}, f"notes per architecture: {notes}")
     readme = open(root("README.md")).read()
     arch = readme[readme.index("Architectures:"):].split("\n\n")[0]
