@@ -32,9 +32,12 @@ def private_copy(src, dst):
     """Copies the library to dst as a new inode (temp file + rename).  Overwriting dst in
     place would keep its inode, and a uprobe some other tracer still holds on the old
     contents makes the kernel refuse (EINVAL) the new build's probes at that inode.
-    The engine the library loads from its own directory goes next to the copy."""
+    The engine the library loads from its own directory goes next to the copy (a build
+    of the library as one object has none)."""
     for s, d in ((src, dst), (os.path.join(os.path.dirname(src), ENGINE),
                               os.path.join(os.path.dirname(dst), ENGINE))):
+        if s != src and not os.path.exists(s):
+            continue
         tmp = d + ".new"
         shutil.copy2(s, tmp)
         os.replace(tmp, d)
