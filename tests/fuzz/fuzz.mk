@@ -16,8 +16,9 @@ FUZZ_CFLAGS  := -std=gnu11 -O1 -g -D_GNU_SOURCE -fno-strict-aliasing $(PRELOAD_I
                 -fno-omit-frame-pointer
 FUZZ_TARGETS := libtest reporter shellwords encode toml filterset
 
-FUZZ_SRCS_libtest    := preload/engine/parse/libtest.c preload/engine/parse/reporter.c preload/engine/parse/ansi.c
-FUZZ_SRCS_reporter   := preload/engine/parse/reporter.c preload/engine/parse/ansi.c
+FUZZ_SRCS_libtest    := preload/engine/parse/libtest.c preload/engine/parse/reporter.c preload/engine/parse/ansi.c \
+                        preload/engine/parse/cursor.c
+FUZZ_SRCS_reporter   := preload/engine/parse/reporter.c preload/engine/parse/ansi.c preload/engine/parse/cursor.c
 FUZZ_SRCS_shellwords := preload/engine/observe/shellwords.c
 FUZZ_SRCS_encode     := preload/engine/encode/encode.c preload/engine/encode/buf.c
 FUZZ_LIBS_encode     := -lcjson

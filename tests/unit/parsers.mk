@@ -6,8 +6,8 @@
 # test reads tests/fuzz/corpus/).
 
 UNIT_PARSERS_DIR   := $(BUILD)/unit-parsers
-UNIT_PARSERS_SRCS  := preload/engine/parse/ansi.c preload/engine/parse/reporter.c preload/engine/parse/libtest.c preload/engine/observe/lines.c
-UNIT_PARSERS_HDRS  := preload/engine/parse/ansi.h preload/engine/parse/reporter.h preload/engine/parse/libtest.h preload/engine/observe/lines.h
+UNIT_PARSERS_SRCS  := preload/engine/parse/cursor.c preload/engine/parse/ansi.c preload/engine/parse/reporter.c preload/engine/parse/libtest.c preload/engine/observe/lines.c
+UNIT_PARSERS_HDRS  := preload/engine/parse/cursor.h preload/engine/parse/ansi.h preload/engine/parse/reporter.h preload/engine/parse/libtest.h preload/engine/observe/lines.h
 UNIT_PARSERS_BINS  := $(UNIT_PARSERS_DIR)/test_reporter $(UNIT_PARSERS_DIR)/test_libtest
 
 $(UNIT_PARSERS_DIR)/test_reporter: tests/unit/test_reporter.c $(UNIT_PARSERS_SRCS) $(UNIT_PARSERS_HDRS)

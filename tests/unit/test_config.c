@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../../preload/engine/config/config.h"
+#include "../../preload/engine/config/cpus.h"
 #include "../../preload/engine/parse/rustregex.h"
 
 #define S 1000000000ull
@@ -914,7 +915,7 @@ Test(config, workspace_root_discovery)
 
 Test(config, ncpus_is_sane)
 {
-	unsigned n = nx_ncpus();
+	unsigned n = nx_cpus_available();
 	cr_assert_geq(n, 1);
 	cr_assert_leq(n, (unsigned)sysconf(_SC_NPROCESSORS_CONF));
 	cr_assert_eq(nx_config_parse_version("0.9.143"), NX_VERSION(0, 9, 143));

@@ -171,8 +171,4 @@ int nx_config_script_applies(const struct nx_config *c, size_t idx, const char *
 /* Parse "0.9.143" (or "cargo-nextest 0.9.143") into NX_VERSION form; 0 on error. */
 unsigned nx_config_parse_version(const char *s);
 
-/* available_parallelism(): sched_getaffinity CPUs, capped by a cgroup v2
- * cpu.max quota; at least 1. */
-unsigned nx_ncpus(void);
-
 #endif

@@ -59,6 +59,11 @@ static inline int nx_cur_eat(struct nx_cursor *c, const char *lit)
 	return 1;
 }
 
+static inline int nx_is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
 /* Records the first error ("at <pos>: …" or "line <line>: …") and sets
  * failed; later calls keep the first message. */
 void nx_cur_fail(struct nx_cursor *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
