@@ -64,6 +64,12 @@ static inline int nx_is_digit(int c)
 	return c >= '0' && c <= '9';
 }
 
+/* A letter, digit or '_' (ASCII): identifiers of filtersets and cfg(). */
+static inline int nx_is_word(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || nx_is_digit(c) || c == '_';
+}
+
 /* Records the first error ("at <pos>: …" or "line <line>: …") and sets
  * failed; later calls keep the first message. */
 void nx_cur_fail(struct nx_cursor *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

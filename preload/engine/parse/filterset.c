@@ -77,18 +77,13 @@ static void ws(struct nx_cursor *p)
 	}
 }
 
-static int is_word(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
 /* Literal lit at pos (after whitespace); with word=1 it must end a word. */
 static int accept(struct nx_cursor *p, const char *lit, int word)
 {
 	size_t k = strlen(lit);
 	if (p->pos + k > p->n || memcmp(p->s + p->pos, lit, k) != 0)
 		return 0;
-	if (word && p->pos + k < p->n && is_word((unsigned char)p->s[p->pos + k]))
+	if (word && p->pos + k < p->n && nx_is_word((unsigned char)p->s[p->pos + k]))
 		return 0;
 	p->pos += k;
 	return 1;

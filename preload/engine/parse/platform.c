@@ -30,11 +30,6 @@ static void ws(struct nx_cursor *p)
 		p->pos++;
 }
 
-static int is_ident(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
 static int expect(struct nx_cursor *p, int c)
 {
 	ws(p);
@@ -50,7 +45,7 @@ static int ident(struct nx_cursor *p, char *out, size_t cap)
 {
 	ws(p);
 	size_t k = 0;
-	while (is_ident(nx_cur_peek(p))) {
+	while (nx_is_word(nx_cur_peek(p))) {
 		if (k + 1 >= cap) {
 			p->failed = 1;
 			return -1;
@@ -158,7 +153,7 @@ int nx_platform_eval(const char *spec)
 		return nx_cur_at_end(&p) ? v : -1;
 	}
 	for (const char *s = spec; *s; s++)
-		if (!(is_ident((unsigned char)*s) || *s == '-' || *s == '.'))
+		if (!(nx_is_word((unsigned char)*s) || *s == '-' || *s == '.'))
 			return -1;
 	return !strcmp(spec, HOST_TRIPLE);
 }

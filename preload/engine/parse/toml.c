@@ -338,8 +338,7 @@ static void key_free(struct key *k)
 
 static int is_bare(int c)
 {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == '-';
+	return nx_is_word(c) || c == '-';
 }
 
 static int parse_key(struct nx_cursor *p, struct key *k)
@@ -396,21 +395,16 @@ bad:
 
 static struct nx_toml *parse_value(struct nx_cursor *p);
 
-static int is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
 /* Copies the token of number/date characters into tok (bounded). */
 static size_t scan_token(struct nx_cursor *p, char *tok, size_t cap)
 {
 	size_t k = 0;
 	for (;;) {
 		int c = nx_cur_peek(p);
-		int ok = is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		int ok = nx_is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 			 c == '_' || c == '+' || c == '-' || c == '.' || c == ':';
 		/* a space inside a date-time ("1979-05-27 07:32:00") */
-		if (c == ' ' && k == 10 && tok[4] == '-' && is_digit(nx_cur_peek_at(p, 1)))
+		if (c == ' ' && k == 10 && tok[4] == '-' && nx_is_digit(nx_cur_peek_at(p, 1)))
 			ok = 1;
 		if (!ok)
 			break;
@@ -449,9 +443,9 @@ static int bin_ok(int c) { return c == '0' || c == '1'; }
 static int looks_like_datetime(const char *t)
 {
 	/* 1979-05-27…  or  07:32:00… */
-	return (strlen(t) >= 10 && is_digit(t[0]) && is_digit(t[1]) && is_digit(t[2]) &&
-		is_digit(t[3]) && t[4] == '-') ||
-	       (strlen(t) >= 8 && is_digit(t[0]) && is_digit(t[1]) && t[2] == ':');
+	return (strlen(t) >= 10 && nx_is_digit(t[0]) && nx_is_digit(t[1]) && nx_is_digit(t[2]) &&
+		nx_is_digit(t[3]) && t[4] == '-') ||
+	       (strlen(t) >= 8 && nx_is_digit(t[0]) && nx_is_digit(t[1]) && t[2] == ':');
 }
 
 static struct nx_toml *parse_scalar(struct nx_cursor *p)
@@ -482,7 +476,7 @@ static struct nx_toml *parse_scalar(struct nx_cursor *p)
 	}
 	if (looks_like_datetime(tok)) {
 		for (const char *s = tok; *s; s++)
-			if (!(is_digit(*s) || strchr("-:.TtZz+ ", *s))) {
+			if (!(nx_is_digit(*s) || strchr("-:.TtZz+ ", *s))) {
 				nx_cur_fail(p, "invalid date-time");
 				return NULL;
 			}
@@ -525,12 +519,12 @@ static struct nx_toml *parse_scalar(struct nx_cursor *p)
 			v->i = (long long)u;
 		return v;
 	}
-	if (!is_digit(body[0]) || strip_underscores(tok, clean, is_digit)) {
+	if (!nx_is_digit(body[0]) || strip_underscores(tok, clean, nx_is_digit)) {
 		nx_cur_fail(p, "invalid value '%s'", tok);
 		return NULL;
 	}
 	const char *cb = clean + (clean[0] == '+' || clean[0] == '-');
-	if (cb[0] == '0' && is_digit(cb[1])) {
+	if (cb[0] == '0' && nx_is_digit(cb[1])) {
 		nx_cur_fail(p, "leading zero");
 		return NULL;
 	}
@@ -538,14 +532,14 @@ static struct nx_toml *parse_scalar(struct nx_cursor *p)
 	for (const char *s = cb; *s; s++) {
 		if (*s == '.' || *s == 'e' || *s == 'E') {
 			is_float = 1;
-		} else if (!is_digit(*s) && !((*s == '+' || *s == '-') && (s[-1] == 'e' || s[-1] == 'E'))) {
+		} else if (!nx_is_digit(*s) && !((*s == '+' || *s == '-') && (s[-1] == 'e' || s[-1] == 'E'))) {
 			nx_cur_fail(p, "invalid number '%s'", tok);
 			return NULL;
 		}
 	}
 	if (is_float) {
 		const char *dot = strchr(cb, '.');
-		if (dot && (!is_digit(dot[1]) || dot == cb)) {
+		if (dot && (!nx_is_digit(dot[1]) || dot == cb)) {
 			nx_cur_fail(p, "invalid float");
 			return NULL;
 		}
