@@ -60,6 +60,22 @@ Test(rustregex, classes)
 	YES("^[\\-\\[]+$", "-[");
 }
 
+/* POSIX classes are ASCII in Rust (PCRE2's are Unicode under UCP). */
+Test(rustregex, posix_classes_are_ascii)
+{
+	NO("[[:alpha:]]", "\xc3\xa9");
+	NO("[[:word:]]", "\xc3\xa9");
+	NO("[[:space:]]", "\xc2\xa0");
+	YES("^[[:^alpha:]]$", "\xc3\xa9");
+	YES("^[^[:alpha:]]$", "\xc3\xa9");
+	YES("^[[:alpha:][:digit:]]+$", "a1");
+	YES("^[[:punct:]]+$", "!/:@[`{~");
+	NO("^[[:punct:]]$", "a");
+	YES("(?i)^[[:upper:]]$", "a");
+	YES("^[[:xdigit:]]+$", "09afAF");
+	NO("^[[:xdigit:]]$", "g");
+}
+
 Test(rustregex, escapes)
 {
 	YES("^\\d+$", "0123");
@@ -182,6 +198,7 @@ Test(rustregex, unsupported_constructs)
 	rejected("[a-z&&[^b]]", "unsupported regex: character class set operations", 1);
 	rejected("[[a]]", "unsupported regex: nested character classes", 1);
 	rejected("(?-u)\\w", "unsupported regex: (?-u)", 1);
+	rejected("[a[:^digit:]]", "unsupported regex: a negated POSIX class", 1);
 }
 
 Test(rustregex, in_filtersets)

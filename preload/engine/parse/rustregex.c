@@ -298,12 +298,50 @@ static int escape(struct xl *x, int in_class)
 	return bad(x, "unrecognized escape sequence");
 }
 
+/* Rust's POSIX classes are ASCII-only; under UCP PCRE2's would be Unicode,
+ * so each is written as its ASCII ranges. */
+static const char *const POSIX[][2] = {
+	{ "alnum", "0-9A-Za-z" }, { "alpha", "A-Za-z" }, { "ascii", "\\x{0}-\\x{7f}" },
+	{ "blank", "\\t " }, { "cntrl", "\\x{0}-\\x{1f}\\x{7f}" }, { "digit", "0-9" },
+	{ "graph", "\\x{21}-\\x{7e}" }, { "lower", "a-z" }, { "print", "\\x{20}-\\x{7e}" },
+	{ "punct", "\\x{21}-\\x{2f}\\x{3a}-\\x{40}\\x{5b}-\\x{60}\\x{7b}-\\x{7e}" },
+	{ "space", "\\t\\n\\x{b}\\f\\r " }, { "upper", "A-Z" }, { "word", "0-9A-Za-z_" },
+	{ "xdigit", "0-9A-Fa-f" },
+};
+
+/* A [:name:] or [:^name:] at s: its ranges, *neg, *len; NULL if it is none. */
+static const char *posix_class(const char *s, int *neg, size_t *len)
+{
+	if (s[0] != '[' || s[1] != ':')
+		return NULL;
+	*neg = s[2] == '^';
+	const char *name = s + 2 + *neg, *end = strstr(name, ":]");
+	if (!end)
+		return NULL;
+	for (size_t k = 0; k < sizeof POSIX / sizeof POSIX[0]; k++)
+		if (strlen(POSIX[k][0]) == (size_t)(end - name) && !strncmp(name, POSIX[k][0], (size_t)(end - name))) {
+			*len = (size_t)(end + 2 - s);
+			return POSIX[k][1];
+		}
+	return NULL;
+}
+
 /* A [class] (x->i just after '['). */
 static int class(struct xl *x)
 {
 	const char *s = x->s;
+	int neg, negated = s[x->i] == '^';
+	size_t plen;
+	const char *r = posix_class(s + x->i, &neg, &plen);
+	if (!negated && r && neg && s[x->i + plen] == ']') {	/* [[:^alpha:]] */
+		puts_(x, "[^");
+		puts_(x, r);
+		puts_(x, "]");
+		x->i += plen + 1;
+		return 0;
+	}
 	puts_(x, "[");
-	if (s[x->i] == '^')
+	if (negated)
 		put(x, s + x->i++, 1);
 	if (s[x->i] == ']' || s[x->i] == ':' || s[x->i] == '.' || s[x->i] == '=') {
 		/* a literal; PCRE2 would read "]" as the end, "[:…:]" as a POSIX class */
@@ -320,13 +358,13 @@ static int class(struct xl *x)
 			return 0;
 		}
 		if (c == '[') {
-			const char *end = s[x->i + 1] == ':' ? strstr(s + x->i + 2, ":]") : NULL;
-			const char *close = strchr(s + x->i + 1, ']');
-			if (!end || close < end)
+			r = posix_class(s + x->i, &neg, &plen);
+			if (!r)
 				return unsup(x, "nested character classes are not supported");
-			size_t l = (size_t)(end + 2 - (s + x->i));
-			put(x, s + x->i, l);	/* [:alpha:] [:^alpha:] */
-			x->i += l;
+			if (neg)
+				return unsup(x, "a negated POSIX class inside a larger class is not supported");
+			puts_(x, r);
+			x->i += plen;
 			continue;
 		}
 		if ((c == '&' || c == '-' || c == '~') && s[x->i + 1] == c)
@@ -429,7 +467,7 @@ static int repetition(struct xl *x)
 	} else {
 		x->i++;
 		uint64_t m = 0, n = 0;
-		size_t k = nx_udec(s + x->i, strlen(s + x->i), &m);
+		size_t k = nx_udec(s + x->i, (size_t)-1, &m);	/* stops at the NUL */
 		if (!k)
 			return bad(x, s[x->i] ? "repetition quantifier expects a valid decimal"
 					       : "unclosed counted repetition");
@@ -437,7 +475,7 @@ static int repetition(struct xl *x)
 		int comma = s[x->i] == ',', has_n = 0;
 		if (comma) {
 			x->i++;
-			k = nx_udec(s + x->i, strlen(s + x->i), &n);
+			k = nx_udec(s + x->i, (size_t)-1, &n);
 			has_n = k != 0;
 			x->i += k;
 		}

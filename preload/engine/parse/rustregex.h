@@ -5,12 +5,14 @@
  * regex::Regex::new (nextest-filtering/src/parsing.rs at cargo-nextest-0.9.143):
  * unanchored search, Unicode by default, no backreferences or look-around.
  * A pattern is checked and rewritten from Rust's syntax into PCRE2's (the
- * constructs PCRE2 reads differently: \v \u \x \< \> \b{start} stacked
- * repetitions, (?R) (?u) flags) and compiled with UTF and UCP; what Rust
+ * constructs PCRE2 reads differently: \v \u \x \< \> \b{start}, stacked
+ * repetitions, ASCII-only [:alpha:] classes, long category names, (?R) (?u)
+ * flags) and compiled with UTF and UCP; what Rust
  * rejects is rejected with regex-syntax's own message.  Matching uses
  * PCRE2's DFA matcher, which never backtracks; a subject that is not UTF-8
  * never matches (Rust's &str always is).  Not translated, so reported as
- * unsupported: nested classes, class set operations (&& -- ~~), (?-u).
+ * unsupported: nested classes, class set operations (&& -- ~~), (?-u), a
+ * negated POSIX class beside other class items ([a[:^digit:]]).
  * Debian's libpcre2-8 is dlopen()ed on first use, in the runner only (as
  * cjson.h does for cJSON); when it cannot be loaded, compiling reports the
  * regex as unsupported and nothing else changes.
