@@ -22,9 +22,9 @@ FUZZ_SRCS_reporter   := preload/engine/parse/reporter.c preload/engine/parse/ans
 FUZZ_SRCS_shellwords := preload/engine/observe/shellwords.c
 FUZZ_SRCS_encode     := preload/engine/encode/encode.c preload/engine/encode/buf.c
 FUZZ_LIBS_encode     := -lcjson
-FUZZ_SRCS_toml       := preload/engine/parse/toml.c preload/engine/parse/cursor.c preload/engine/encode/buf.c
+FUZZ_SRCS_toml       := preload/engine/parse/toml.c preload/engine/parse/cursor.c preload/engine/parse/utf8.c preload/engine/encode/buf.c
 FUZZ_SRCS_filterset  := preload/engine/parse/filterset.c preload/engine/parse/glob.c \
-                        preload/engine/parse/rustregex.c preload/engine/parse/cursor.c \
+                        preload/engine/parse/rustregex.c preload/engine/parse/cursor.c preload/engine/parse/utf8.c \
                         preload/engine/encode/buf.c
 FUZZ_LIBS_filterset  := -ldl
 

@@ -60,7 +60,7 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 		s++;
 	size_t n = strlen(s);
 	uint64_t v;
-	if (!n || nx_udec(s, n, &v) != n || v > max)
+	if (!n || nx_cursor_decimal(s, n, &v) != n || v > max)
 		return -1;
 	*out = v;
 	return 0;

@@ -4,7 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-void nx_cur_fail(struct nx_cursor *c, const char *fmt, ...)
+void nx_cursor_fail(struct nx_cursor *c, const char *fmt, ...)
 {
 	if (c->failed)
 		return;
@@ -21,7 +21,7 @@ void nx_cur_fail(struct nx_cursor *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-size_t nx_udec(const char *p, size_t n, uint64_t *v)
+size_t nx_cursor_decimal(const char *p, size_t n, uint64_t *v)
 {
 	uint64_t x = 0;
 	size_t i = 0;
@@ -36,14 +36,14 @@ size_t nx_udec(const char *p, size_t n, uint64_t *v)
 	return i;
 }
 
-int nx_cur_udec(struct nx_cursor *c, uint64_t *v)
+int nx_cursor_udec(struct nx_cursor *c, uint64_t *v)
 {
-	size_t k = nx_udec(c->s + c->pos, c->n - c->pos, v);
+	size_t k = nx_cursor_decimal(c->s + c->pos, c->n - c->pos, v);
 	c->pos += k;
 	return k != 0;
 }
 
-int nx_hexval(int c)
+int nx_cursor_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -52,49 +52,4 @@ int nx_hexval(int c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
-}
-
-size_t nx_utf8_encode(uint32_t cp, char out[4])
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xC0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xE0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		out[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	out[0] = (char)(0xF0 | (cp >> 18));
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	out[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
-size_t nx_utf8_decode(const unsigned char *s, uint32_t *cp)
-{
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	int n = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC0 ? 2 : 1;
-	uint32_t v = n == 4 ? s[0] & 7u : n == 3 ? s[0] & 15u : s[0] & 31u;
-	for (int i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80) {
-			*cp = s[0];
-			return 1;
-		}
-		v = (v << 6) | (s[i] & 0x3Fu);
-	}
-	if (n == 1)
-		v = s[0];
-	*cp = v;
-	return (size_t)n;
 }

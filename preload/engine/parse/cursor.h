@@ -4,8 +4,9 @@
  * reporter and libtest line parsers, TOML, filtersets, cfg() platform
  * specs): the text, the position, the first error with its position, the
  * nesting depth and value count the tree parsers bound; plus the small
- * helpers they all need: an unsigned decimal without overflow, hex digits
- * and UTF-8 encoding/decoding.  Growable output goes to engine/encode/buf.h.
+ * helpers they all need: an unsigned decimal without overflow, digits, hex
+ * digits, identifier characters.  UTF-8 is utf8.h's; growable output goes
+ * to engine/encode/buf.h.
  * Nothing here allocates.
  */
 #ifndef NX_CURSOR_H
@@ -27,30 +28,30 @@ struct nx_cursor {
 };
 
 /* The byte at pos (+off), or -1 at the end. */
-static inline int nx_cur_peek(const struct nx_cursor *c)
+static inline int nx_cursor_peek(const struct nx_cursor *c)
 {
 	return c->pos < c->n ? (unsigned char)c->s[c->pos] : -1;
 }
 
-static inline int nx_cur_peek_at(const struct nx_cursor *c, size_t off)
+static inline int nx_cursor_peek_at(const struct nx_cursor *c, size_t off)
 {
 	return c->pos + off < c->n ? (unsigned char)c->s[c->pos + off] : -1;
 }
 
-static inline int nx_cur_at_end(const struct nx_cursor *c)
+static inline int nx_cursor_at_end(const struct nx_cursor *c)
 {
 	return c->pos >= c->n;
 }
 
 /* 1 if lit comes next (nothing consumed). */
-static inline int nx_cur_starts(const struct nx_cursor *c, const char *lit)
+static inline int nx_cursor_starts(const struct nx_cursor *c, const char *lit)
 {
 	size_t k = strlen(lit);
 	return c->n - c->pos >= k && memcmp(c->s + c->pos, lit, k) == 0;
 }
 
 /* Consumes lit if it comes next: 1, else 0. */
-static inline int nx_cur_eat(struct nx_cursor *c, const char *lit)
+static inline int nx_cursor_eat(struct nx_cursor *c, const char *lit)
 {
 	size_t k = strlen(lit);
 	if (c->n - c->pos < k || memcmp(c->s + c->pos, lit, k) != 0)
@@ -59,38 +60,30 @@ static inline int nx_cur_eat(struct nx_cursor *c, const char *lit)
 	return 1;
 }
 
-static inline int nx_is_digit(int c)
+static inline int nx_cursor_is_digit(int c)
 {
 	return c >= '0' && c <= '9';
 }
 
 /* A letter, digit or '_' (ASCII): identifiers of filtersets and cfg(). */
-static inline int nx_is_word(int c)
+static inline int nx_cursor_is_word(int c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || nx_is_digit(c) || c == '_';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || nx_cursor_is_digit(c) || c == '_';
 }
 
 /* Records the first error ("at <pos>: …" or "line <line>: …") and sets
  * failed; later calls keep the first message. */
-void nx_cur_fail(struct nx_cursor *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void nx_cursor_fail(struct nx_cursor *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* An unsigned decimal of at least one digit at p (at most n bytes): the
  * number of bytes it spans, or 0 (nothing stored) if there is no digit or
  * the value overflows 64 bits. */
-size_t nx_udec(const char *p, size_t n, uint64_t *v);
+size_t nx_cursor_decimal(const char *p, size_t n, uint64_t *v);
 
-/* nx_udec at the cursor, consuming the digits: 1, or 0 (nothing consumed). */
-int nx_cur_udec(struct nx_cursor *c, uint64_t *v);
+/* nx_cursor_decimal at the cursor, consuming the digits: 1, or 0 (nothing consumed). */
+int nx_cursor_udec(struct nx_cursor *c, uint64_t *v);
 
 /* The value of a hex digit, or -1. */
-int nx_hexval(int c);
-
-/* Encodes cp (a Unicode scalar value) into out: the bytes written (1-4). */
-size_t nx_utf8_encode(uint32_t cp, char out[4]);
-
-/* Decodes one character at s, a NUL-terminated string: the bytes it spans.
- * A malformed sequence decodes as its first byte alone (1 byte), so a
- * decoder loop always advances and never reads past the NUL. */
-size_t nx_utf8_decode(const unsigned char *s, uint32_t *cp);
+int nx_cursor_hexval(int c);
 
 #endif

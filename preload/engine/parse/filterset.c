@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "cursor.h"
+#include "utf8.h"
 #include "glob.h"
 #include "rustregex.h"
 
@@ -51,12 +52,12 @@ static void node_free(struct node *n)
 static struct node *node_new(struct nx_cursor *p, enum node_type t)
 {
 	if (++p->nodes > NX_FILTERSET_MAX_NODES) {
-		nx_cur_fail(p, "expression too large");
+		nx_cursor_fail(p, "expression too large");
 		return NULL;
 	}
 	struct node *n = calloc(1, sizeof *n);
 	if (!n) {
-		nx_cur_fail(p, "out of memory");
+		nx_cursor_fail(p, "out of memory");
 		return NULL;
 	}
 	n->type = t;
@@ -68,9 +69,9 @@ static struct node *node_new(struct nx_cursor *p, enum node_type t)
 static void ws(struct nx_cursor *p)
 {
 	for (;;) {
-		if (nx_cur_peek(p) == ' ' || nx_cur_peek(p) == '\n')
+		if (nx_cursor_peek(p) == ' ' || nx_cursor_peek(p) == '\n')
 			p->pos++;
-		else if (nx_cur_peek(p) == '\r' && p->pos + 1 < p->n && p->s[p->pos + 1] == '\n')
+		else if (nx_cursor_peek(p) == '\r' && p->pos + 1 < p->n && p->s[p->pos + 1] == '\n')
 			p->pos += 2;
 		else
 			return;
@@ -83,7 +84,7 @@ static int accept(struct nx_cursor *p, const char *lit, int word)
 	size_t k = strlen(lit);
 	if (p->pos + k > p->n || memcmp(p->s + p->pos, lit, k) != 0)
 		return 0;
-	if (word && p->pos + k < p->n && nx_is_word((unsigned char)p->s[p->pos + k]))
+	if (word && p->pos + k < p->n && nx_cursor_is_word((unsigned char)p->s[p->pos + k]))
 		return 0;
 	p->pos += k;
 	return 1;
@@ -94,14 +95,14 @@ static char *matcher_text(struct nx_cursor *p)
 {
 	struct nx_buf out = NX_BUF_INIT;
 	for (;;) {
-		int c = nx_cur_peek(p);
+		int c = nx_cursor_peek(p);
 		if (c < 0 || c == ',' || c == ')')
 			break;
 		char tmp[4];
 		size_t tl;
 		if (c == '\\') {
 			p->pos++;
-			int e = nx_cur_peek(p);
+			int e = nx_cursor_peek(p);
 			p->pos++;
 			switch (e) {
 			case 'n': tmp[0] = '\n'; tl = 1; break;
@@ -114,15 +115,15 @@ static char *matcher_text(struct nx_cursor *p)
 			case 'u': {
 				uint32_t cp = 0;
 				int digits = 0;
-				if (nx_cur_peek(p) != '{')
+				if (nx_cursor_peek(p) != '{')
 					goto bad_escape;
 				p->pos++;
-				while (digits < 6 && nx_hexval(nx_cur_peek(p)) >= 0) {
-					cp = cp * 16 + (uint32_t)nx_hexval(nx_cur_peek(p));
+				while (digits < 6 && nx_cursor_hexval(nx_cursor_peek(p)) >= 0) {
+					cp = cp * 16 + (uint32_t)nx_cursor_hexval(nx_cursor_peek(p));
 					p->pos++;
 					digits++;
 				}
-				if (!digits || nx_cur_peek(p) != '}' || cp > 0x10FFFF || cp == 0 ||
+				if (!digits || nx_cursor_peek(p) != '}' || cp > 0x10FFFF || cp == 0 ||
 				    (cp >= 0xD800 && cp <= 0xDFFF))
 					goto bad_escape;
 				p->pos++;
@@ -139,19 +140,19 @@ static char *matcher_text(struct nx_cursor *p)
 		}
 		if (nx_buf_put(&out, tmp, tl)) {
 			nx_buf_free(&out);
-			nx_cur_fail(p, "out of memory");
+			nx_cursor_fail(p, "out of memory");
 			return NULL;
 		}
 	}
 	if (!out.len) {
 		nx_buf_free(&out);
-		nx_cur_fail(p, "expected a non-empty string");
+		nx_cursor_fail(p, "expected a non-empty string");
 		return NULL;
 	}
 	return out.p;
 bad_escape:
 	nx_buf_free(&out);
-	nx_cur_fail(p, "invalid escape character");
+	nx_cursor_fail(p, "invalid escape character");
 	return NULL;
 }
 
@@ -161,14 +162,14 @@ static char *regex_text(struct nx_cursor *p)
 	size_t start = p->pos, len = 0;
 	char *out = malloc(p->n - start + 1);
 	if (!out) {
-		nx_cur_fail(p, "out of memory");
+		nx_cursor_fail(p, "out of memory");
 		return NULL;
 	}
 	for (;;) {
-		int c = nx_cur_peek(p);
+		int c = nx_cursor_peek(p);
 		if (c < 0) {
 			free(out);
-			nx_cur_fail(p, "expected closing '/'");
+			nx_cursor_fail(p, "expected closing '/'");
 			return NULL;
 		}
 		if (c == '/')
@@ -192,7 +193,7 @@ static int compile_regex(struct nx_cursor *p, struct node *n)
 	char msg[160];
 	n->re = nx_rustregex_compile(n->text, msg, sizeof msg, NULL);
 	if (!n->re) {
-		nx_cur_fail(p, "%s", msg);
+		nx_cursor_fail(p, "%s", msg);
 		return -1;
 	}
 	return 0;
@@ -205,8 +206,8 @@ static struct node *parse_expr(struct nx_cursor *p);
 static int expect_char(struct nx_cursor *p, int c, const char *what)
 {
 	ws(p);
-	if (nx_cur_peek(p) != c) {
-		nx_cur_fail(p, "expected %s", what);
+	if (nx_cursor_peek(p) != c) {
+		nx_cursor_fail(p, "expected %s", what);
 		return -1;
 	}
 	p->pos++;
@@ -240,7 +241,7 @@ static struct node *parse_unary_set(struct nx_cursor *p, const struct set_def *d
 		return NULL;
 	n->pred = d->pred;
 	ws(p);
-	int c = nx_cur_peek(p);
+	int c = nx_cursor_peek(p);
 	if (c == '/') {
 		p->pos++;
 		n->matcher = M_REGEX;
@@ -258,13 +259,13 @@ static struct node *parse_unary_set(struct nx_cursor *p, const struct set_def *d
 		if (!n->text)
 			goto bad;
 		if (n->matcher == M_GLOB && nx_glob_match(n->text, "") < 0) {
-			nx_cur_fail(p, "invalid glob");
+			nx_cursor_fail(p, "invalid glob");
 			goto bad;
 		}
 	}
 	ws(p);
-	if (nx_cur_peek(p) == ',') {
-		nx_cur_fail(p, "unexpected comma");
+	if (nx_cursor_peek(p) == ',') {
+		nx_cursor_fail(p, "unexpected comma");
 		goto bad;
 	}
 	if (expect_char(p, ')', "')'"))
@@ -280,11 +281,11 @@ static struct node *parse_nullary(struct nx_cursor *p, enum node_type t)
 	if (expect_char(p, '(', "'('"))
 		return NULL;
 	size_t start = p->pos;
-	while (nx_cur_peek(p) >= 0 && nx_cur_peek(p) != ')')
+	while (nx_cursor_peek(p) >= 0 && nx_cursor_peek(p) != ')')
 		p->pos++;
 	for (size_t i = start; i < p->pos; i++)
 		if (p->s[i] != ' ' && p->s[i] != '\n' && p->s[i] != '\r' && p->s[i] != '\t') {
-			nx_cur_fail(p, "unexpected argument");
+			nx_cursor_fail(p, "unexpected argument");
 			return NULL;
 		}
 	if (expect_char(p, ')', "')'"))
@@ -310,7 +311,7 @@ static struct node *parse_platform(struct nx_cursor *p)
 	int target = (size_t)(e - b) == 6 && !memcmp(b, "target", 6);
 	free(t);
 	if (!host && !target) {
-		nx_cur_fail(p, "platform() takes host or target");
+		nx_cursor_fail(p, "platform() takes host or target");
 		return NULL;
 	}
 	if (expect_char(p, ')', "')'"))
@@ -326,7 +327,7 @@ static struct node *parse_platform(struct nx_cursor *p)
 static struct node *parse_basic(struct nx_cursor *p)
 {
 	if (++p->depth > NX_FILTERSET_MAX_DEPTH) {
-		nx_cur_fail(p, "expression nested too deeply");
+		nx_cursor_fail(p, "expression nested too deeply");
 		return NULL;
 	}
 	struct node *res = NULL;
@@ -361,11 +362,11 @@ static struct node *parse_basic(struct nx_cursor *p)
 		}
 	} else if (accept(p, "and", 1) || accept(p, "or", 1) || accept(p, "AND", 1) ||
 		   accept(p, "OR", 1) || accept(p, "&&", 0) || accept(p, "||", 0)) {
-		nx_cur_fail(p, "binary operator in prefix position");
+		nx_cursor_fail(p, "binary operator in prefix position");
 	} else if (accept(p, "NOT", 1)) {
-		nx_cur_fail(p, "use 'not' instead of 'NOT'");
+		nx_cursor_fail(p, "use 'not' instead of 'NOT'");
 	} else {
-		nx_cur_fail(p, "expected an expression");
+		nx_cursor_fail(p, "expected an expression");
 	}
 out:
 	p->depth--;
@@ -392,7 +393,7 @@ static struct node *parse_and(struct nx_cursor *p)
 		ws(p);
 		enum node_type t;
 		if (accept(p, "&&", 0) || accept(p, "AND", 1)) {
-			nx_cur_fail(p, "use '&' or 'and'");
+			nx_cursor_fail(p, "use '&' or 'and'");
 			node_free(left);
 			return NULL;
 		}
@@ -415,14 +416,14 @@ static struct node *parse_and(struct nx_cursor *p)
 static struct node *parse_expr(struct nx_cursor *p)
 {
 	if (++p->depth > NX_FILTERSET_MAX_DEPTH) {
-		nx_cur_fail(p, "expression nested too deeply");
+		nx_cursor_fail(p, "expression nested too deeply");
 		return NULL;
 	}
 	struct node *left = parse_and(p);
 	while (left) {
 		ws(p);
 		if (accept(p, "||", 0) || accept(p, "OR", 1)) {
-			nx_cur_fail(p, "use '|' or 'or'");
+			nx_cursor_fail(p, "use '|' or 'or'");
 			node_free(left);
 			left = NULL;
 			break;
@@ -447,23 +448,23 @@ struct nx_filterset *nx_filterset_parse(const char *expr, char *err, size_t errc
 	if (err && errcap)
 		err[0] = 0;
 	if (!expr) {
-		nx_cur_fail(&p, "no expression");
+		nx_cursor_fail(&p, "no expression");
 		return NULL;
 	}
 	p.n = strlen(expr);
 	if (p.n > NX_FILTERSET_MAX_LEN) {
-		nx_cur_fail(&p, "expression too long");
+		nx_cursor_fail(&p, "expression too long");
 		return NULL;
 	}
 	struct node *root = parse_expr(&p);
 	if (root) {
 		ws(&p);
 		if (p.pos != p.n)
-			nx_cur_fail(&p, "expected end of expression");
+			nx_cursor_fail(&p, "expected end of expression");
 	}
 	if (p.failed || !root) {
 		if (!p.failed)
-			nx_cur_fail(&p, "invalid expression");
+			nx_cursor_fail(&p, "invalid expression");
 		node_free(root);
 		return NULL;
 	}

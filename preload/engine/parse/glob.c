@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cursor.h"
+#include "utf8.h"
 
 #define GLOB_MAX_ALTS 256
 

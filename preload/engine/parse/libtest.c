@@ -15,7 +15,7 @@ static struct nx_lt_span span(const char *base, size_t from, size_t to)
 /* The line must end exactly at the cursor after "}". */
 static int close_obj(struct nx_cursor *c)
 {
-	return nx_cur_eat(c, "}") && c->pos == c->n;
+	return nx_cursor_eat(c, "}") && c->pos == c->n;
 }
 
 /* f64 Display text up to ',' or '}'. */
@@ -23,7 +23,7 @@ static int exec_time(struct nx_cursor *c, struct nx_lt_event *ev)
 {
 	size_t start = c->pos;
 
-	while (c->pos < c->n && (nx_is_digit(c->s[c->pos]) || c->s[c->pos] == '.'))
+	while (c->pos < c->n && (nx_cursor_is_digit(c->s[c->pos]) || c->s[c->pos] == '.'))
 		c->pos++;
 	if (c->pos == start || nx_rep_secs_to_nanos(c->s + start, c->pos - start, &ev->exec_nanos) != 0)
 		return 0;
@@ -46,20 +46,20 @@ static int upto(struct nx_cursor *c, const char *delim, struct nx_lt_span *out)
 /* ,"nextest":{"crate":"…","test_binary":"…","kind":"…"[,"stress_index":i[,"stress_total":n]]} */
 static int nextest_obj(struct nx_cursor *c, struct nx_lt_event *ev)
 {
-	if (!nx_cur_eat(c, ",\"nextest\":{\"crate\":\"") || !upto(c, "\",\"test_binary\":\"", &ev->nx_crate) ||
+	if (!nx_cursor_eat(c, ",\"nextest\":{\"crate\":\"") || !upto(c, "\",\"test_binary\":\"", &ev->nx_crate) ||
 	    !upto(c, "\",\"kind\":\"", &ev->nx_binary) || !upto(c, "\"", &ev->nx_kind))
 		return 0;
-	if (nx_cur_eat(c, ",\"stress_index\":")) {
-		if (!nx_cur_udec(c, &ev->stress_index))
+	if (nx_cursor_eat(c, ",\"stress_index\":")) {
+		if (!nx_cursor_udec(c, &ev->stress_index))
 			return 0;
 		ev->has_stress_index = 1;
-		if (nx_cur_eat(c, ",\"stress_total\":")) {
-			if (!nx_cur_udec(c, &ev->stress_total))
+		if (nx_cursor_eat(c, ",\"stress_total\":")) {
+			if (!nx_cursor_udec(c, &ev->stress_total))
 				return 0;
 			ev->has_stress_total = 1;
 		}
 	}
-	if (!nx_cur_eat(c, "}"))
+	if (!nx_cursor_eat(c, "}"))
 		return 0;
 	ev->has_nextest = 1;
 	return 1;
@@ -67,21 +67,21 @@ static int nextest_obj(struct nx_cursor *c, struct nx_lt_event *ev)
 
 static enum nx_lt_kind suite(struct nx_cursor *c, struct nx_lt_event *ev)
 {
-	if (nx_cur_eat(c, "started\",\"test_count\":")) {
-		if (!nx_cur_udec(c, &ev->test_count))
+	if (nx_cursor_eat(c, "started\",\"test_count\":")) {
+		if (!nx_cursor_udec(c, &ev->test_count))
 			return NX_LT_NONE;
 		if (c->pos < c->n && c->s[c->pos] == ',' && !nextest_obj(c, ev))
 			return NX_LT_NONE;
 		return close_obj(c) ? NX_LT_SUITE_STARTED : NX_LT_NONE;
 	}
-	if (nx_cur_eat(c, "failed\","))
+	if (nx_cursor_eat(c, "failed\","))
 		ev->failed = 1;
-	else if (!nx_cur_eat(c, "ok\","))
+	else if (!nx_cursor_eat(c, "ok\","))
 		return NX_LT_NONE;
-	if (!nx_cur_eat(c, "\"passed\":") || !nx_cur_udec(c, &ev->passed) || !nx_cur_eat(c, ",\"failed\":") ||
-	    !nx_cur_udec(c, &ev->failed_count) || !nx_cur_eat(c, ",\"ignored\":") || !nx_cur_udec(c, &ev->ignored) ||
-	    !nx_cur_eat(c, ",\"measured\":") || !nx_cur_udec(c, &ev->measured) || !nx_cur_eat(c, ",\"filtered_out\":") ||
-	    !nx_cur_udec(c, &ev->filtered_out) || !nx_cur_eat(c, ",\"exec_time\":") || !exec_time(c, ev))
+	if (!nx_cursor_eat(c, "\"passed\":") || !nx_cursor_udec(c, &ev->passed) || !nx_cursor_eat(c, ",\"failed\":") ||
+	    !nx_cursor_udec(c, &ev->failed_count) || !nx_cursor_eat(c, ",\"ignored\":") || !nx_cursor_udec(c, &ev->ignored) ||
+	    !nx_cursor_eat(c, ",\"measured\":") || !nx_cursor_udec(c, &ev->measured) || !nx_cursor_eat(c, ",\"filtered_out\":") ||
+	    !nx_cursor_udec(c, &ev->filtered_out) || !nx_cursor_eat(c, ",\"exec_time\":") || !exec_time(c, ev))
 		return NX_LT_NONE;
 	if (c->pos < c->n && c->s[c->pos] == ',' && !nextest_obj(c, ev))
 		return NX_LT_NONE;
@@ -114,11 +114,11 @@ static int split_name(struct nx_lt_event *ev, int done)
 		static const char tag[] = "@stress-";
 		const size_t tl = sizeof(tag) - 1;
 		size_t d = b1;
-		while (d > b0 && nx_is_digit(p[d - 1]))
+		while (d > b0 && nx_cursor_is_digit(p[d - 1]))
 			d--;
 		if (d < b1 && d - b0 > tl && memcmp(p + d - tl, tag, tl) == 0 && b1 - d <= 19) {
 			struct nx_cursor c = { .s = p, .n = b1, .pos = d };
-			if (nx_cur_udec(&c, &ev->stress)) {
+			if (nx_cursor_udec(&c, &ev->stress)) {
 				ev->has_stress = 1;
 				b1 = d - tl;
 			}
@@ -131,12 +131,12 @@ static int split_name(struct nx_lt_event *ev, int done)
 
 	if (done) {
 		size_t d = n;
-		while (d > t0 && nx_is_digit(p[d - 1]))
+		while (d > t0 && nx_cursor_is_digit(p[d - 1]))
 			d--;
 		if (d < n && d > t0 + 1 && p[d - 1] == '#' && p[d] != '0' && n - d <= 9) {
 			struct nx_cursor c = { .s = p, .n = n, .pos = d };
 			uint64_t a;
-			if (nx_cur_udec(&c, &a) && a >= 2) {
+			if (nx_cursor_udec(&c, &a) && a >= 2) {
 				ev->attempts = (unsigned)a;
 				ev->test = span(p, t0, d - 1);
 			}
@@ -166,13 +166,13 @@ static enum nx_lt_kind test(struct nx_cursor *c, struct nx_lt_event *ev)
 	static const char et[] = "\",\"exec_time\":";
 	enum nx_lt_kind kind;
 
-	if (nx_cur_eat(c, "started\",\"name\":\""))
+	if (nx_cursor_eat(c, "started\",\"name\":\""))
 		kind = NX_LT_TEST_STARTED;
-	else if (nx_cur_eat(c, "ignored\",\"name\":\""))
+	else if (nx_cursor_eat(c, "ignored\",\"name\":\""))
 		kind = NX_LT_TEST_IGNORED;
-	else if (nx_cur_eat(c, "ok\",\"name\":\""))
+	else if (nx_cursor_eat(c, "ok\",\"name\":\""))
 		kind = NX_LT_TEST_DONE;
-	else if (nx_cur_eat(c, "failed\",\"name\":\"")) {
+	else if (nx_cursor_eat(c, "failed\",\"name\":\"")) {
 		kind = NX_LT_TEST_DONE;
 		ev->failed = 1;
 	} else
@@ -204,13 +204,13 @@ static enum nx_lt_kind test(struct nx_cursor *c, struct nx_lt_event *ev)
 	}
 	if (!split_name(ev, 1) || !exec_time(c, ev))
 		return NX_LT_NONE;
-	if (nx_cur_eat(c, ",\"reason\":\"")) {
+	if (nx_cursor_eat(c, ",\"reason\":\"")) {
 		size_t start = c->pos;
 		if (!string_body(c))
 			return NX_LT_NONE;
 		ev->reason = span(c->s, start, c->pos - 1);
 		ev->has_reason = 1;
-	} else if (nx_cur_eat(c, ",\"stdout\":\"")) {
+	} else if (nx_cursor_eat(c, ",\"stdout\":\"")) {
 		ev->has_stdout = 1;
 		if (!string_body(c)) {
 			ev->stdout_open = 1;
@@ -228,9 +228,9 @@ enum nx_lt_kind nx_lt_parse(const char *line, size_t n, struct nx_lt_event *ev)
 	memset(ev, 0, sizeof(*ev));
 	if (!line)
 		return NX_LT_NONE;
-	if (nx_cur_eat(&c, "{\"type\":\"suite\",\"event\":\""))
+	if (nx_cursor_eat(&c, "{\"type\":\"suite\",\"event\":\""))
 		k = suite(&c, ev);
-	else if (nx_cur_eat(&c, "{\"type\":\"test\",\"event\":\""))
+	else if (nx_cursor_eat(&c, "{\"type\":\"test\",\"event\":\""))
 		k = test(&c, ev);
 	if (k == NX_LT_NONE)
 		memset(ev, 0, sizeof(*ev));

@@ -26,14 +26,14 @@
 
 static void ws(struct nx_cursor *p)
 {
-	while (nx_cur_peek(p) == ' ' || nx_cur_peek(p) == '\t')
+	while (nx_cursor_peek(p) == ' ' || nx_cursor_peek(p) == '\t')
 		p->pos++;
 }
 
 static int expect(struct nx_cursor *p, int c)
 {
 	ws(p);
-	if (nx_cur_peek(p) != c) {
+	if (nx_cursor_peek(p) != c) {
 		p->failed = 1;
 		return -1;
 	}
@@ -45,7 +45,7 @@ static int ident(struct nx_cursor *p, char *out, size_t cap)
 {
 	ws(p);
 	size_t k = 0;
-	while (nx_is_word(nx_cur_peek(p))) {
+	while (nx_cursor_is_word(nx_cursor_peek(p))) {
 		if (k + 1 >= cap) {
 			p->failed = 1;
 			return -1;
@@ -84,16 +84,16 @@ static int list(struct nx_cursor *p, int all)
 	int acc = all;
 	for (;;) {
 		ws(p);
-		if (nx_cur_eat(p, ")"))
+		if (nx_cursor_eat(p, ")"))
 			return acc;
 		int v = expr(p);
 		if (p->failed)
 			return 0;
 		acc = all ? (acc && v) : (acc || v);
 		ws(p);
-		if (nx_cur_eat(p, ","))
+		if (nx_cursor_eat(p, ","))
 			continue;
-		if (nx_cur_peek(p) != ')') {
+		if (nx_cursor_peek(p) != ')') {
 			p->failed = 1;
 			return 0;
 		}
@@ -118,16 +118,16 @@ static int expr(struct nx_cursor *p)
 		}
 	} else {
 		ws(p);
-		if (!nx_cur_eat(p, "=")) {
+		if (!nx_cursor_eat(p, "=")) {
 			v = pred(id, NULL);
 		} else {
 			v = 0;
 			if (!expect(p, '"')) {
 				size_t start = p->pos;
-				while (nx_cur_peek(p) >= 0 && nx_cur_peek(p) != '"')
+				while (nx_cursor_peek(p) >= 0 && nx_cursor_peek(p) != '"')
 					p->pos++;
 				char val[MAX_WORD];
-				if (nx_cur_at_end(p) || p->pos - start >= sizeof val) {
+				if (nx_cursor_at_end(p) || p->pos - start >= sizeof val) {
 					p->failed = 1;
 				} else {
 					memcpy(val, p->s + start, p->pos - start);
@@ -150,10 +150,10 @@ int nx_platform_eval(const char *spec)
 		if (p.failed || expect(&p, ')'))
 			return -1;
 		ws(&p);
-		return nx_cur_at_end(&p) ? v : -1;
+		return nx_cursor_at_end(&p) ? v : -1;
 	}
 	for (const char *s = spec; *s; s++)
-		if (!(nx_is_word((unsigned char)*s) || *s == '-' || *s == '.'))
+		if (!(nx_cursor_is_word((unsigned char)*s) || *s == '-' || *s == '.'))
 			return -1;
 	return !strcmp(spec, HOST_TRIPLE);
 }

@@ -21,7 +21,7 @@ static int word(struct nx_cursor *c, const char *lit)
 {
 	size_t save = c->pos;
 
-	if (nx_cur_eat(c, lit) && peek_ch(c, ' '))
+	if (nx_cursor_eat(c, lit) && peek_ch(c, ' '))
 		return 1;
 	c->pos = save;
 	return 0;
@@ -43,7 +43,7 @@ static int unum(struct nx_cursor *c, unsigned *v)
 	uint64_t x;
 	size_t save = c->pos;
 
-	if (!nx_cur_udec(c, &x) || x > 0xffffffffu) {
+	if (!nx_cursor_udec(c, &x) || x > 0xffffffffu) {
 		c->pos = save;
 		return 0;
 	}
@@ -62,9 +62,9 @@ int nx_rep_secs_to_nanos(const char *p, size_t n, uint64_t *nanos)
 	uint64_t secs = 0, frac = 0;
 	size_t i = 0, k;
 
-	if (n == 0 || !nx_is_digit(p[0]))
+	if (n == 0 || !nx_cursor_is_digit(p[0]))
 		return -1;
-	for (; i < n && nx_is_digit(p[i]); i++) {
+	for (; i < n && nx_cursor_is_digit(p[i]); i++) {
 		if (secs > (UINT64_MAX / 1000000000u - 9) / 10)
 			return -1;
 		secs = secs * 10 + (uint64_t)(p[i] - '0');
@@ -74,7 +74,7 @@ int nx_rep_secs_to_nanos(const char *p, size_t n, uint64_t *nanos)
 			return -1;
 		i++;
 		/* First nine digits are ns; the tenth rounds half-up. */
-		for (k = 0; i < n && nx_is_digit(p[i]); i++, k++) {
+		for (k = 0; i < n && nx_cursor_is_digit(p[i]); i++, k++) {
 			if (k < 9)
 				frac = frac * 10 + (uint64_t)(p[i] - '0');
 			else if (k == 9 && p[i] >= '5')
@@ -98,7 +98,7 @@ static int secs_field(struct nx_cursor *c, uint64_t *nanos)
 
 	skip_spaces(c);
 	start = c->pos;
-	while (c->pos < c->n && (nx_is_digit(c->s[c->pos]) || c->s[c->pos] == '.'))
+	while (c->pos < c->n && (nx_cursor_is_digit(c->s[c->pos]) || c->s[c->pos] == '.'))
 		c->pos++;
 	if (c->pos == start || !peek_ch(c, 's'))
 		return 0;
@@ -118,7 +118,7 @@ static int signal_name(struct nx_cursor *c, struct nx_rep_span *name)
 	if (c->pos >= c->n || c->s[c->pos] < 'A' || c->s[c->pos] > 'Z')
 		return 0;
 	while (c->pos < c->n && c->pos - start < 12 &&
-	       ((c->s[c->pos] >= 'A' && c->s[c->pos] <= 'Z') || nx_is_digit(c->s[c->pos])))
+	       ((c->s[c->pos] >= 'A' && c->s[c->pos] <= 'Z') || nx_cursor_is_digit(c->s[c->pos])))
 		c->pos++;
 	if (c->pos - start < 2 || !peek_ch(c, ' ')) {
 		c->pos = start;
@@ -160,7 +160,7 @@ static int short_result(struct nx_cursor *c, struct nx_rep_status_line *st)
 			return 1;
 		}
 	}
-	if (nx_cur_eat(c, "SIG ") && sig_number(c, &st->signal)) {
+	if (nx_cursor_eat(c, "SIG ") && sig_number(c, &st->signal)) {
 		st->status = NX_ST_SIGNAL;
 		return 1;
 	}
@@ -176,7 +176,7 @@ static int fraction(struct nx_cursor *c, struct nx_rep_status_line *st)
 {
 	size_t save = c->pos;
 
-	if (unum(c, &st->frac_num) && nx_cur_eat(c, "/") && unum(c, &st->frac_den) && peek_ch(c, ' '))
+	if (unum(c, &st->frac_num) && nx_cursor_eat(c, "/") && unum(c, &st->frac_den) && peek_ch(c, ' '))
 		return 1;
 	c->pos = save;
 	return 0;
@@ -199,13 +199,13 @@ static int status_column(struct nx_cursor *c, struct nx_rep_status_line *st, int
 	size_t save = c->pos;
 
 	*setup = 0;
-	if (nx_cur_eat(c, "SETUP")) {
+	if (nx_cursor_eat(c, "SETUP")) {
 		*setup = 1;
 		if (peek_ch(c, ' ') && c->pos + 1 < c->n && c->s[c->pos + 1] == '[') {
 			st->status = NX_ST_START;
 			return 1;
 		}
-		if (!nx_cur_eat(c, " "))
+		if (!nx_cursor_eat(c, " "))
 			return 0;
 		if (word(c, "SLOW")) {
 			st->status = NX_ST_SLOW;
@@ -213,8 +213,8 @@ static int status_column(struct nx_cursor *c, struct nx_rep_status_line *st, int
 		}
 		return short_result(c, st);
 	}
-	if (nx_cur_eat(c, "TRY ")) {
-		if (!unum(c, &st->try_attempt) || !nx_cur_eat(c, " "))
+	if (nx_cursor_eat(c, "TRY ")) {
+		if (!unum(c, &st->try_attempt) || !nx_cursor_eat(c, " "))
 			return 0;
 		if (word(c, "SLOW"))
 			st->status = NX_ST_SLOW;
@@ -226,19 +226,19 @@ static int status_column(struct nx_cursor *c, struct nx_rep_status_line *st, int
 			return 0;
 		return 1;
 	}
-	if (nx_cur_eat(c, "RETRY ")) {
+	if (nx_cursor_eat(c, "RETRY ")) {
 		st->status = NX_ST_RETRY;
 		return fraction(c, st);
 	}
-	if (nx_cur_eat(c, "DELAY ")) {
+	if (nx_cursor_eat(c, "DELAY ")) {
 		st->status = NX_ST_DELAY;
 		return fraction(c, st);
 	}
-	if (nx_cur_eat(c, "FLAKY ")) {
+	if (nx_cursor_eat(c, "FLAKY ")) {
 		st->status = NX_ST_FLAKY;
 		return fraction(c, st);
 	}
-	if (nx_cur_eat(c, "FLKY-FL ")) {
+	if (nx_cursor_eat(c, "FLKY-FL ")) {
 		st->status = NX_ST_FLAKY_FAIL;
 		return fraction(c, st);
 	}
@@ -249,7 +249,7 @@ static int status_column(struct nx_cursor *c, struct nx_rep_status_line *st, int
 		}
 	}
 	c->pos = save;
-	if (nx_cur_eat(c, "ABORT SIG ")) {
+	if (nx_cursor_eat(c, "ABORT SIG ")) {
 		if (!sig_number(c, &st->signal))
 			return 0;
 		st->status = NX_ST_SIGNAL;
@@ -260,7 +260,7 @@ static int status_column(struct nx_cursor *c, struct nx_rep_status_line *st, int
 		st->status = NX_ST_ABORT;
 		return 1;
 	}
-	if (nx_cur_eat(c, "SIG") && signal_name(c, &st->signame)) {
+	if (nx_cursor_eat(c, "SIG") && signal_name(c, &st->signame)) {
 		st->status = NX_ST_SIGNAL;
 		return 1;
 	}
@@ -275,32 +275,32 @@ static int field(struct nx_cursor *c, struct nx_rep_status_line *st)
 {
 	size_t save = c->pos;
 
-	if (nx_cur_eat(c, "by ")) {
+	if (nx_cursor_eat(c, "by ")) {
 		if (!secs_field(c, &st->nanos))
 			goto fail;
 		st->field = NX_FIELD_DELAY;
 		return 1;
 	}
-	if (!nx_cur_eat(c, "["))
+	if (!nx_cursor_eat(c, "["))
 		return 0;
-	if (nx_cur_eat(c, ">")) {
-		if (!secs_field(c, &st->nanos) || !nx_cur_eat(c, "]"))
+	if (nx_cursor_eat(c, ">")) {
+		if (!secs_field(c, &st->nanos) || !nx_cursor_eat(c, "]"))
 			goto fail;
 		st->field = NX_FIELD_SLOW;
 		return 1;
 	}
-	if (skip_spaces(c) > 0 && nx_cur_eat(c, "]")) {
+	if (skip_spaces(c) > 0 && nx_cursor_eat(c, "]")) {
 		st->field = NX_FIELD_BLANK;
 		return 1;
 	}
 	{
 		size_t at = c->pos;
-		if (secs_field(c, &st->nanos) && nx_cur_eat(c, "]")) {
+		if (secs_field(c, &st->nanos) && nx_cursor_eat(c, "]")) {
 			st->field = NX_FIELD_DURATION;
 			return 1;
 		}
 		c->pos = at;
-		if (unum(c, &st->index) && nx_cur_eat(c, "/") && unum(c, &st->index_total) && nx_cur_eat(c, "]")) {
+		if (unum(c, &st->index) && nx_cursor_eat(c, "/") && unum(c, &st->index_total) && nx_cursor_eat(c, "]")) {
 			st->field = NX_FIELD_INDEX;
 			return 1;
 		}
@@ -350,14 +350,14 @@ static int stress_prefix(struct nx_cursor *c, struct nx_rep_status_line *st)
 {
 	size_t save = c->pos;
 
-	if (!nx_cur_eat(c, "["))
+	if (!nx_cursor_eat(c, "["))
 		return 0;
 	skip_spaces(c);
 	if (!unum(c, &st->stress_current))
 		goto fail;
-	if (nx_cur_eat(c, "/") && !unum(c, &st->stress_total))
+	if (nx_cursor_eat(c, "/") && !unum(c, &st->stress_total))
 		goto fail;
-	if (!nx_cur_eat(c, "] "))
+	if (!nx_cursor_eat(c, "] "))
 		goto fail;
 	st->has_stress = 1;
 	return 1;
@@ -373,19 +373,19 @@ static int counter_prefix(struct nx_cursor *c, struct nx_rep_status_line *st)
 	size_t save = c->pos;
 	size_t k = 0;
 
-	if (!nx_cur_eat(c, "("))
+	if (!nx_cursor_eat(c, "("))
 		return 0;
-	while (nx_cur_eat(c, "-") || nx_cur_eat(c, "\xe2\x94\x80"))
+	while (nx_cursor_eat(c, "-") || nx_cursor_eat(c, "\xe2\x94\x80"))
 		k++;
 	if (k > 0) {
-		if (!nx_cur_eat(c, ") "))
+		if (!nx_cursor_eat(c, ") "))
 			goto fail;
 		st->counter = NX_COUNTER_PLACEHOLDER;
 		return 1;
 	}
 	skip_spaces(c);
-	if (unum(c, &st->counter_current) && nx_cur_eat(c, "/") && unum(c, &st->counter_total) &&
-	    nx_cur_eat(c, ") ")) {
+	if (unum(c, &st->counter_current) && nx_cursor_eat(c, "/") && unum(c, &st->counter_total) &&
+	    nx_cursor_eat(c, ") ")) {
 		st->counter = NX_COUNTER_VALUE;
 		return 1;
 	}
@@ -438,18 +438,18 @@ static enum nx_rep_kind status_line(struct nx_cursor *c, struct nx_rep_line *out
 	if (!status_column(c, st, &setup))
 		return NX_REP_NONE;
 	st->status_text = span(c, start, c->pos);
-	if (!nx_cur_eat(c, " "))
+	if (!nx_cursor_eat(c, " "))
 		return NX_REP_NONE;
 	if (st->status == NX_ST_START && !setup) {
 		size_t at = c->pos;
 		skip_spaces(c);
-		if (!(field(c, st) && st->field == NX_FIELD_BLANK && nx_cur_eat(c, " "))) {
+		if (!(field(c, st) && st->field == NX_FIELD_BLANK && nx_cursor_eat(c, " "))) {
 			c->pos = at;
 			st->field = NX_FIELD_NONE;
 			skip_spaces(c);
 		}
 	} else {
-		if (!field(c, st) || !nx_cur_eat(c, " "))
+		if (!field(c, st) || !nx_cursor_eat(c, " "))
 			return NX_REP_NONE;
 	}
 	if (!field_ok(st, setup))
@@ -481,7 +481,7 @@ static enum nx_rep_kind status_line(struct nx_cursor *c, struct nx_rep_line *out
 
 static int is_hex(char ch)
 {
-	return nx_is_digit(ch) || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
+	return nx_cursor_is_digit(ch) || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
 }
 
 static int uuid(struct nx_cursor *c, struct nx_rep_span *out)
@@ -506,7 +506,7 @@ static enum nx_rep_kind run_id_line(struct nx_cursor *c, struct nx_rep_line *out
 {
 	struct nx_rep_run_id *r = &out->u.run_id;
 
-	if (!uuid(c, &r->run_id) || !nx_cur_eat(c, " with nextest profile: ") || nx_cur_at_end(c))
+	if (!uuid(c, &r->run_id) || !nx_cursor_eat(c, " with nextest profile: ") || nx_cursor_at_end(c))
 		return NX_REP_NONE;
 	r->profile = span(c, c->pos, c->n);
 	return NX_REP_RUN_ID;
@@ -515,9 +515,9 @@ static enum nx_rep_kind run_id_line(struct nx_cursor *c, struct nx_rep_line *out
 /* "tests"/"test"/"benchmarks"/"benchmark" */
 static int tests_word(struct nx_cursor *c, int *bench)
 {
-	if (nx_cur_eat(c, "tests") || nx_cur_eat(c, "test"))
+	if (nx_cursor_eat(c, "tests") || nx_cursor_eat(c, "test"))
 		return 1;
-	if (nx_cur_eat(c, "benchmarks") || nx_cur_eat(c, "benchmark")) {
+	if (nx_cursor_eat(c, "benchmarks") || nx_cursor_eat(c, "benchmark")) {
 		*bench = 1;
 		return 1;
 	}
@@ -526,13 +526,13 @@ static int tests_word(struct nx_cursor *c, int *bench)
 
 static int binaries_word(struct nx_cursor *c)
 {
-	return nx_cur_eat(c, "binaries") || nx_cur_eat(c, "binary");
+	return nx_cursor_eat(c, "binaries") || nx_cursor_eat(c, "binary");
 }
 
 /* "<uuid>, nextest profile: <p>)" to the end of the line (0.9.68–0.9.74) */
 static int run_id_tail(struct nx_cursor *c, struct nx_rep_starting *s)
 {
-	if (!uuid(c, &s->run_id) || !nx_cur_eat(c, ", nextest profile: "))
+	if (!uuid(c, &s->run_id) || !nx_cursor_eat(c, ", nextest profile: "))
 		return 0;
 	if (c->n - c->pos < 2 || c->s[c->n - 1] != ')')
 		return 0;
@@ -551,31 +551,31 @@ static enum nx_rep_kind starting_line(struct nx_cursor *c, struct nx_rep_line *o
 	struct nx_rep_starting *s = &out->u.starting;
 	uint64_t k;
 
-	if (!nx_cur_udec(c, &s->tests) || !nx_cur_eat(c, " ") || !tests_word(c, &s->benchmarks) ||
-	    !nx_cur_eat(c, " across ") || !nx_cur_udec(c, &s->binaries) || !nx_cur_eat(c, " ") || !binaries_word(c))
+	if (!nx_cursor_udec(c, &s->tests) || !nx_cursor_eat(c, " ") || !tests_word(c, &s->benchmarks) ||
+	    !nx_cursor_eat(c, " across ") || !nx_cursor_udec(c, &s->binaries) || !nx_cursor_eat(c, " ") || !binaries_word(c))
 		return NX_REP_NONE;
-	if (nx_cur_at_end(c))
+	if (nx_cursor_at_end(c))
 		return NX_REP_STARTING;
-	if (!nx_cur_eat(c, " ("))
+	if (!nx_cursor_eat(c, " ("))
 		return NX_REP_NONE;
-	if (nx_cur_eat(c, "run ID: "))
+	if (nx_cursor_eat(c, "run ID: "))
 		return run_id_tail(c, s) ? NX_REP_STARTING : NX_REP_NONE;
-	if (!nx_cur_udec(c, &k))
+	if (!nx_cursor_udec(c, &k))
 		return NX_REP_NONE;
-	if (nx_cur_eat(c, " skipped")) {	/* before 0.9.75 */
+	if (nx_cursor_eat(c, " skipped")) {	/* before 0.9.75 */
 		s->skipped_tests = k;
-		if (nx_cur_eat(c, ")"))
-			return nx_cur_at_end(c) ? NX_REP_STARTING : NX_REP_NONE;
-		if (nx_cur_eat(c, "; run ID: "))
+		if (nx_cursor_eat(c, ")"))
+			return nx_cursor_at_end(c) ? NX_REP_STARTING : NX_REP_NONE;
+		if (nx_cursor_eat(c, "; run ID: "))
 			return run_id_tail(c, s) ? NX_REP_STARTING : NX_REP_NONE;
 		return NX_REP_NONE;
 	}
-	if (!nx_cur_eat(c, " "))
+	if (!nx_cursor_eat(c, " "))
 		return NX_REP_NONE;
 	if (tests_word(c, &s->benchmarks)) {
 		s->skipped_tests = k;
-		if (nx_cur_eat(c, " and ")) {
-			if (!nx_cur_udec(c, &s->skipped_binaries) || !nx_cur_eat(c, " ") || !binaries_word(c))
+		if (nx_cursor_eat(c, " and ")) {
+			if (!nx_cursor_udec(c, &s->skipped_binaries) || !nx_cursor_eat(c, " ") || !binaries_word(c))
 				return NX_REP_NONE;
 		}
 	} else if (binaries_word(c)) {
@@ -583,7 +583,7 @@ static enum nx_rep_kind starting_line(struct nx_cursor *c, struct nx_rep_line *o
 	} else {
 		return NX_REP_NONE;
 	}
-	if (!nx_cur_eat(c, " skipped") || c->s[c->n - 1] != ')')
+	if (!nx_cursor_eat(c, " skipped") || c->s[c->n - 1] != ')')
 		return NX_REP_NONE;
 	s->already_passed = contains(c, "that already passed");
 	s->via_default_filter = contains(c, " via ");
@@ -599,48 +599,48 @@ static int stats_list(struct nx_cursor *c, struct nx_rep_stats *s)
 
 	for (int guard = 0; guard < 32; guard++) {
 		uint64_t v;
-		if (!nx_cur_udec(c, &v) || !nx_cur_eat(c, " "))
+		if (!nx_cursor_udec(c, &v) || !nx_cursor_eat(c, " "))
 			return 0;
 		if (in_paren) {
-			if (nx_cur_eat(c, "slow"))
+			if (nx_cursor_eat(c, "slow"))
 				s->slow = v;
-			else if (nx_cur_eat(c, "flaky"))
+			else if (nx_cursor_eat(c, "flaky"))
 				s->flaky = v;
-			else if (nx_cur_eat(c, "leaky"))
+			else if (nx_cursor_eat(c, "leaky"))
 				s->leaky = v;
-			else if (nx_cur_eat(c, "due to being leaky"))
+			else if (nx_cursor_eat(c, "due to being leaky"))
 				s->leaky_failed = v;
 			else
 				return 0;
-			if (nx_cur_eat(c, ", "))
+			if (nx_cursor_eat(c, ", "))
 				continue;
-			if (!nx_cur_eat(c, ")"))
+			if (!nx_cursor_eat(c, ")"))
 				return 0;
 			in_paren = 0;
 		} else {
-			if (nx_cur_eat(c, "passed")) {
+			if (nx_cursor_eat(c, "passed")) {
 				s->passed = v;
 				seen_passed = 1;
-			} else if (nx_cur_eat(c, "failed")) {
+			} else if (nx_cursor_eat(c, "failed")) {
 				s->failed = v;
-			} else if (nx_cur_eat(c, "exec failed")) {
+			} else if (nx_cursor_eat(c, "exec failed")) {
 				s->exec_failed = v;
-			} else if (nx_cur_eat(c, "timed out")) {
+			} else if (nx_cursor_eat(c, "timed out")) {
 				s->timed_out = v;
-			} else if (nx_cur_eat(c, "skipped")) {
+			} else if (nx_cursor_eat(c, "skipped")) {
 				s->skipped = v;
 				seen_skipped = 1;
 			} else {
 				return 0;
 			}
-			if (nx_cur_eat(c, " (")) {
+			if (nx_cursor_eat(c, " (")) {
 				in_paren = 1;
 				continue;
 			}
 		}
-		if (nx_cur_at_end(c))
+		if (nx_cursor_at_end(c))
 			return seen_passed && seen_skipped;
-		if (!nx_cur_eat(c, ", "))
+		if (!nx_cursor_eat(c, ", "))
 			return 0;
 	}
 	return 0;
@@ -649,19 +649,19 @@ static int stats_list(struct nx_cursor *c, struct nx_rep_stats *s)
 /* "{finished}[/{initial}] test[s] run: <list>" */
 static int tests_run(struct nx_cursor *c, struct nx_rep_stats *s)
 {
-	if (!nx_cur_udec(c, &s->finished))
+	if (!nx_cursor_udec(c, &s->finished))
 		return 0;
 	s->initial = s->finished;
-	if (nx_cur_eat(c, "/") && !nx_cur_udec(c, &s->initial))
+	if (nx_cursor_eat(c, "/") && !nx_cursor_udec(c, &s->initial))
 		return 0;
-	if (!nx_cur_eat(c, " ") || !tests_word(c, &s->benchmarks) || !nx_cur_eat(c, " run: "))
+	if (!nx_cursor_eat(c, " ") || !tests_word(c, &s->benchmarks) || !nx_cursor_eat(c, " run: "))
 		return 0;
 	return stats_list(c, s);
 }
 
 static int bracketed_secs(struct nx_cursor *c, uint64_t *nanos)
 {
-	return nx_cur_eat(c, "[") && secs_field(c, nanos) && nx_cur_eat(c, "] ");
+	return nx_cursor_eat(c, "[") && secs_field(c, nanos) && nx_cursor_eat(c, "] ");
 }
 
 static enum nx_rep_kind summary_line(struct nx_cursor *c, struct nx_rep_line *out)
@@ -677,21 +677,21 @@ static enum nx_rep_kind summary_line(struct nx_cursor *c, struct nx_rep_line *ou
 	c->pos = at;
 	memset(&s->stats, 0, sizeof(s->stats));
 	s->stress = 1;
-	if (!nx_cur_udec(c, &s->iter_done))
+	if (!nx_cursor_udec(c, &s->iter_done))
 		return NX_REP_NONE;
-	if (nx_cur_eat(c, "/") && !nx_cur_udec(c, &s->iter_total))
+	if (nx_cursor_eat(c, "/") && !nx_cursor_udec(c, &s->iter_total))
 		return NX_REP_NONE;
-	if (!(nx_cur_eat(c, " stress run iterations: ") || nx_cur_eat(c, " stress run iteration: ")))
+	if (!(nx_cursor_eat(c, " stress run iterations: ") || nx_cursor_eat(c, " stress run iteration: ")))
 		return NX_REP_NONE;
-	if (!nx_cur_udec(c, &s->iter_passed) || !nx_cur_eat(c, " passed"))
+	if (!nx_cursor_udec(c, &s->iter_passed) || !nx_cursor_eat(c, " passed"))
 		return NX_REP_NONE;
-	if (nx_cur_eat(c, ", ") && !(nx_cur_udec(c, &s->iter_failed) && nx_cur_eat(c, " failed")))
+	if (nx_cursor_eat(c, ", ") && !(nx_cursor_udec(c, &s->iter_failed) && nx_cursor_eat(c, " failed")))
 		return NX_REP_NONE;
-	if (nx_cur_eat(c, "; cancelled due to ")) {
+	if (nx_cursor_eat(c, "; cancelled due to ")) {
 		s->cancel_reason = span(c, c->pos, c->n);
 		c->pos = c->n;
 	}
-	return nx_cur_at_end(c) ? NX_REP_SUMMARY : NX_REP_NONE;
+	return nx_cursor_at_end(c) ? NX_REP_SUMMARY : NX_REP_NONE;
 }
 
 static enum nx_rep_kind stress_line(struct nx_cursor *c, struct nx_rep_line *out)
@@ -704,13 +704,13 @@ static enum nx_rep_kind stress_line(struct nx_cursor *c, struct nx_rep_line *out
 			return NX_REP_NONE;
 		done = 1;
 	}
-	if (!nx_cur_eat(c, "iteration ") || !nx_cur_udec(c, &s->iteration))
+	if (!nx_cursor_eat(c, "iteration ") || !nx_cursor_udec(c, &s->iteration))
 		return NX_REP_NONE;
-	if (nx_cur_eat(c, "/") && !nx_cur_udec(c, &s->total))
+	if (nx_cursor_eat(c, "/") && !nx_cursor_udec(c, &s->total))
 		return NX_REP_NONE;
 	if (!done)
-		return (nx_cur_eat(c, " (") && c->s[c->n - 1] == ')') ? NX_REP_STRESS_START : NX_REP_NONE;
-	if (!nx_cur_eat(c, ": ") || !tests_run(c, &s->stats))
+		return (nx_cursor_eat(c, " (") && c->s[c->n - 1] == ')') ? NX_REP_STRESS_START : NX_REP_NONE;
+	if (!nx_cursor_eat(c, ": ") || !tests_run(c, &s->stats))
 		return NX_REP_NONE;
 	return NX_REP_STRESS_DONE;
 }
@@ -721,30 +721,30 @@ static enum nx_rep_kind cancel_line(struct nx_cursor *c, struct nx_rep_line *out
 {
 	struct nx_rep_cancel *k = &out->u.cancel;
 
-	if (nx_cur_at_end(c))
+	if (nx_cursor_at_end(c))
 		return kind;
-	if (nx_cur_eat(c, "due to ")) {
+	if (nx_cursor_eat(c, "due to ")) {
 		size_t start = c->pos;
 		const char *colon = memchr(c->s + start, ':', c->n - start);
 		size_t end = colon ? (size_t)(colon - c->s) : c->n;
 		k->reason = span(c, start, end);
 		c->pos = end;
-		if (nx_cur_at_end(c))
+		if (nx_cursor_at_end(c))
 			return kind;
-		nx_cur_eat(c, ":");
+		nx_cursor_eat(c, ":");
 		skip_spaces(c);
-		nx_cur_eat(c, ": ");	/* "Killing due to R: : N …" */
+		nx_cursor_eat(c, ": ");	/* "Killing due to R: : N …" */
 	}
-	if (nx_cur_eat(c, "immediately terminating "))
+	if (nx_cursor_eat(c, "immediately terminating "))
 		k->immediate = 1;
-	if (nx_cur_at_end(c))
+	if (nx_cursor_at_end(c))
 		return kind;
-	if (!nx_cur_udec(c, &k->running) || !nx_cur_eat(c, " "))
+	if (!nx_cursor_udec(c, &k->running) || !nx_cursor_eat(c, " "))
 		return kind == NX_REP_CANCEL ? NX_REP_NONE : kind;
-	if (nx_cur_eat(c, "setup scripts") || nx_cur_eat(c, "setup script"))
+	if (nx_cursor_eat(c, "setup scripts") || nx_cursor_eat(c, "setup script"))
 		k->scripts = 1;
-	else if (!(nx_cur_eat(c, "tests") || nx_cur_eat(c, "test") || nx_cur_eat(c, "benchmarks") ||
-		   nx_cur_eat(c, "benchmark") || nx_cur_eat(c, "running tests")))
+	else if (!(nx_cursor_eat(c, "tests") || nx_cursor_eat(c, "test") || nx_cursor_eat(c, "benchmarks") ||
+		   nx_cursor_eat(c, "benchmark") || nx_cursor_eat(c, "running tests")))
 		return NX_REP_NONE;
 	return kind;
 }
@@ -756,7 +756,7 @@ static enum nx_rep_kind warning_line(struct nx_cursor *c, struct nx_rep_line *ou
 	uint64_t a, b;
 
 	w->text = span(c, c->pos, c->n);
-	if (nx_cur_udec(c, &a) && nx_cur_eat(c, "/") && nx_cur_udec(c, &b) && nx_cur_eat(c, " ")) {
+	if (nx_cursor_udec(c, &a) && nx_cursor_eat(c, "/") && nx_cursor_udec(c, &b) && nx_cursor_eat(c, " ")) {
 		w->not_run = a;
 		w->initial = b;
 	}
@@ -774,24 +774,24 @@ enum nx_rep_kind nx_rep_parse(const char *text, size_t n, struct nx_rep_line *ou
 	if (!text || n == 0)
 		return NX_REP_NONE;
 	lead = skip_spaces(&c);
-	if (lead == 0 && nx_cur_eat(&c, "warning: "))
+	if (lead == 0 && nx_cursor_eat(&c, "warning: "))
 		k = warning_line(&c, out);
-	else if (nx_cur_eat(&c, "Nextest run ID "))
+	else if (nx_cursor_eat(&c, "Nextest run ID "))
 		k = run_id_line(&c, out);
-	else if (nx_cur_eat(&c, "Starting "))
+	else if (nx_cursor_eat(&c, "Starting "))
 		k = starting_line(&c, out);
-	else if (nx_cur_eat(&c, "Summary "))
+	else if (nx_cursor_eat(&c, "Summary "))
 		k = summary_line(&c, out);
-	else if (nx_cur_eat(&c, "Stress test "))
+	else if (nx_cursor_eat(&c, "Stress test "))
 		k = stress_line(&c, out);
-	else if (nx_cur_eat(&c, "Cancelling ") || nx_cur_eat(&c, "Canceling ") || (nx_cur_eat(&c, "Cancelling") && nx_cur_at_end(&c)))
+	else if (nx_cursor_eat(&c, "Cancelling ") || nx_cursor_eat(&c, "Canceling ") || (nx_cursor_eat(&c, "Cancelling") && nx_cursor_at_end(&c)))
 		k = cancel_line(&c, out, NX_REP_CANCEL);
-	else if (nx_cur_eat(&c, "Killing ")) {
+	else if (nx_cursor_eat(&c, "Killing ")) {
 		out->u.cancel.killing = 1;
 		k = cancel_line(&c, out, NX_REP_CANCEL);
-	} else if (nx_cur_eat(&c, "Pausing "))
+	} else if (nx_cursor_eat(&c, "Pausing "))
 		k = cancel_line(&c, out, NX_REP_PAUSE);
-	else if (nx_cur_eat(&c, "Continuing "))
+	else if (nx_cursor_eat(&c, "Continuing "))
 		k = cancel_line(&c, out, NX_REP_CONTINUE);
 	else
 		k = status_line(&c, out);

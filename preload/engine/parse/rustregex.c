@@ -19,6 +19,7 @@
 
 #include "buf.h"
 #include "cursor.h"
+#include "utf8.h"
 
 /* ---- libpcre2-8, loaded on first use ---- */
 
@@ -133,7 +134,7 @@ static int hex_escape(struct xl *x, int digits)
 	if (s[x->i] == '{') {
 		start = ++x->i;
 		while (s[x->i] && s[x->i] != '}') {
-			if (nx_hexval((unsigned char)s[x->i]) < 0)
+			if (nx_cursor_hexval((unsigned char)s[x->i]) < 0)
 				return bad(x, "invalid hexadecimal digit");
 			x->i++;
 		}
@@ -147,7 +148,7 @@ static int hex_escape(struct xl *x, int digits)
 		for (int k = 0; k < digits; k++, x->i++) {
 			if (!s[x->i])
 				return bad(x, "incomplete escape sequence, reached end of pattern prematurely");
-			if (nx_hexval((unsigned char)s[x->i]) < 0)
+			if (nx_cursor_hexval((unsigned char)s[x->i]) < 0)
 				return bad(x, "invalid hexadecimal digit");
 		}
 		end = x->i;
@@ -156,7 +157,7 @@ static int hex_escape(struct xl *x, int digits)
 		return bad(x, "hexadecimal literal is not a Unicode scalar value");
 	uint32_t cp = 0;
 	for (size_t k = start; k < end; k++)
-		cp = cp * 16 + (uint32_t)nx_hexval((unsigned char)s[k]);
+		cp = cp * 16 + (uint32_t)nx_cursor_hexval((unsigned char)s[k]);
 	if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
 		return bad(x, "hexadecimal literal is not a Unicode scalar value");
 	char tmp[24];
@@ -467,7 +468,7 @@ static int repetition(struct xl *x)
 	} else {
 		x->i++;
 		uint64_t m = 0, n = 0;
-		size_t k = nx_udec(s + x->i, (size_t)-1, &m);	/* stops at the NUL */
+		size_t k = nx_cursor_decimal(s + x->i, (size_t)-1, &m);	/* stops at the NUL */
 		if (!k)
 			return bad(x, s[x->i] ? "repetition quantifier expects a valid decimal"
 					       : "unclosed counted repetition");
@@ -475,7 +476,7 @@ static int repetition(struct xl *x)
 		int comma = s[x->i] == ',', has_n = 0;
 		if (comma) {
 			x->i++;
-			k = nx_udec(s + x->i, (size_t)-1, &n);
+			k = nx_cursor_decimal(s + x->i, (size_t)-1, &n);
 			has_n = k != 0;
 			x->i += k;
 		}

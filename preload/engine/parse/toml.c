@@ -15,19 +15,20 @@
 
 #include "buf.h"
 #include "cursor.h"
+#include "utf8.h"
 
 /* ---- nodes ---- */
 
 static struct nx_toml *node_new(struct nx_cursor *p, enum nx_toml_type type)
 {
 	if (p && ++p->nodes > NX_TOML_MAX_NODES) {
-		nx_cur_fail(p, "too many values");
+		nx_cursor_fail(p, "too many values");
 		return NULL;
 	}
 	struct nx_toml *t = calloc(1, sizeof *t);
 	if (!t) {
 		if (p)
-			nx_cur_fail(p, "out of memory");
+			nx_cursor_fail(p, "out of memory");
 		return NULL;
 	}
 	t->type = type;
@@ -92,7 +93,7 @@ const char *nx_toml_str(const struct nx_toml *v)
 static int buf_put(struct nx_cursor *p, struct nx_buf *b, const char *s, size_t n)
 {
 	if (nx_buf_put(b, s, n)) {
-		nx_cur_fail(p, "out of memory");
+		nx_cursor_fail(p, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -102,7 +103,7 @@ static int buf_utf8(struct nx_cursor *p, struct nx_buf *b, unsigned long cp)
 {
 	char o[4];
 	if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-		nx_cur_fail(p, "invalid unicode escape");
+		nx_cursor_fail(p, "invalid unicode escape");
 		return -1;
 	}
 	return buf_put(p, b, o, nx_utf8_encode((uint32_t)cp, o));
@@ -119,20 +120,20 @@ static char *buf_take(struct nx_buf *b)
 
 static void skip_ws(struct nx_cursor *p)
 {
-	while (nx_cur_peek(p) == ' ' || nx_cur_peek(p) == '\t')
+	while (nx_cursor_peek(p) == ' ' || nx_cursor_peek(p) == '\t')
 		p->pos++;
 }
 
 static int at_newline(const struct nx_cursor *p)
 {
-	return nx_cur_peek(p) == '\n' || (nx_cur_peek(p) == '\r' && nx_cur_peek_at(p, 1) == '\n');
+	return nx_cursor_peek(p) == '\n' || (nx_cursor_peek(p) == '\r' && nx_cursor_peek_at(p, 1) == '\n');
 }
 
 static void eat_newline(struct nx_cursor *p)
 {
-	if (nx_cur_peek(p) == '\r')
+	if (nx_cursor_peek(p) == '\r')
 		p->pos++;
-	if (nx_cur_peek(p) == '\n') {
+	if (nx_cursor_peek(p) == '\n') {
 		p->pos++;
 		p->line++;
 	}
@@ -141,12 +142,12 @@ static void eat_newline(struct nx_cursor *p)
 /* A comment runs to the end of the line; control characters are invalid. */
 static int skip_comment(struct nx_cursor *p)
 {
-	if (nx_cur_peek(p) != '#')
+	if (nx_cursor_peek(p) != '#')
 		return 0;
 	while (p->pos < p->n && !at_newline(p)) {
-		int c = nx_cur_peek(p);
+		int c = nx_cursor_peek(p);
 		if ((c < 0x20 && c != '\t') || c == 0x7F) {
-			nx_cur_fail(p, "control character in comment");
+			nx_cursor_fail(p, "control character in comment");
 			return -1;
 		}
 		p->pos++;
@@ -159,7 +160,7 @@ static int skip_ws_nl(struct nx_cursor *p)
 {
 	for (;;) {
 		skip_ws(p);
-		if (nx_cur_peek(p) == '#') {
+		if (nx_cursor_peek(p) == '#') {
 			if (skip_comment(p))
 				return -1;
 			continue;
@@ -176,7 +177,7 @@ static int skip_ws_nl(struct nx_cursor *p)
 
 static int parse_escape(struct nx_cursor *p, struct nx_buf *b)
 {
-	int c = nx_cur_peek(p);
+	int c = nx_cursor_peek(p);
 	p->pos++;
 	const char *rep = NULL;
 	switch (c) {
@@ -193,9 +194,9 @@ static int parse_escape(struct nx_cursor *p, struct nx_buf *b)
 		int digits = c == 'u' ? 4 : 8;
 		unsigned long cp = 0;
 		for (int i = 0; i < digits; i++) {
-			int h = nx_hexval(nx_cur_peek(p));
+			int h = nx_cursor_hexval(nx_cursor_peek(p));
 			if (h < 0) {
-				nx_cur_fail(p, "bad unicode escape");
+				nx_cursor_fail(p, "bad unicode escape");
 				return -1;
 			}
 			cp = cp * 16 + (unsigned long)h;
@@ -204,7 +205,7 @@ static int parse_escape(struct nx_cursor *p, struct nx_buf *b)
 		return buf_utf8(p, b, cp);
 	}
 	default:
-		nx_cur_fail(p, "invalid escape");
+		nx_cursor_fail(p, "invalid escape");
 		return -1;
 	}
 	return buf_put(p, b, rep, 1);
@@ -214,11 +215,11 @@ static int parse_escape(struct nx_cursor *p, struct nx_buf *b)
 static int content_ok(struct nx_cursor *p, int c, int multiline)
 {
 	if (c < 0) {
-		nx_cur_fail(p, "unterminated string");
+		nx_cursor_fail(p, "unterminated string");
 		return 0;
 	}
 	if ((c < 0x20 && c != '\t' && !(multiline && (c == '\n' || c == '\r'))) || c == 0x7F) {
-		nx_cur_fail(p, "control character in string");
+		nx_cursor_fail(p, "control character in string");
 		return 0;
 	}
 	return 1;
@@ -228,9 +229,9 @@ static int content_ok(struct nx_cursor *p, int c, int multiline)
 static char *parse_string(struct nx_cursor *p, size_t *out_len, int allow_multi)
 {
 	struct nx_buf b = NX_BUF_INIT;
-	int q = nx_cur_peek(p);
+	int q = nx_cursor_peek(p);
 	int literal = q == '\'';
-	int multi = allow_multi && (literal ? nx_cur_starts(p, "'''") : nx_cur_starts(p, "\"\"\""));
+	int multi = allow_multi && (literal ? nx_cursor_starts(p, "'''") : nx_cursor_starts(p, "\"\"\""));
 	if (buf_put(p, &b, "", 0))
 		return NULL;
 	if (multi) {
@@ -239,13 +240,13 @@ static char *parse_string(struct nx_cursor *p, size_t *out_len, int allow_multi)
 			eat_newline(p);	/* a newline right after the opener is trimmed */
 		for (;;) {
 			if (p->pos >= p->n) {
-				nx_cur_fail(p, "unterminated string");
+				nx_cursor_fail(p, "unterminated string");
 				goto bad;
 			}
-			if (nx_cur_peek(p) == q && nx_cur_peek_at(p, 1) == q && nx_cur_peek_at(p, 2) == q) {
+			if (nx_cursor_peek(p) == q && nx_cursor_peek_at(p, 1) == q && nx_cursor_peek_at(p, 2) == q) {
 				/* up to two extra quotes belong to the content */
 				int extra = 0;
-				while (extra < 2 && nx_cur_peek_at(p, 3 + (size_t)extra) == q)
+				while (extra < 2 && nx_cursor_peek_at(p, 3 + (size_t)extra) == q)
 					extra++;
 				char qs[2] = { (char)q, (char)q };
 				if (extra && buf_put(p, &b, qs, (size_t)extra))
@@ -253,14 +254,14 @@ static char *parse_string(struct nx_cursor *p, size_t *out_len, int allow_multi)
 				p->pos += 3 + (size_t)extra;
 				break;
 			}
-			int c = nx_cur_peek(p);
+			int c = nx_cursor_peek(p);
 			if (!literal && c == '\\') {
 				p->pos++;
 				/* line-ending backslash: trim whitespace and newlines */
 				size_t save = p->pos;
 				skip_ws(p);
 				if (at_newline(p)) {
-					while (nx_cur_peek(p) == ' ' || nx_cur_peek(p) == '\t' || at_newline(p)) {
+					while (nx_cursor_peek(p) == ' ' || nx_cursor_peek(p) == '\t' || at_newline(p)) {
 						if (at_newline(p))
 							eat_newline(p);
 						else
@@ -275,8 +276,8 @@ static char *parse_string(struct nx_cursor *p, size_t *out_len, int allow_multi)
 			}
 			if (!content_ok(p, c, 1))
 				goto bad;
-			if (c == '\r' && nx_cur_peek_at(p, 1) != '\n') {
-				nx_cur_fail(p, "bare carriage return in string");
+			if (c == '\r' && nx_cursor_peek_at(p, 1) != '\n') {
+				nx_cursor_fail(p, "bare carriage return in string");
 				goto bad;
 			}
 			if (c == '\n')
@@ -289,13 +290,13 @@ static char *parse_string(struct nx_cursor *p, size_t *out_len, int allow_multi)
 	} else {
 		p->pos++;
 		for (;;) {
-			int c = nx_cur_peek(p);
+			int c = nx_cursor_peek(p);
 			if (c == q) {
 				p->pos++;
 				break;
 			}
 			if (c == '\n' || c == '\r') {
-				nx_cur_fail(p, "newline in string");
+				nx_cursor_fail(p, "newline in string");
 				goto bad;
 			}
 			if (!literal && c == '\\') {
@@ -338,7 +339,7 @@ static void key_free(struct key *k)
 
 static int is_bare(int c)
 {
-	return nx_is_word(c) || c == '-';
+	return nx_cursor_is_word(c) || c == '-';
 }
 
 static int parse_key(struct nx_cursor *p, struct key *k)
@@ -347,10 +348,10 @@ static int parse_key(struct nx_cursor *p, struct key *k)
 	for (;;) {
 		skip_ws(p);
 		if (k->n == MAX_KEY_PARTS) {
-			nx_cur_fail(p, "key has too many parts");
+			nx_cursor_fail(p, "key has too many parts");
 			goto bad;
 		}
-		int c = nx_cur_peek(p);
+		int c = nx_cursor_peek(p);
 		char *part;
 		size_t len;
 		if (c == '"' || c == '\'') {
@@ -359,30 +360,30 @@ static int parse_key(struct nx_cursor *p, struct key *k)
 				goto bad;
 		} else if (is_bare(c)) {
 			size_t start = p->pos;
-			while (is_bare(nx_cur_peek(p)))
+			while (is_bare(nx_cursor_peek(p)))
 				p->pos++;
 			len = p->pos - start;
 			part = malloc(len + 1);
 			if (!part) {
-				nx_cur_fail(p, "out of memory");
+				nx_cursor_fail(p, "out of memory");
 				goto bad;
 			}
 			memcpy(part, p->s + start, len);
 			part[len] = 0;
 		} else {
-			nx_cur_fail(p, "expected a key");
+			nx_cursor_fail(p, "expected a key");
 			goto bad;
 		}
 		if (strlen(part) != len) {
 			free(part);
-			nx_cur_fail(p, "NUL in key");
+			nx_cursor_fail(p, "NUL in key");
 			goto bad;
 		}
 		k->part[k->n] = part;
 		k->len[k->n] = len;
 		k->n++;
 		skip_ws(p);
-		if (nx_cur_peek(p) != '.')
+		if (nx_cursor_peek(p) != '.')
 			return 0;
 		p->pos++;
 	}
@@ -400,11 +401,11 @@ static size_t scan_token(struct nx_cursor *p, char *tok, size_t cap)
 {
 	size_t k = 0;
 	for (;;) {
-		int c = nx_cur_peek(p);
-		int ok = nx_is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		int c = nx_cursor_peek(p);
+		int ok = nx_cursor_is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 			 c == '_' || c == '+' || c == '-' || c == '.' || c == ':';
 		/* a space inside a date-time ("1979-05-27 07:32:00") */
-		if (c == ' ' && k == 10 && tok[4] == '-' && nx_is_digit(nx_cur_peek_at(p, 1)))
+		if (c == ' ' && k == 10 && tok[4] == '-' && nx_cursor_is_digit(nx_cursor_peek_at(p, 1)))
 			ok = 1;
 		if (!ok)
 			break;
@@ -436,16 +437,16 @@ static int strip_underscores(const char *in, char *out, int (*digit_ok)(int))
 	return 0;
 }
 
-static int hex_ok(int c) { return nx_hexval(c) >= 0; }
+static int hex_ok(int c) { return nx_cursor_hexval(c) >= 0; }
 static int oct_ok(int c) { return c >= '0' && c <= '7'; }
 static int bin_ok(int c) { return c == '0' || c == '1'; }
 
 static int looks_like_datetime(const char *t)
 {
 	/* 1979-05-27…  or  07:32:00… */
-	return (strlen(t) >= 10 && nx_is_digit(t[0]) && nx_is_digit(t[1]) && nx_is_digit(t[2]) &&
-		nx_is_digit(t[3]) && t[4] == '-') ||
-	       (strlen(t) >= 8 && nx_is_digit(t[0]) && nx_is_digit(t[1]) && t[2] == ':');
+	return (strlen(t) >= 10 && nx_cursor_is_digit(t[0]) && nx_cursor_is_digit(t[1]) && nx_cursor_is_digit(t[2]) &&
+		nx_cursor_is_digit(t[3]) && t[4] == '-') ||
+	       (strlen(t) >= 8 && nx_cursor_is_digit(t[0]) && nx_cursor_is_digit(t[1]) && t[2] == ':');
 }
 
 static struct nx_toml *parse_scalar(struct nx_cursor *p)
@@ -453,7 +454,7 @@ static struct nx_toml *parse_scalar(struct nx_cursor *p)
 	char tok[128], clean[128];
 	size_t k = scan_token(p, tok, sizeof tok);
 	if (!k) {
-		nx_cur_fail(p, "expected a value");
+		nx_cursor_fail(p, "expected a value");
 		return NULL;
 	}
 	if (!strcmp(tok, "true") || !strcmp(tok, "false")) {
@@ -476,8 +477,8 @@ static struct nx_toml *parse_scalar(struct nx_cursor *p)
 	}
 	if (looks_like_datetime(tok)) {
 		for (const char *s = tok; *s; s++)
-			if (!(nx_is_digit(*s) || strchr("-:.TtZz+ ", *s))) {
-				nx_cur_fail(p, "invalid date-time");
+			if (!(nx_cursor_is_digit(*s) || strchr("-:.TtZz+ ", *s))) {
+				nx_cursor_fail(p, "invalid date-time");
 				return NULL;
 			}
 		struct nx_toml *v = node_new(p, NX_TOML_DATETIME);
@@ -487,31 +488,31 @@ static struct nx_toml *parse_scalar(struct nx_cursor *p)
 		v->len = k;
 		if (!v->str) {
 			free(v);
-			nx_cur_fail(p, "out of memory");
+			nx_cursor_fail(p, "out of memory");
 			return NULL;
 		}
 		return v;
 	}
 	if (body[0] == '0' && (body[1] == 'x' || body[1] == 'o' || body[1] == 'b')) {
 		if (body != tok) {
-			nx_cur_fail(p, "sign on a prefixed integer");
+			nx_cursor_fail(p, "sign on a prefixed integer");
 			return NULL;
 		}
 		int base = body[1] == 'x' ? 16 : body[1] == 'o' ? 8 : 2;
 		int (*ok)(int) = base == 16 ? hex_ok : base == 8 ? oct_ok : bin_ok;
 		if (!body[2] || strip_underscores(body + 2, clean, ok)) {
-			nx_cur_fail(p, "invalid integer");
+			nx_cursor_fail(p, "invalid integer");
 			return NULL;
 		}
 		for (const char *s = clean; *s; s++)
 			if (!ok((unsigned char)*s)) {
-				nx_cur_fail(p, "invalid integer");
+				nx_cursor_fail(p, "invalid integer");
 				return NULL;
 			}
 		errno = 0;
 		unsigned long long u = strtoull(clean, NULL, base);
 		if (errno || u > (unsigned long long)__LONG_LONG_MAX__) {
-			nx_cur_fail(p, "integer out of range");
+			nx_cursor_fail(p, "integer out of range");
 			return NULL;
 		}
 		struct nx_toml *v = node_new(p, NX_TOML_INT);
@@ -519,35 +520,35 @@ static struct nx_toml *parse_scalar(struct nx_cursor *p)
 			v->i = (long long)u;
 		return v;
 	}
-	if (!nx_is_digit(body[0]) || strip_underscores(tok, clean, nx_is_digit)) {
-		nx_cur_fail(p, "invalid value '%s'", tok);
+	if (!nx_cursor_is_digit(body[0]) || strip_underscores(tok, clean, nx_cursor_is_digit)) {
+		nx_cursor_fail(p, "invalid value '%s'", tok);
 		return NULL;
 	}
 	const char *cb = clean + (clean[0] == '+' || clean[0] == '-');
-	if (cb[0] == '0' && nx_is_digit(cb[1])) {
-		nx_cur_fail(p, "leading zero");
+	if (cb[0] == '0' && nx_cursor_is_digit(cb[1])) {
+		nx_cursor_fail(p, "leading zero");
 		return NULL;
 	}
 	int is_float = 0;
 	for (const char *s = cb; *s; s++) {
 		if (*s == '.' || *s == 'e' || *s == 'E') {
 			is_float = 1;
-		} else if (!nx_is_digit(*s) && !((*s == '+' || *s == '-') && (s[-1] == 'e' || s[-1] == 'E'))) {
-			nx_cur_fail(p, "invalid number '%s'", tok);
+		} else if (!nx_cursor_is_digit(*s) && !((*s == '+' || *s == '-') && (s[-1] == 'e' || s[-1] == 'E'))) {
+			nx_cursor_fail(p, "invalid number '%s'", tok);
 			return NULL;
 		}
 	}
 	if (is_float) {
 		const char *dot = strchr(cb, '.');
-		if (dot && (!nx_is_digit(dot[1]) || dot == cb)) {
-			nx_cur_fail(p, "invalid float");
+		if (dot && (!nx_cursor_is_digit(dot[1]) || dot == cb)) {
+			nx_cursor_fail(p, "invalid float");
 			return NULL;
 		}
 		char *end;
 		errno = 0;
 		double d = strtod(clean, &end);
 		if (*end || errno == ERANGE) {
-			nx_cur_fail(p, "invalid float");
+			nx_cursor_fail(p, "invalid float");
 			return NULL;
 		}
 		struct nx_toml *v = node_new(p, NX_TOML_FLOAT);
@@ -559,7 +560,7 @@ static struct nx_toml *parse_scalar(struct nx_cursor *p)
 	errno = 0;
 	long long ll = strtoll(clean, &end, 10);
 	if (*end || errno == ERANGE) {
-		nx_cur_fail(p, "integer out of range");
+		nx_cursor_fail(p, "integer out of range");
 		return NULL;
 	}
 	struct nx_toml *v = node_new(p, NX_TOML_INT);
@@ -581,14 +582,14 @@ static struct nx_toml *descend_dotted(struct nx_cursor *p, struct nx_toml *t, co
 			c->key = strdup(k->part[i]);
 			if (!c->key) {
 				free(c);
-				nx_cur_fail(p, "out of memory");
+				nx_cursor_fail(p, "out of memory");
 				return NULL;
 			}
 			c->flags = NX_TOML_F_DOTTED;
 			append(t, c);
 		} else if (c->type != NX_TOML_TABLE || (c->flags & NX_TOML_F_INLINE) ||
 			   (c->flags & NX_TOML_F_DEFINED)) {
-			nx_cur_fail(p, "cannot extend '%s' with a dotted key", k->part[i]);
+			nx_cursor_fail(p, "cannot extend '%s' with a dotted key", k->part[i]);
 			return NULL;
 		}
 		t = c;
@@ -604,8 +605,8 @@ static int parse_keyval(struct nx_cursor *p, struct nx_toml *t)
 		return -1;
 	int rc = -1;
 	skip_ws(p);
-	if (nx_cur_peek(p) != '=') {
-		nx_cur_fail(p, "expected '='");
+	if (nx_cursor_peek(p) != '=') {
+		nx_cursor_fail(p, "expected '='");
 		goto out;
 	}
 	p->pos++;
@@ -615,7 +616,7 @@ static int parse_keyval(struct nx_cursor *p, struct nx_toml *t)
 		goto out;
 	const char *last = k.part[k.n - 1];
 	if (find(dst, last, k.len[k.n - 1])) {
-		nx_cur_fail(p, "duplicate key '%s'", last);
+		nx_cursor_fail(p, "duplicate key '%s'", last);
 		goto out;
 	}
 	struct nx_toml *v = parse_value(p);
@@ -624,7 +625,7 @@ static int parse_keyval(struct nx_cursor *p, struct nx_toml *t)
 	v->key = strdup(last);
 	if (!v->key) {
 		nx_toml_free(v);
-		nx_cur_fail(p, "out of memory");
+		nx_cursor_fail(p, "out of memory");
 		goto out;
 	}
 	append(dst, v);
@@ -644,7 +645,7 @@ static struct nx_toml *parse_array(struct nx_cursor *p)
 	for (;;) {
 		if (skip_ws_nl(p))
 			goto bad;
-		if (nx_cur_peek(p) == ']') {
+		if (nx_cursor_peek(p) == ']') {
 			p->pos++;
 			return a;
 		}
@@ -654,15 +655,15 @@ static struct nx_toml *parse_array(struct nx_cursor *p)
 		append(a, v);
 		if (skip_ws_nl(p))
 			goto bad;
-		if (nx_cur_peek(p) == ',') {
+		if (nx_cursor_peek(p) == ',') {
 			p->pos++;
 			continue;
 		}
-		if (nx_cur_peek(p) == ']') {
+		if (nx_cursor_peek(p) == ']') {
 			p->pos++;
 			return a;
 		}
-		nx_cur_fail(p, "expected ',' or ']' in array");
+		nx_cursor_fail(p, "expected ',' or ']' in array");
 		goto bad;
 	}
 bad:
@@ -677,7 +678,7 @@ static struct nx_toml *parse_inline_table(struct nx_cursor *p)
 		return NULL;
 	p->pos++;	/* '{' */
 	skip_ws(p);
-	if (nx_cur_peek(p) == '}') {
+	if (nx_cursor_peek(p) == '}') {
 		p->pos++;
 		t->flags = NX_TOML_F_INLINE;
 		return t;
@@ -687,15 +688,15 @@ static struct nx_toml *parse_inline_table(struct nx_cursor *p)
 		if (parse_keyval(p, t))
 			goto bad;
 		skip_ws(p);
-		if (nx_cur_peek(p) == ',') {
+		if (nx_cursor_peek(p) == ',') {
 			p->pos++;
 			continue;
 		}
-		if (nx_cur_peek(p) == '}') {
+		if (nx_cursor_peek(p) == '}') {
 			p->pos++;
 			break;
 		}
-		nx_cur_fail(p, "expected ',' or '}' in inline table");
+		nx_cursor_fail(p, "expected ',' or '}' in inline table");
 		goto bad;
 	}
 	/* freeze the table and every table inside it made by dotted keys */
@@ -712,18 +713,18 @@ bad:
 static struct nx_toml *parse_value(struct nx_cursor *p)
 {
 	if (++p->depth > NX_TOML_MAX_DEPTH) {
-		nx_cur_fail(p, "nesting too deep");
+		nx_cursor_fail(p, "nesting too deep");
 		p->depth--;
 		return NULL;
 	}
 	struct nx_toml *v = NULL;
-	int c = nx_cur_peek(p);
+	int c = nx_cursor_peek(p);
 	if (c == '"' || c == '\'') {
 		size_t len;
 		char *s = parse_string(p, &len, 1);
 		if (s) {
 			if (strlen(s) != len) {
-				nx_cur_fail(p, "NUL in string");
+				nx_cursor_fail(p, "NUL in string");
 				free(s);
 			} else if ((v = node_new(p, NX_TOML_STRING))) {
 				v->str = s;
@@ -753,7 +754,7 @@ static struct nx_toml *new_table_named(struct nx_cursor *p, const char *name)
 	t->key = strdup(name);
 	if (!t->key) {
 		free(t);
-		nx_cur_fail(p, "out of memory");
+		nx_cursor_fail(p, "out of memory");
 		return NULL;
 	}
 	return t;
@@ -774,7 +775,7 @@ static struct nx_toml *header_parent(struct nx_cursor *p, struct nx_toml *root, 
 		} else if (c->type == NX_TOML_ARRAY && (c->flags & NX_TOML_F_AOT) && c->tail) {
 			c = c->tail;
 		} else if (c->type != NX_TOML_TABLE || (c->flags & NX_TOML_F_INLINE)) {
-			nx_cur_fail(p, "'%s' is not a table", k->part[i]);
+			nx_cursor_fail(p, "'%s' is not a table", k->part[i]);
 			return NULL;
 		}
 		t = c;
@@ -784,14 +785,14 @@ static struct nx_toml *header_parent(struct nx_cursor *p, struct nx_toml *root, 
 
 static struct nx_toml *parse_header(struct nx_cursor *p, struct nx_toml *root)
 {
-	int aot = nx_cur_starts(p, "[[");
+	int aot = nx_cursor_starts(p, "[[");
 	p->pos += aot ? 2 : 1;
 	struct key k;
 	if (parse_key(p, &k))
 		return NULL;
 	struct nx_toml *res = NULL;
-	if (aot ? !nx_cur_starts(p, "]]") : nx_cur_peek(p) != ']') {
-		nx_cur_fail(p, "unterminated table header");
+	if (aot ? !nx_cursor_starts(p, "]]") : nx_cursor_peek(p) != ']') {
+		nx_cursor_fail(p, "unterminated table header");
 		goto out;
 	}
 	p->pos += aot ? 2 : 1;
@@ -808,13 +809,13 @@ static struct nx_toml *parse_header(struct nx_cursor *p, struct nx_toml *root)
 			c->key = strdup(last);
 			if (!c->key) {
 				free(c);
-				nx_cur_fail(p, "out of memory");
+				nx_cursor_fail(p, "out of memory");
 				goto out;
 			}
 			c->flags = NX_TOML_F_AOT;
 			append(parent, c);
 		} else if (c->type != NX_TOML_ARRAY || !(c->flags & NX_TOML_F_AOT)) {
-			nx_cur_fail(p, "'%s' is not an array of tables", last);
+			nx_cursor_fail(p, "'%s' is not an array of tables", last);
 			goto out;
 		}
 		struct nx_toml *t = node_new(p, NX_TOML_TABLE);
@@ -831,7 +832,7 @@ static struct nx_toml *parse_header(struct nx_cursor *p, struct nx_toml *root)
 			append(parent, c);
 		} else if (c->type != NX_TOML_TABLE ||
 			   (c->flags & (NX_TOML_F_DEFINED | NX_TOML_F_DOTTED | NX_TOML_F_INLINE))) {
-			nx_cur_fail(p, "table '%s' defined twice", last);
+			nx_cursor_fail(p, "table '%s' defined twice", last);
 			goto out;
 		}
 		c->flags |= NX_TOML_F_DEFINED;
@@ -851,7 +852,7 @@ static int end_of_line(struct nx_cursor *p)
 	if (p->pos >= p->n)
 		return 0;
 	if (!at_newline(p)) {
-		nx_cur_fail(p, "unexpected text after value");
+		nx_cursor_fail(p, "unexpected text after value");
 		return -1;
 	}
 	eat_newline(p);
@@ -864,11 +865,11 @@ struct nx_toml *nx_toml_parse(const char *text, size_t len, char *err, size_t er
 	if (err && errcap)
 		err[0] = 0;
 	if (!text || len > NX_TOML_MAX_INPUT) {
-		nx_cur_fail(&p, "input too large");
+		nx_cursor_fail(&p, "input too large");
 		return NULL;
 	}
 	if (memchr(text, 0, len)) {
-		nx_cur_fail(&p, "NUL byte in input");
+		nx_cursor_fail(&p, "NUL byte in input");
 		return NULL;
 	}
 	/* a UTF-8 byte-order mark is allowed */
@@ -880,7 +881,7 @@ struct nx_toml *nx_toml_parse(const char *text, size_t len, char *err, size_t er
 	struct nx_toml *cur = root;
 	while (p.pos < p.n && !p.failed) {
 		skip_ws(&p);
-		int c = nx_cur_peek(&p);
+		int c = nx_cursor_peek(&p);
 		if (c < 0)
 			break;
 		if (c == '#') {
