@@ -3,22 +3,21 @@
  * Owns: a recursive-descent parser mirroring nextest-filtering's grammar
  * (parse_expr → parse_and_or_difference_expr → parse_basic_expr), the
  * matchers (equal, contains, glob in glob.c, regex in rustregex.c) and
- * evaluation, over the shared cursor of cursor.h.  The first
- * error ends parsing (nextest reports every error; either way the
- * expression is rejected).
+ * evaluation, over the shared cursor of cursor.h.  The first error ends
+ * parsing (nextest reports every error; either way the expression is
+ * rejected).
  */
 #include "filterset.h"
 
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "cursor.h"
-#include "utf8.h"
 #include "glob.h"
 #include "rustregex.h"
+#include "utf8.h"
 
 enum node_type { N_ALL, N_NONE, N_DEFAULT, N_LEAF, N_NOT, N_AND, N_OR, N_DIFF };
 enum pred { P_PACKAGE, P_DEPS, P_RDEPS, P_KIND, P_BINARY, P_BINARY_ID, P_TEST, P_GROUP, P_PLATFORM };
