@@ -1,5 +1,6 @@
 # tests/unit/config.mk — Criterion tests of the runner-configuration module:
-# TOML parser, durations, filtersets, argv parsing and resolved config.
+# TOML parser, durations, filtersets (globs, Rust regexes through PCRE2),
+# cfg() platform specs, argv parsing, the shared cursor and resolved config.
 #
 # Owns: build/unit-config/ and the `unit-config` target.  Links the preload
 # sources it tests directly (the .so exports only the hooks), compiled with
@@ -9,12 +10,13 @@
 UNIT_CONFIG_DIR    := $(BUILD)/unit-config
 UNIT_CONFIG_TESTS  := tests/unit/test_config.c tests/unit/test_toml.c \
                       tests/unit/test_filterset.c tests/unit/test_duration.c \
-                      tests/unit/test_cmdline.c tests/unit/test_rustregex.c
+                      tests/unit/test_cmdline.c tests/unit/test_rustregex.c \
+                      tests/unit/test_cursor.c
 UNIT_CONFIG_LIBSRC := $(NX_CONFIG_SRCS) preload/engine/parse/toml.c preload/engine/parse/filterset.c \
-                      preload/engine/parse/glob.c preload/engine/parse/rustregex.c preload/engine/parse/cursor.c \
-                      preload/engine/parse/utf8.c \
-                      preload/engine/parse/platform.c \
-                      preload/engine/parse/duration.c preload/engine/parse/cmdline.c \
+                      preload/engine/parse/glob.c preload/engine/parse/rustregex.c \
+                      preload/engine/parse/cursor.c preload/engine/parse/utf8.c \
+                      preload/engine/parse/platform.c preload/engine/parse/duration.c \
+                      preload/engine/parse/cmdline.c \
                       preload/engine/observe/shellwords.c preload/engine/encode/buf.c
 UNIT_CONFIG_OBJS   := $(patsubst tests/unit/%.c,$(UNIT_CONFIG_DIR)/%.o,$(UNIT_CONFIG_TESTS)) \
                       $(patsubst preload/%.c,$(UNIT_CONFIG_DIR)/lib_%.o,$(UNIT_CONFIG_LIBSRC))
