@@ -25,7 +25,7 @@ FUZZ_LIBS_encode     := -lcjson
 FUZZ_SRCS_toml       := preload/engine/parse/toml.c preload/engine/parse/cursor.c preload/engine/parse/utf8.c preload/engine/encode/buf.c
 FUZZ_SRCS_filterset  := preload/engine/parse/filterset.c preload/engine/parse/glob.c \
                         preload/engine/parse/rustregex.c preload/engine/parse/cursor.c preload/engine/parse/utf8.c \
-                        preload/engine/encode/buf.c
+                        preload/engine/parse/platform.c preload/engine/encode/buf.c
 FUZZ_LIBS_filterset  := -ldl
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))

@@ -6,13 +6,15 @@
  * test identities (results must be 0 or 1); PATTERN/STRING go to
  * nx_glob_match (result -1, 0 or 1); EXPR is also compiled on its own as a
  * Rust regex (rustregex.h: a failure must come with a message, a match
- * result must be 0 or 1).  Violations abort(). */
+ * result must be 0 or 1), and as a `platform` target spec (platform.h:
+ * -1, 0 or 1).  Violations abort(). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "filterset.h"
+#include "platform.h"
 #include "rustregex.h"
 
 static void fail(const char *what)
@@ -66,6 +68,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 		}
 		nx_rustregex_free(r);
 	}
+	int pl = nx_platform_eval(text);
+	if (pl < -1 || pl > 1)
+		fail("platform spec returned an undocumented value");
 	if (elen < n) {
 		const char *pat = text + elen + 1;
 		size_t plen = strlen(pat);

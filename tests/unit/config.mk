@@ -11,7 +11,7 @@ UNIT_CONFIG_DIR    := $(BUILD)/unit-config
 UNIT_CONFIG_TESTS  := tests/unit/test_config.c tests/unit/test_toml.c \
                       tests/unit/test_filterset.c tests/unit/test_duration.c \
                       tests/unit/test_cmdline.c tests/unit/test_rustregex.c \
-                      tests/unit/test_cursor.c
+                      tests/unit/test_cursor.c tests/unit/test_platform.c
 UNIT_CONFIG_LIBSRC := $(NX_CONFIG_SRCS) preload/engine/parse/toml.c preload/engine/parse/filterset.c \
                       preload/engine/parse/glob.c preload/engine/parse/rustregex.c \
                       preload/engine/parse/cursor.c preload/engine/parse/utf8.c \
