@@ -5,8 +5,8 @@
  * the others: loader.c (first error, kept strings and trees, environment),
  * decode.c (settings), files.c (reading and finding config files),
  * profiles.c (inheritance, per-profile lookups), overrides.c (overrides,
- * test groups, platform filters), scripts.c (setup scripts), cpus.c.
- * Private to engine/config: the runner sees config.h only.
+ * test groups, platform filters), scripts.c (setup scripts).  cpus.c has
+ * its own header.  Private to engine/config: the runner sees config.h only.
  */
 #ifndef NX_CONFIG_LOADER_H
 #define NX_CONFIG_LOADER_H
