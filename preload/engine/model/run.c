@@ -91,7 +91,7 @@ const struct nx_config *nx_run_config(void)
 
 /* ---- helpers (run lock held) ---- */
 
-static void copy_span(char *dst, size_t cap, struct nx_rep_span s)
+static void copy_span(char *dst, size_t cap, struct nx_reporter_span s)
 {
 	size_t n = s.n < cap - 1 ? s.n : cap - 1;
 	memcpy(dst, s.p, n);
@@ -174,7 +174,7 @@ static uint64_t within_printed(uint64_t measured, uint64_t printed)
 	return printed;
 }
 
-static void on_starting(const struct nx_rep_starting *s, uint64_t now)
+static void on_starting(const struct nx_reporter_starting *s, uint64_t now)
 {
 	if (R.started || R.start_pending)
 		return;
@@ -191,7 +191,7 @@ static void on_starting(const struct nx_rep_starting *s, uint64_t now)
 		R.start_pending = 1;
 }
 
-static void on_stress_start(const struct nx_rep_stress *s, uint64_t now)
+static void on_stress_start(const struct nx_reporter_stress *s, uint64_t now)
 {
 	if (s->iteration == 0)
 		return;
@@ -221,7 +221,7 @@ static void on_stress_start(const struct nx_rep_stress *s, uint64_t now)
 	nx_fire_stress_sub_run_start(&e);
 }
 
-static void on_stress_done(const struct nx_rep_stress *s, uint64_t now)
+static void on_stress_done(const struct nx_reporter_stress *s, uint64_t now)
 {
 	if (s->iteration == 0)
 		return;
@@ -260,7 +260,7 @@ static void on_stress_done(const struct nx_rep_stress *s, uint64_t now)
 	nx_fire_stress_sub_run_done(&e);
 }
 
-static void on_summary(const struct nx_rep_summary *s, uint64_t now)
+static void on_summary(const struct nx_reporter_summary *s, uint64_t now)
 {
 	if (R.finished || !R.started)
 		return;
@@ -290,7 +290,7 @@ static void on_summary(const struct nx_rep_summary *s, uint64_t now)
 	nx_fire_run_done(&e);
 }
 
-static void on_setup_line(const struct nx_rep_status_line *st)
+static void on_setup_line(const struct nx_reporter_status_line *st)
 {
 	if (st->status == NX_ST_START && st->field == NX_FIELD_INDEX) {
 		copy_span(R.pending_script, sizeof(R.pending_script), st->script_id);
@@ -304,7 +304,7 @@ static void on_setup_line(const struct nx_rep_status_line *st)
 	}
 }
 
-static void on_test_line(const struct nx_rep_status_line *st)
+static void on_test_line(const struct nx_reporter_status_line *st)
 {
 	if (st->field != NX_FIELD_SLOW ||
 	    (st->status != NX_ST_SLOW && st->status != NX_ST_TERMINATING))
@@ -321,35 +321,35 @@ void nx_run_stderr_line(const char *line, size_t len)
 	static __thread char *scratch;
 	if (!scratch && !(scratch = malloc(SCRATCH)))
 		return;
-	struct nx_rep_line l;
-	if (nx_rep_parse_raw(line, len, scratch, SCRATCH, &l) == NX_REP_NONE)
+	struct nx_reporter_line l;
+	if (nx_reporter_parse_raw(line, len, scratch, SCRATCH, &l) == NX_REPORTER_NONE)
 		return;
 	uint64_t now = nx_now_ns();
 	pthread_mutex_lock(&lock);
 	switch (l.kind) {
-	case NX_REP_RUN_ID:
+	case NX_REPORTER_RUN_ID:
 		if (!R.run_id[0])
 			copy_span(R.run_id, sizeof(R.run_id), l.u.run_id.run_id);
 		copy_span(R.profile, sizeof(R.profile), l.u.run_id.profile);
 		break;
-	case NX_REP_STARTING:
+	case NX_REPORTER_STARTING:
 		on_starting(&l.u.starting, now);
 		break;
-	case NX_REP_STRESS_START:
+	case NX_REPORTER_STRESS_START:
 		if (R.started)
 			on_stress_start(&l.u.stress, now);
 		break;
-	case NX_REP_STRESS_DONE:
+	case NX_REPORTER_STRESS_DONE:
 		if (R.started)
 			on_stress_done(&l.u.stress, now);
 		break;
-	case NX_REP_SUMMARY:
+	case NX_REPORTER_SUMMARY:
 		on_summary(&l.u.summary, now);
 		break;
-	case NX_REP_SETUP:
+	case NX_REPORTER_SETUP:
 		on_setup_line(&l.u.st);
 		break;
-	case NX_REP_TEST:
+	case NX_REPORTER_TEST:
 		if (l.u.st.field == NX_FIELD_SLOW && nx_tracing() && !nx_slowtimer_active())
 			on_test_line(&l.u.st);
 		break;

@@ -4,11 +4,11 @@
 
 #include "cursor.h"
 #include "libtest.h"
-#include "reporter.h"	/* nx_rep_secs_to_nanos: the one exact decimal converter */
+#include "reporter.h"	/* nx_reporter_secs_to_nanos: the one exact decimal converter */
 
-static struct nx_lt_span span(const char *base, size_t from, size_t to)
+static struct nx_libtest_span span(const char *base, size_t from, size_t to)
 {
-	struct nx_lt_span s = { base + from, to - from };
+	struct nx_libtest_span s = { base + from, to - from };
 	return s;
 }
 
@@ -19,20 +19,20 @@ static int close_obj(struct nx_cursor *c)
 }
 
 /* f64 Display text up to ',' or '}'. */
-static int exec_time(struct nx_cursor *c, struct nx_lt_event *ev)
+static int exec_time(struct nx_cursor *c, struct nx_libtest_event *ev)
 {
 	size_t start = c->pos;
 
 	while (c->pos < c->n && (nx_cursor_is_digit(c->s[c->pos]) || c->s[c->pos] == '.'))
 		c->pos++;
-	if (c->pos == start || nx_rep_secs_to_nanos(c->s + start, c->pos - start, &ev->exec_nanos) != 0)
+	if (c->pos == start || nx_reporter_secs_to_nanos(c->s + start, c->pos - start, &ev->exec_nanos) != 0)
 		return 0;
 	ev->exec_time = span(c->s, start, c->pos);
 	return 1;
 }
 
 /* Raw text from the cursor up to the first `delim`; cursor moves past it. */
-static int upto(struct nx_cursor *c, const char *delim, struct nx_lt_span *out)
+static int upto(struct nx_cursor *c, const char *delim, struct nx_libtest_span *out)
 {
 	const char *hit = memmem(c->s + c->pos, c->n - c->pos, delim, strlen(delim));
 
@@ -44,7 +44,7 @@ static int upto(struct nx_cursor *c, const char *delim, struct nx_lt_span *out)
 }
 
 /* ,"nextest":{"crate":"…","test_binary":"…","kind":"…"[,"stress_index":i[,"stress_total":n]]} */
-static int nextest_obj(struct nx_cursor *c, struct nx_lt_event *ev)
+static int nextest_obj(struct nx_cursor *c, struct nx_libtest_event *ev)
 {
 	if (!nx_cursor_eat(c, ",\"nextest\":{\"crate\":\"") || !upto(c, "\",\"test_binary\":\"", &ev->nx_crate) ||
 	    !upto(c, "\",\"kind\":\"", &ev->nx_binary) || !upto(c, "\"", &ev->nx_kind))
@@ -65,31 +65,33 @@ static int nextest_obj(struct nx_cursor *c, struct nx_lt_event *ev)
 	return 1;
 }
 
-static enum nx_lt_kind suite(struct nx_cursor *c, struct nx_lt_event *ev)
+static enum nx_libtest_kind suite(struct nx_cursor *c, struct nx_libtest_event *ev)
 {
 	if (nx_cursor_eat(c, "started\",\"test_count\":")) {
 		if (!nx_cursor_udec(c, &ev->test_count))
-			return NX_LT_NONE;
+			return NX_LIBTEST_NONE;
 		if (c->pos < c->n && c->s[c->pos] == ',' && !nextest_obj(c, ev))
-			return NX_LT_NONE;
-		return close_obj(c) ? NX_LT_SUITE_STARTED : NX_LT_NONE;
+			return NX_LIBTEST_NONE;
+		return close_obj(c) ? NX_LIBTEST_SUITE_STARTED : NX_LIBTEST_NONE;
 	}
 	if (nx_cursor_eat(c, "failed\","))
 		ev->failed = 1;
 	else if (!nx_cursor_eat(c, "ok\","))
-		return NX_LT_NONE;
-	if (!nx_cursor_eat(c, "\"passed\":") || !nx_cursor_udec(c, &ev->passed) || !nx_cursor_eat(c, ",\"failed\":") ||
-	    !nx_cursor_udec(c, &ev->failed_count) || !nx_cursor_eat(c, ",\"ignored\":") || !nx_cursor_udec(c, &ev->ignored) ||
-	    !nx_cursor_eat(c, ",\"measured\":") || !nx_cursor_udec(c, &ev->measured) || !nx_cursor_eat(c, ",\"filtered_out\":") ||
-	    !nx_cursor_udec(c, &ev->filtered_out) || !nx_cursor_eat(c, ",\"exec_time\":") || !exec_time(c, ev))
-		return NX_LT_NONE;
+		return NX_LIBTEST_NONE;
+	if (!nx_cursor_eat(c, "\"passed\":") || !nx_cursor_udec(c, &ev->passed) ||
+	    !nx_cursor_eat(c, ",\"failed\":") || !nx_cursor_udec(c, &ev->failed_count) ||
+	    !nx_cursor_eat(c, ",\"ignored\":") || !nx_cursor_udec(c, &ev->ignored) ||
+	    !nx_cursor_eat(c, ",\"measured\":") || !nx_cursor_udec(c, &ev->measured) ||
+	    !nx_cursor_eat(c, ",\"filtered_out\":") || !nx_cursor_udec(c, &ev->filtered_out) ||
+	    !nx_cursor_eat(c, ",\"exec_time\":") || !exec_time(c, ev))
+		return NX_LIBTEST_NONE;
 	if (c->pos < c->n && c->s[c->pos] == ',' && !nextest_obj(c, ev))
-		return NX_LT_NONE;
-	return close_obj(c) ? NX_LT_SUITE_DONE : NX_LT_NONE;
+		return NX_LIBTEST_NONE;
+	return close_obj(c) ? NX_LIBTEST_SUITE_DONE : NX_LIBTEST_NONE;
 }
 
 /* Split <crate>::<binary>[@stress-N]$<test>[#N]. */
-static int split_name(struct nx_lt_event *ev, int done)
+static int split_name(struct nx_libtest_event *ev, int done)
 {
 	const char *p = ev->name.p;
 	size_t n = ev->name.n;
@@ -161,28 +163,28 @@ static int string_body(struct nx_cursor *c)
 	return 0;
 }
 
-static enum nx_lt_kind test(struct nx_cursor *c, struct nx_lt_event *ev)
+static enum nx_libtest_kind test(struct nx_cursor *c, struct nx_libtest_event *ev)
 {
 	static const char et[] = "\",\"exec_time\":";
-	enum nx_lt_kind kind;
+	enum nx_libtest_kind kind;
 
 	if (nx_cursor_eat(c, "started\",\"name\":\""))
-		kind = NX_LT_TEST_STARTED;
+		kind = NX_LIBTEST_TEST_STARTED;
 	else if (nx_cursor_eat(c, "ignored\",\"name\":\""))
-		kind = NX_LT_TEST_IGNORED;
+		kind = NX_LIBTEST_TEST_IGNORED;
 	else if (nx_cursor_eat(c, "ok\",\"name\":\""))
-		kind = NX_LT_TEST_DONE;
+		kind = NX_LIBTEST_TEST_DONE;
 	else if (nx_cursor_eat(c, "failed\",\"name\":\"")) {
-		kind = NX_LT_TEST_DONE;
+		kind = NX_LIBTEST_TEST_DONE;
 		ev->failed = 1;
 	} else
-		return NX_LT_NONE;
+		return NX_LIBTEST_NONE;
 
-	if (kind != NX_LT_TEST_DONE) {
+	if (kind != NX_LIBTEST_TEST_DONE) {
 		if (c->n - c->pos < 2 || c->s[c->n - 2] != '"' || c->s[c->n - 1] != '}')
-			return NX_LT_NONE;
+			return NX_LIBTEST_NONE;
 		ev->name = span(c->s, c->pos, c->n - 2);
-		return split_name(ev, 0) ? kind : NX_LT_NONE;
+		return split_name(ev, 0) ? kind : NX_LIBTEST_NONE;
 	}
 
 	/* Last `","exec_time":` in the line ends the name. */
@@ -198,16 +200,16 @@ static enum nx_lt_kind test(struct nx_cursor *c, struct nx_lt_event *ev)
 			k--;
 		}
 		if (!hit)
-			return NX_LT_NONE;
+			return NX_LIBTEST_NONE;
 		ev->name = span(c->s, c->pos, (size_t)(hit - c->s));
 		c->pos = (size_t)(hit - c->s) + el;
 	}
 	if (!split_name(ev, 1) || !exec_time(c, ev))
-		return NX_LT_NONE;
+		return NX_LIBTEST_NONE;
 	if (nx_cursor_eat(c, ",\"reason\":\"")) {
 		size_t start = c->pos;
 		if (!string_body(c))
-			return NX_LT_NONE;
+			return NX_LIBTEST_NONE;
 		ev->reason = span(c->s, start, c->pos - 1);
 		ev->has_reason = 1;
 	} else if (nx_cursor_eat(c, ",\"stdout\":\"")) {
@@ -217,29 +219,29 @@ static enum nx_lt_kind test(struct nx_cursor *c, struct nx_lt_event *ev)
 			return kind;
 		}
 	}
-	return close_obj(c) ? kind : NX_LT_NONE;
+	return close_obj(c) ? kind : NX_LIBTEST_NONE;
 }
 
-enum nx_lt_kind nx_lt_parse(const char *line, size_t n, struct nx_lt_event *ev)
+enum nx_libtest_kind nx_libtest_parse(const char *line, size_t n, struct nx_libtest_event *ev)
 {
 	struct nx_cursor c = { .s = line, .n = n, .pos = 0 };
-	enum nx_lt_kind k = NX_LT_NONE;
+	enum nx_libtest_kind k = NX_LIBTEST_NONE;
 
 	memset(ev, 0, sizeof(*ev));
 	if (!line)
-		return NX_LT_NONE;
+		return NX_LIBTEST_NONE;
 	if (nx_cursor_eat(&c, "{\"type\":\"suite\",\"event\":\""))
 		k = suite(&c, ev);
 	else if (nx_cursor_eat(&c, "{\"type\":\"test\",\"event\":\""))
 		k = test(&c, ev);
-	if (k == NX_LT_NONE)
+	if (k == NX_LIBTEST_NONE)
 		memset(ev, 0, sizeof(*ev));
 	ev->kind = k;
 	return k;
 }
 
-enum nx_lt_kind nx_lt_stream_line(struct nx_lt_stream *s, const char *line, size_t n,
-				  struct nx_lt_event *ev)
+enum nx_libtest_kind nx_libtest_stream_line(struct nx_libtest_stream *s, const char *line, size_t n,
+				  struct nx_libtest_event *ev)
 {
 	static const char start[] = "{\"type\":\"";
 
@@ -249,34 +251,34 @@ enum nx_lt_kind nx_lt_stream_line(struct nx_lt_stream *s, const char *line, size
 		if (string_body(&c)) {
 			s->open = 0;
 			s->open_lines = 0;
-		} else if (++s->open_lines >= NX_LT_MAX_CONTINUATION) {
+		} else if (++s->open_lines >= NX_LIBTEST_MAX_CONTINUATION) {
 			s->open = 0;
 			s->open_lines = 0;
 		}
-		ev->kind = NX_LT_CONTINUATION;
-		return NX_LT_CONTINUATION;
+		ev->kind = NX_LIBTEST_CONTINUATION;
+		return NX_LIBTEST_CONTINUATION;
 	}
 	s->open = 0;
 	s->open_lines = 0;
-	if (nx_lt_parse(line, n, ev) == NX_LT_TEST_DONE && ev->stdout_open)
+	if (nx_libtest_parse(line, n, ev) == NX_LIBTEST_TEST_DONE && ev->stdout_open)
 		s->open = 1;
 	return ev->kind;
 }
 
-enum nx_lt_kind nx_lt_stream_truncated(struct nx_lt_stream *s, const char *line, size_t n,
-				       struct nx_lt_event *ev)
+enum nx_libtest_kind nx_libtest_stream_truncated(struct nx_libtest_stream *s, const char *line, size_t n,
+				       struct nx_libtest_event *ev)
 {
 	s->open = 0;
 	s->open_lines = 0;
-	if (nx_lt_parse(line, n, ev) == NX_LT_TEST_DONE && ev->stdout_open)
-		return NX_LT_TEST_DONE;
+	if (nx_libtest_parse(line, n, ev) == NX_LIBTEST_TEST_DONE && ev->stdout_open)
+		return NX_LIBTEST_TEST_DONE;
 	memset(ev, 0, sizeof(*ev));
-	return NX_LT_NONE;
+	return NX_LIBTEST_NONE;
 }
 
 /* --- fuzz entry --------------------------------------------------------- */
 
-static void check_span(struct nx_lt_span s, const char *base, size_t n)
+static void check_span(struct nx_libtest_span s, const char *base, size_t n)
 {
 	if (s.n == 0)
 		return;
@@ -284,10 +286,10 @@ static void check_span(struct nx_lt_span s, const char *base, size_t n)
 		abort();
 }
 
-int nx_lt_fuzz_one(const uint8_t *data, size_t n)
+int nx_libtest_fuzz_one(const uint8_t *data, size_t n)
 {
-	struct nx_lt_stream st = { 0, 0 };
-	struct nx_lt_event ev;
+	struct nx_libtest_stream st = { 0, 0 };
+	struct nx_libtest_event ev;
 	size_t i = 0;
 	int got = 0;
 
@@ -296,14 +298,14 @@ int nx_lt_fuzz_one(const uint8_t *data, size_t n)
 		size_t len = nl ? (size_t)(nl - (data + i)) : n - i;
 		const char *line = (const char *)data + i;
 
-		if (nx_lt_stream_line(&st, line, len, &ev) != NX_LT_NONE) {
-			const struct nx_lt_span all[] = {
+		if (nx_libtest_stream_line(&st, line, len, &ev) != NX_LIBTEST_NONE) {
+			const struct nx_libtest_span all[] = {
 				ev.name, ev.crate, ev.binary, ev.test, ev.test_raw, ev.reason,
 				ev.exec_time, ev.nx_crate, ev.nx_binary, ev.nx_kind,
 			};
 			for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++)
 				check_span(all[k], line, len);
-			if ((ev.kind == NX_LT_TEST_DONE || ev.kind == NX_LT_TEST_STARTED) &&
+			if ((ev.kind == NX_LIBTEST_TEST_DONE || ev.kind == NX_LIBTEST_TEST_STARTED) &&
 			    (ev.crate.n == 0 || ev.binary.n == 0 || ev.test.n == 0))
 				abort();
 			got++;

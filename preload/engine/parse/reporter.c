@@ -51,13 +51,13 @@ static int unum(struct nx_cursor *c, unsigned *v)
 	return 1;
 }
 
-static struct nx_rep_span span(const struct nx_cursor *c, size_t from, size_t to)
+static struct nx_reporter_span span(const struct nx_cursor *c, size_t from, size_t to)
 {
-	struct nx_rep_span s = { c->s + from, to - from };
+	struct nx_reporter_span s = { c->s + from, to - from };
 	return s;
 }
 
-int nx_rep_secs_to_nanos(const char *p, size_t n, uint64_t *nanos)
+int nx_reporter_secs_to_nanos(const char *p, size_t n, uint64_t *nanos)
 {
 	uint64_t secs = 0, frac = 0;
 	size_t i = 0, k;
@@ -102,7 +102,7 @@ static int secs_field(struct nx_cursor *c, uint64_t *nanos)
 		c->pos++;
 	if (c->pos == start || !peek_ch(c, 's'))
 		return 0;
-	if (nx_rep_secs_to_nanos(c->s + start, c->pos - start, nanos) != 0)
+	if (nx_reporter_secs_to_nanos(c->s + start, c->pos - start, nanos) != 0)
 		return 0;
 	c->pos++;
 	return 1;
@@ -111,7 +111,7 @@ static int secs_field(struct nx_cursor *c, uint64_t *nanos)
 /* --- status column -------------------------------------------------- */
 
 /* Upper-case signal name such as SEGV, ABRT, USR1. */
-static int signal_name(struct nx_cursor *c, struct nx_rep_span *name)
+static int signal_name(struct nx_cursor *c, struct nx_reporter_span *name)
 {
 	size_t start = c->pos;
 
@@ -142,11 +142,11 @@ static int sig_number(struct nx_cursor *c, int *sig)
 }
 
 /* The short results shared by "TRY n X" and "SETUP X". */
-static int short_result(struct nx_cursor *c, struct nx_rep_status_line *st)
+static int short_result(struct nx_cursor *c, struct nx_reporter_status_line *st)
 {
 	static const struct {
 		const char *w;
-		enum nx_rep_status s;
+		enum nx_reporter_status s;
 	} tab[] = {
 		{ "PASS", NX_ST_PASS }, { "FAIL", NX_ST_FAIL }, { "FL+LK", NX_ST_FAIL_LEAK },
 		{ "XFAIL", NX_ST_XFAIL }, { "LEAK", NX_ST_LEAK }, { "LKFAIL", NX_ST_LEAK_FAIL },
@@ -172,7 +172,7 @@ static int short_result(struct nx_cursor *c, struct nx_rep_status_line *st)
 	return 0;
 }
 
-static int fraction(struct nx_cursor *c, struct nx_rep_status_line *st)
+static int fraction(struct nx_cursor *c, struct nx_reporter_status_line *st)
 {
 	size_t save = c->pos;
 
@@ -183,11 +183,11 @@ static int fraction(struct nx_cursor *c, struct nx_rep_status_line *st)
 }
 
 /* Parses the status column.  Sets *setup for SETUP-prefixed statuses. */
-static int status_column(struct nx_cursor *c, struct nx_rep_status_line *st, int *setup)
+static int status_column(struct nx_cursor *c, struct nx_reporter_status_line *st, int *setup)
 {
 	static const struct {
 		const char *w;
-		enum nx_rep_status s;
+		enum nx_reporter_status s;
 	} longs[] = {
 		{ "FAIL + LEAK", NX_ST_FAIL_LEAK }, { "SLOW + LEAK", NX_ST_SLOW_LEAK },
 		{ "SLOW+TMPASS", NX_ST_SLOW_TMPASS }, { "TIMEOUT-PASS", NX_ST_TIMEOUT_PASS },
@@ -271,7 +271,7 @@ static int status_column(struct nx_cursor *c, struct nx_rep_status_line *st, int
 /* --- field ------------------------------------------------------------ */
 
 /* A bracketed or "by" field right at the cursor. */
-static int field(struct nx_cursor *c, struct nx_rep_status_line *st)
+static int field(struct nx_cursor *c, struct nx_reporter_status_line *st)
 {
 	size_t save = c->pos;
 
@@ -312,9 +312,9 @@ fail:
 }
 
 /* Which fields each status may carry. */
-static int field_ok(const struct nx_rep_status_line *st, int setup)
+static int field_ok(const struct nx_reporter_status_line *st, int setup)
 {
-	enum nx_rep_field f = st->field;
+	enum nx_reporter_field f = st->field;
 
 	if (setup) {
 		switch (st->status) {
@@ -346,7 +346,7 @@ static int field_ok(const struct nx_rep_status_line *st, int setup)
 /* --- instance ------------------------------------------------------------ */
 
 /* "[ 1/10] " or "[3] " */
-static int stress_prefix(struct nx_cursor *c, struct nx_rep_status_line *st)
+static int stress_prefix(struct nx_cursor *c, struct nx_reporter_status_line *st)
 {
 	size_t save = c->pos;
 
@@ -368,7 +368,7 @@ fail:
 }
 
 /* "( 3/10) " or "(-----) " / "(─────) " */
-static int counter_prefix(struct nx_cursor *c, struct nx_rep_status_line *st)
+static int counter_prefix(struct nx_cursor *c, struct nx_reporter_status_line *st)
 {
 	size_t save = c->pos;
 	size_t k = 0;
@@ -396,7 +396,7 @@ fail:
 }
 
 /* "<script_id>: <command>" — script_id is the first token and ends in ':' */
-static int script_instance(struct nx_cursor *c, struct nx_rep_status_line *st)
+static int script_instance(struct nx_cursor *c, struct nx_reporter_status_line *st)
 {
 	size_t start = c->pos;
 	const char *sp = memchr(c->s + start, ' ', c->n - start);
@@ -410,7 +410,7 @@ static int script_instance(struct nx_cursor *c, struct nx_rep_status_line *st)
 	return 1;
 }
 
-static int test_instance(struct nx_cursor *c, struct nx_rep_status_line *st)
+static int test_instance(struct nx_cursor *c, struct nx_reporter_status_line *st)
 {
 	size_t start = c->pos;
 	const char *sp = memchr(c->s + start, ' ', c->n - start);
@@ -429,17 +429,17 @@ static int test_instance(struct nx_cursor *c, struct nx_rep_status_line *st)
 	return 1;
 }
 
-static enum nx_rep_kind status_line(struct nx_cursor *c, struct nx_rep_line *out)
+static enum nx_reporter_kind status_line(struct nx_cursor *c, struct nx_reporter_line *out)
 {
-	struct nx_rep_status_line *st = &out->u.st;
+	struct nx_reporter_status_line *st = &out->u.st;
 	size_t start = c->pos;
 	int setup;
 
 	if (!status_column(c, st, &setup))
-		return NX_REP_NONE;
+		return NX_REPORTER_NONE;
 	st->status_text = span(c, start, c->pos);
 	if (!nx_cursor_eat(c, " "))
-		return NX_REP_NONE;
+		return NX_REPORTER_NONE;
 	if (st->status == NX_ST_START && !setup) {
 		size_t at = c->pos;
 		skip_spaces(c);
@@ -450,10 +450,10 @@ static enum nx_rep_kind status_line(struct nx_cursor *c, struct nx_rep_line *out
 		}
 	} else {
 		if (!field(c, st) || !nx_cursor_eat(c, " "))
-			return NX_REP_NONE;
+			return NX_REPORTER_NONE;
 	}
 	if (!field_ok(st, setup))
-		return NX_REP_NONE;
+		return NX_REPORTER_NONE;
 
 	stress_prefix(c, st);
 	if (!setup)
@@ -462,19 +462,19 @@ static enum nx_rep_kind status_line(struct nx_cursor *c, struct nx_rep_line *out
 
 	if (setup) {
 		if (!script_instance(c, st))
-			return NX_REP_NONE;
-		return NX_REP_SETUP;
+			return NX_REPORTER_NONE;
+		return NX_REPORTER_SETUP;
 	}
 	if (st->status == NX_ST_TERMINATING && st->try_attempt == 0 &&
 	    st->counter == NX_COUNTER_NONE) {
 		size_t at = c->pos;
 		if (script_instance(c, st))
-			return NX_REP_SETUP;
+			return NX_REPORTER_SETUP;
 		c->pos = at;
 	}
 	if (!test_instance(c, st))
-		return NX_REP_NONE;
-	return NX_REP_TEST;
+		return NX_REPORTER_NONE;
+	return NX_REPORTER_TEST;
 }
 
 /* --- run start -------------------------------------------------------- */
@@ -484,7 +484,7 @@ static int is_hex(char ch)
 	return nx_cursor_is_digit(ch) || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
 }
 
-static int uuid(struct nx_cursor *c, struct nx_rep_span *out)
+static int uuid(struct nx_cursor *c, struct nx_reporter_span *out)
 {
 	if (c->n - c->pos < 36)
 		return 0;
@@ -502,14 +502,14 @@ static int uuid(struct nx_cursor *c, struct nx_rep_span *out)
 	return 1;
 }
 
-static enum nx_rep_kind run_id_line(struct nx_cursor *c, struct nx_rep_line *out)
+static enum nx_reporter_kind run_id_line(struct nx_cursor *c, struct nx_reporter_line *out)
 {
-	struct nx_rep_run_id *r = &out->u.run_id;
+	struct nx_reporter_run_id *r = &out->u.run_id;
 
 	if (!uuid(c, &r->run_id) || !nx_cursor_eat(c, " with nextest profile: ") || nx_cursor_at_end(c))
-		return NX_REP_NONE;
+		return NX_REPORTER_NONE;
 	r->profile = span(c, c->pos, c->n);
-	return NX_REP_RUN_ID;
+	return NX_REPORTER_RUN_ID;
 }
 
 /* "tests"/"test"/"benchmarks"/"benchmark" */
@@ -530,7 +530,7 @@ static int binaries_word(struct nx_cursor *c)
 }
 
 /* "<uuid>, nextest profile: <p>)" to the end of the line (0.9.68–0.9.74) */
-static int run_id_tail(struct nx_cursor *c, struct nx_rep_starting *s)
+static int run_id_tail(struct nx_cursor *c, struct nx_reporter_starting *s)
 {
 	if (!uuid(c, &s->run_id) || !nx_cursor_eat(c, ", nextest profile: "))
 		return 0;
@@ -546,54 +546,54 @@ static int contains(const struct nx_cursor *c, const char *lit)
 	return memmem(c->s + c->pos, c->n - c->pos, lit, strlen(lit)) != NULL;
 }
 
-static enum nx_rep_kind starting_line(struct nx_cursor *c, struct nx_rep_line *out)
+static enum nx_reporter_kind starting_line(struct nx_cursor *c, struct nx_reporter_line *out)
 {
-	struct nx_rep_starting *s = &out->u.starting;
+	struct nx_reporter_starting *s = &out->u.starting;
 	uint64_t k;
 
 	if (!nx_cursor_udec(c, &s->tests) || !nx_cursor_eat(c, " ") || !tests_word(c, &s->benchmarks) ||
 	    !nx_cursor_eat(c, " across ") || !nx_cursor_udec(c, &s->binaries) || !nx_cursor_eat(c, " ") || !binaries_word(c))
-		return NX_REP_NONE;
+		return NX_REPORTER_NONE;
 	if (nx_cursor_at_end(c))
-		return NX_REP_STARTING;
+		return NX_REPORTER_STARTING;
 	if (!nx_cursor_eat(c, " ("))
-		return NX_REP_NONE;
+		return NX_REPORTER_NONE;
 	if (nx_cursor_eat(c, "run ID: "))
-		return run_id_tail(c, s) ? NX_REP_STARTING : NX_REP_NONE;
+		return run_id_tail(c, s) ? NX_REPORTER_STARTING : NX_REPORTER_NONE;
 	if (!nx_cursor_udec(c, &k))
-		return NX_REP_NONE;
+		return NX_REPORTER_NONE;
 	if (nx_cursor_eat(c, " skipped")) {	/* before 0.9.75 */
 		s->skipped_tests = k;
 		if (nx_cursor_eat(c, ")"))
-			return nx_cursor_at_end(c) ? NX_REP_STARTING : NX_REP_NONE;
+			return nx_cursor_at_end(c) ? NX_REPORTER_STARTING : NX_REPORTER_NONE;
 		if (nx_cursor_eat(c, "; run ID: "))
-			return run_id_tail(c, s) ? NX_REP_STARTING : NX_REP_NONE;
-		return NX_REP_NONE;
+			return run_id_tail(c, s) ? NX_REPORTER_STARTING : NX_REPORTER_NONE;
+		return NX_REPORTER_NONE;
 	}
 	if (!nx_cursor_eat(c, " "))
-		return NX_REP_NONE;
+		return NX_REPORTER_NONE;
 	if (tests_word(c, &s->benchmarks)) {
 		s->skipped_tests = k;
 		if (nx_cursor_eat(c, " and ")) {
 			if (!nx_cursor_udec(c, &s->skipped_binaries) || !nx_cursor_eat(c, " ") || !binaries_word(c))
-				return NX_REP_NONE;
+				return NX_REPORTER_NONE;
 		}
 	} else if (binaries_word(c)) {
 		s->skipped_binaries = k;
 	} else {
-		return NX_REP_NONE;
+		return NX_REPORTER_NONE;
 	}
 	if (!nx_cursor_eat(c, " skipped") || c->s[c->n - 1] != ')')
-		return NX_REP_NONE;
+		return NX_REPORTER_NONE;
 	s->already_passed = contains(c, "that already passed");
 	s->via_default_filter = contains(c, " via ");
-	return NX_REP_STARTING;
+	return NX_REPORTER_STARTING;
 }
 
 /* --- summary and stress ------------------------------------------------ */
 
 /* "3 passed (1 slow, 2 flaky), 1 failed (1 due to being leaky), 0 skipped" */
-static int stats_list(struct nx_cursor *c, struct nx_rep_stats *s)
+static int stats_list(struct nx_cursor *c, struct nx_reporter_stats *s)
 {
 	int in_paren = 0, seen_passed = 0, seen_skipped = 0;
 
@@ -647,7 +647,7 @@ static int stats_list(struct nx_cursor *c, struct nx_rep_stats *s)
 }
 
 /* "{finished}[/{initial}] test[s] run: <list>" */
-static int tests_run(struct nx_cursor *c, struct nx_rep_stats *s)
+static int tests_run(struct nx_cursor *c, struct nx_reporter_stats *s)
 {
 	if (!nx_cursor_udec(c, &s->finished))
 		return 0;
@@ -664,62 +664,62 @@ static int bracketed_secs(struct nx_cursor *c, uint64_t *nanos)
 	return nx_cursor_eat(c, "[") && secs_field(c, nanos) && nx_cursor_eat(c, "] ");
 }
 
-static enum nx_rep_kind summary_line(struct nx_cursor *c, struct nx_rep_line *out)
+static enum nx_reporter_kind summary_line(struct nx_cursor *c, struct nx_reporter_line *out)
 {
-	struct nx_rep_summary *s = &out->u.summary;
+	struct nx_reporter_summary *s = &out->u.summary;
 	size_t at;
 
 	if (!bracketed_secs(c, &s->nanos))
-		return NX_REP_NONE;
+		return NX_REPORTER_NONE;
 	at = c->pos;
 	if (tests_run(c, &s->stats))
-		return NX_REP_SUMMARY;
+		return NX_REPORTER_SUMMARY;
 	c->pos = at;
 	memset(&s->stats, 0, sizeof(s->stats));
 	s->stress = 1;
 	if (!nx_cursor_udec(c, &s->iter_done))
-		return NX_REP_NONE;
+		return NX_REPORTER_NONE;
 	if (nx_cursor_eat(c, "/") && !nx_cursor_udec(c, &s->iter_total))
-		return NX_REP_NONE;
+		return NX_REPORTER_NONE;
 	if (!(nx_cursor_eat(c, " stress run iterations: ") || nx_cursor_eat(c, " stress run iteration: ")))
-		return NX_REP_NONE;
+		return NX_REPORTER_NONE;
 	if (!nx_cursor_udec(c, &s->iter_passed) || !nx_cursor_eat(c, " passed"))
-		return NX_REP_NONE;
+		return NX_REPORTER_NONE;
 	if (nx_cursor_eat(c, ", ") && !(nx_cursor_udec(c, &s->iter_failed) && nx_cursor_eat(c, " failed")))
-		return NX_REP_NONE;
+		return NX_REPORTER_NONE;
 	if (nx_cursor_eat(c, "; cancelled due to ")) {
 		s->cancel_reason = span(c, c->pos, c->n);
 		c->pos = c->n;
 	}
-	return nx_cursor_at_end(c) ? NX_REP_SUMMARY : NX_REP_NONE;
+	return nx_cursor_at_end(c) ? NX_REPORTER_SUMMARY : NX_REPORTER_NONE;
 }
 
-static enum nx_rep_kind stress_line(struct nx_cursor *c, struct nx_rep_line *out)
+static enum nx_reporter_kind stress_line(struct nx_cursor *c, struct nx_reporter_line *out)
 {
-	struct nx_rep_stress *s = &out->u.stress;
+	struct nx_reporter_stress *s = &out->u.stress;
 	int done = 0;
 
 	if (peek_ch(c, '[')) {
 		if (!bracketed_secs(c, &s->nanos))
-			return NX_REP_NONE;
+			return NX_REPORTER_NONE;
 		done = 1;
 	}
 	if (!nx_cursor_eat(c, "iteration ") || !nx_cursor_udec(c, &s->iteration))
-		return NX_REP_NONE;
+		return NX_REPORTER_NONE;
 	if (nx_cursor_eat(c, "/") && !nx_cursor_udec(c, &s->total))
-		return NX_REP_NONE;
+		return NX_REPORTER_NONE;
 	if (!done)
-		return (nx_cursor_eat(c, " (") && c->s[c->n - 1] == ')') ? NX_REP_STRESS_START : NX_REP_NONE;
+		return (nx_cursor_eat(c, " (") && c->s[c->n - 1] == ')') ? NX_REPORTER_STRESS_START : NX_REPORTER_NONE;
 	if (!nx_cursor_eat(c, ": ") || !tests_run(c, &s->stats))
-		return NX_REP_NONE;
-	return NX_REP_STRESS_DONE;
+		return NX_REPORTER_NONE;
+	return NX_REPORTER_STRESS_DONE;
 }
 
 /* --- cancel / pause / warning ------------------------------------------- */
 
-static enum nx_rep_kind cancel_line(struct nx_cursor *c, struct nx_rep_line *out, enum nx_rep_kind kind)
+static enum nx_reporter_kind cancel_line(struct nx_cursor *c, struct nx_reporter_line *out, enum nx_reporter_kind kind)
 {
-	struct nx_rep_cancel *k = &out->u.cancel;
+	struct nx_reporter_cancel *k = &out->u.cancel;
 
 	if (nx_cursor_at_end(c))
 		return kind;
@@ -740,18 +740,18 @@ static enum nx_rep_kind cancel_line(struct nx_cursor *c, struct nx_rep_line *out
 	if (nx_cursor_at_end(c))
 		return kind;
 	if (!nx_cursor_udec(c, &k->running) || !nx_cursor_eat(c, " "))
-		return kind == NX_REP_CANCEL ? NX_REP_NONE : kind;
+		return kind == NX_REPORTER_CANCEL ? NX_REPORTER_NONE : kind;
 	if (nx_cursor_eat(c, "setup scripts") || nx_cursor_eat(c, "setup script"))
 		k->scripts = 1;
 	else if (!(nx_cursor_eat(c, "tests") || nx_cursor_eat(c, "test") || nx_cursor_eat(c, "benchmarks") ||
 		   nx_cursor_eat(c, "benchmark") || nx_cursor_eat(c, "running tests")))
-		return NX_REP_NONE;
+		return NX_REPORTER_NONE;
 	return kind;
 }
 
-static enum nx_rep_kind warning_line(struct nx_cursor *c, struct nx_rep_line *out)
+static enum nx_reporter_kind warning_line(struct nx_cursor *c, struct nx_reporter_line *out)
 {
-	struct nx_rep_warning *w = &out->u.warning;
+	struct nx_reporter_warning *w = &out->u.warning;
 	size_t at = c->pos;
 	uint64_t a, b;
 
@@ -761,18 +761,18 @@ static enum nx_rep_kind warning_line(struct nx_cursor *c, struct nx_rep_line *ou
 		w->initial = b;
 	}
 	c->pos = at;
-	return NX_REP_WARNING;
+	return NX_REPORTER_WARNING;
 }
 
-enum nx_rep_kind nx_rep_parse(const char *text, size_t n, struct nx_rep_line *out)
+enum nx_reporter_kind nx_reporter_parse(const char *text, size_t n, struct nx_reporter_line *out)
 {
 	struct nx_cursor c = { .s = text, .n = n, .pos = 0 };
-	enum nx_rep_kind k;
+	enum nx_reporter_kind k;
 	size_t lead;
 
 	memset(out, 0, sizeof(*out));
 	if (!text || n == 0)
-		return NX_REP_NONE;
+		return NX_REPORTER_NONE;
 	lead = skip_spaces(&c);
 	if (lead == 0 && nx_cursor_eat(&c, "warning: "))
 		k = warning_line(&c, out);
@@ -784,36 +784,37 @@ enum nx_rep_kind nx_rep_parse(const char *text, size_t n, struct nx_rep_line *ou
 		k = summary_line(&c, out);
 	else if (nx_cursor_eat(&c, "Stress test "))
 		k = stress_line(&c, out);
-	else if (nx_cursor_eat(&c, "Cancelling ") || nx_cursor_eat(&c, "Canceling ") || (nx_cursor_eat(&c, "Cancelling") && nx_cursor_at_end(&c)))
-		k = cancel_line(&c, out, NX_REP_CANCEL);
+	else if (nx_cursor_eat(&c, "Cancelling ") || nx_cursor_eat(&c, "Canceling ") ||
+		 (nx_cursor_eat(&c, "Cancelling") && nx_cursor_at_end(&c)))
+		k = cancel_line(&c, out, NX_REPORTER_CANCEL);
 	else if (nx_cursor_eat(&c, "Killing ")) {
 		out->u.cancel.killing = 1;
-		k = cancel_line(&c, out, NX_REP_CANCEL);
+		k = cancel_line(&c, out, NX_REPORTER_CANCEL);
 	} else if (nx_cursor_eat(&c, "Pausing "))
-		k = cancel_line(&c, out, NX_REP_PAUSE);
+		k = cancel_line(&c, out, NX_REPORTER_PAUSE);
 	else if (nx_cursor_eat(&c, "Continuing "))
-		k = cancel_line(&c, out, NX_REP_CONTINUE);
+		k = cancel_line(&c, out, NX_REPORTER_CONTINUE);
 	else
 		k = status_line(&c, out);
-	if (k == NX_REP_NONE)
+	if (k == NX_REPORTER_NONE)
 		memset(out, 0, sizeof(*out));
 	out->kind = k;
 	return k;
 }
 
-enum nx_rep_kind nx_rep_parse_raw(const char *raw, size_t n, char *scratch, size_t cap,
-				  struct nx_rep_line *out)
+enum nx_reporter_kind nx_reporter_parse_raw(const char *raw, size_t n, char *scratch, size_t cap,
+				  struct nx_reporter_line *out)
 {
 	if (!raw || !scratch || n > cap) {
 		memset(out, 0, sizeof(*out));
-		return NX_REP_NONE;
+		return NX_REPORTER_NONE;
 	}
-	return nx_rep_parse(scratch, nx_ansi_strip(raw, n, scratch), out);
+	return nx_reporter_parse(scratch, nx_ansi_strip(raw, n, scratch), out);
 }
 
 /* --- fuzz entry --------------------------------------------------------- */
 
-static void check_span(struct nx_rep_span s, const char *base, size_t n)
+static void check_span(struct nx_reporter_span s, const char *base, size_t n)
 {
 	if (s.n == 0)
 		return;
@@ -821,37 +822,37 @@ static void check_span(struct nx_rep_span s, const char *base, size_t n)
 		abort();
 }
 
-static void check_line(const struct nx_rep_line *r, const char *base, size_t n)
+static void check_line(const struct nx_reporter_line *r, const char *base, size_t n)
 {
 	switch (r->kind) {
-	case NX_REP_RUN_ID:
+	case NX_REPORTER_RUN_ID:
 		check_span(r->u.run_id.run_id, base, n);
 		check_span(r->u.run_id.profile, base, n);
 		break;
-	case NX_REP_STARTING:
+	case NX_REPORTER_STARTING:
 		check_span(r->u.starting.run_id, base, n);
 		check_span(r->u.starting.profile, base, n);
 		break;
-	case NX_REP_SETUP:
-	case NX_REP_TEST:
+	case NX_REPORTER_SETUP:
+	case NX_REPORTER_TEST:
 		check_span(r->u.st.status_text, base, n);
 		check_span(r->u.st.signame, base, n);
 		check_span(r->u.st.binary_id, base, n);
 		check_span(r->u.st.test_name, base, n);
 		check_span(r->u.st.script_id, base, n);
 		check_span(r->u.st.command, base, n);
-		if (r->kind == NX_REP_TEST && (r->u.st.binary_id.n == 0 || r->u.st.test_name.n == 0))
+		if (r->kind == NX_REPORTER_TEST && (r->u.st.binary_id.n == 0 || r->u.st.test_name.n == 0))
 			abort();
 		break;
-	case NX_REP_CANCEL:
-	case NX_REP_PAUSE:
-	case NX_REP_CONTINUE:
+	case NX_REPORTER_CANCEL:
+	case NX_REPORTER_PAUSE:
+	case NX_REPORTER_CONTINUE:
 		check_span(r->u.cancel.reason, base, n);
 		break;
-	case NX_REP_SUMMARY:
+	case NX_REPORTER_SUMMARY:
 		check_span(r->u.summary.cancel_reason, base, n);
 		break;
-	case NX_REP_WARNING:
+	case NX_REPORTER_WARNING:
 		check_span(r->u.warning.text, base, n);
 		break;
 	default:
@@ -859,18 +860,18 @@ static void check_line(const struct nx_rep_line *r, const char *base, size_t n)
 	}
 }
 
-int nx_rep_fuzz_one(const uint8_t *data, size_t n)
+int nx_reporter_fuzz_one(const uint8_t *data, size_t n)
 {
 	char scratch[4096];
-	struct nx_rep_line r;
+	struct nx_reporter_line r;
 	size_t i = 0;
 	int parsed = 0;
 
 	while (i <= n) {
 		const uint8_t *nl = i < n ? memchr(data + i, '\n', n - i) : NULL;
 		size_t len = nl ? (size_t)(nl - (data + i)) : n - i;
-		if (nx_rep_parse_raw((const char *)data + i, len, scratch, sizeof(scratch), &r) !=
-		    NX_REP_NONE) {
+		if (nx_reporter_parse_raw((const char *)data + i, len, scratch, sizeof(scratch), &r) !=
+		    NX_REPORTER_NONE) {
 			check_line(&r, scratch, len);
 			parsed++;
 		}
