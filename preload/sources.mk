@@ -23,6 +23,11 @@ NX_EXTRAS_SRCS  := $(call preload_srcs,engine/extras)
 NX_PROBE_SITE_SRCS := preload/thin/probe/probes.c
 NX_FIRE_SRCS       := $(NX_PROBE_SITE_SRCS) $(NX_ENCODE_SRCS)
 NX_CHILDENV_SRCS   := preload/thin/hook/childenv.c
+NX_WRAPPER_SRCS    := preload/thin/hook/hooks.c
+# macOS: the DTrace probe sites and the interpose table (built on Linux too, by
+# the contract's Darwin checks).
+NX_DARWIN_PROBE_SITE_SRCS := preload/thin/probe/probes_darwin.c
+NX_DARWIN_INTERPOSE_SRCS  := preload/thin/hook/interpose_darwin.c
 NX_SHELLWORDS_SRCS := preload/engine/parse/shellwords.c
 NX_REPORTER_SRCS   := $(addprefix preload/engine/parse/,reporter.c ansi.c)
 NX_ENVFILE_SRCS    := preload/engine/parse/envfile.c

@@ -8,9 +8,10 @@
  *   stress-sub-run-start the "Stress test iteration i…" line
  *   stress-sub-run-done  the "Stress test [t] iteration i…: …" line
  *   run-done             the Summary line (RunFinished follows the probe)
- * Each handler decides under the run lock and leaves what to fire in a
- * struct fire; the probe fires after the lock is released, and the
- * configuration is read only then, only when the probe is attached.
+ * Each handler updates the run's state under the run lock and leaves what
+ * to fire in a struct fire; after the lock is released the probe's
+ * semaphore is checked and only then are the ids formatted, the
+ * configuration read and the probe fired.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -94,8 +95,6 @@ static void start_locked(struct fire *f)
 {
 	R.started = 1;
 	R.start_pending = 0;
-	if (!nx_probe_enabled(NX_RUN_START))
-		return;	/* lazy: nothing is built, the configuration is not read */
 	fire_init(f, NX_RUN_START);
 	f->u.start = (struct nx_run_start){
 		.total_tests = R.run_count + R.skipped,
@@ -106,7 +105,18 @@ static void start_locked(struct fire *f)
 /* Lock not held. */
 static void fire(struct fire *f)
 {
-	if (f->probe == NX_PROBE_COUNT)
+	if (f->probe == NX_PROBE_COUNT || !nx_probe_enabled(f->probe))
+		return;	/* lazy: nothing is built, the configuration is not read */
+	/* nextest computes a stress sub-run's id after counting the sub-run as
+	 * completed when it is done: one ahead of stress_current then
+	 * (dispatcher.rs, events.rs unique_id). */
+	if (f->probe == NX_STRESS_SUB_RUN_START &&
+	    nx_format_stress_sub_run_id(f->id, sizeof(f->id), f->run_id,
+					f->u.sub_start.stress_current) >= (int)sizeof(f->id))
+		return;
+	if (f->probe == NX_STRESS_SUB_RUN_DONE &&
+	    nx_format_stress_sub_run_id(f->id, sizeof(f->id), f->run_id,
+					f->u.sub_done.stress_current + 1) >= (int)sizeof(f->id))
 		return;
 	const struct nx_config *c = nx_runcfg();
 	const char *profile = f->profile[0] ? f->profile : c && c->profile ? c->profile : "default";
@@ -199,11 +209,6 @@ static void on_stress_start(const struct nx_rep_stress *s, uint64_t now, struct 
 	R.stress_total = (uint32_t)s->total;
 	R.in_sub_run = 1;
 	R.t_sub_start = now;
-	if (!nx_probe_enabled(NX_STRESS_SUB_RUN_START))
-		return;
-	if (nx_format_stress_sub_run_id(f->id, sizeof(f->id), R.run_id, R.stress_completed) >=
-	    (int)sizeof(f->id))
-		return;
 	fire_init(f, NX_STRESS_SUB_RUN_START);
 	f->u.sub_start = (struct nx_stress_sub_run_start){
 		.stress_current = R.stress_completed,
@@ -227,13 +232,6 @@ static void on_stress_done(const struct nx_rep_stress *s, uint64_t now, struct f
 	R.last_failed = s->stats.failed + s->stats.exec_failed + s->stats.timed_out;
 	R.last_skipped = s->stats.skipped;
 	R.drawn_elapsed += s->nanos;
-	if (!nx_probe_enabled(NX_STRESS_SUB_RUN_DONE))
-		return;
-	/* nextest computes the id after counting this sub-run as completed: it
-	 * is one ahead of stress_current (dispatcher.rs, events.rs unique_id). */
-	if (nx_format_stress_sub_run_id(f->id, sizeof(f->id), R.run_id, completed) >=
-	    (int)sizeof(f->id))
-		return;
 	fire_init(f, NX_STRESS_SUB_RUN_DONE);
 	f->u.sub_done = (struct nx_stress_sub_run_done){
 		.stress_current = completed - 1,
@@ -258,8 +256,6 @@ static void on_summary(const struct nx_rep_summary *s, uint64_t now, struct fire
 	if (R.finished || !R.started)
 		return;
 	R.finished = 1;
-	if (!nx_probe_enabled(NX_RUN_DONE))
-		return;
 	fire_init(f, NX_RUN_DONE);
 	struct nx_run_done *e = &f->u.done;
 	*e = (struct nx_run_done){
