@@ -22,7 +22,7 @@
 #include "attempts.h"
 #include "clock.h"
 #include "config.h"
-#include "encode.h"
+#include "format.h"
 #include "envfile.h"
 #include "events.h"
 #include "extras.h"

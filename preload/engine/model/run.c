@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "encode.h"
+#include "format.h"
 #include "events.h"
 #include "pause.h"
 #include "probes.h"
