@@ -20,15 +20,15 @@ import sys
 
 # The stages an event passes, in the direction includes may point: a file
 # may include the headers of its own folder and of any folder after its own.
-# The probe sites call the encoder lazily (only when a semaphore is set), so
-# engine/encode comes after thin/probe in include order.
+# "engine" is the engine's own entry (the callbacks the hooks call).
 STAGE_ORDER = [
     "thin/hook",
+    "engine",
     "engine/observe",
     "engine/model",
     "engine/extras",
-    "thin/probe",
     "engine/encode",
+    "thin/probe",
 ]
 
 # Leaves: every stage may include them; they include only what is listed.
@@ -37,21 +37,29 @@ LEAVES = {
     "engine/parse": set(),
 }
 
-# Headers of thin/hook that later stages may include: the clock, the process
-# role and the capture-pipe types the thin object shares with the engine.
-SHARED = {"clock.h", "role.h", "pipes.h"}
+# Headers any folder may include whatever its place: the clock, the process
+# role, the capture-pipe types and the interface between the two objects
+# (thin/hook), and the event structs every stage passes on (engine/encode).
+SHARED = {"clock.h", "role.h", "pipes.h", "bridge.h", "events.h"}
 
 # The headers an include from thin/ into engine/ (or back) may name: the
-# engine's entry points the hooks call, the encoder the probe sites call, and
-# what the engine reads of the thin object (SHARED and the probe sites).
+# engine's entry points the hooks call, the probe sites the engine calls, and
+# SHARED.
 BOUNDARY = SHARED | {
     # engine entry points called from thin/hook
     "attempts.h", "cargo.h", "children.h", "classify.h", "run.h", "streams.h", "runcfg.h",
     "extras.h", "crash.h",
-    # the encoder, called from thin/probe
-    "encode.h", "buf.h", "events.h",
     # the probe sites, called from the engine
     "probes.h", "xprobes.h",
+}
+
+# Includes allowed against these rules, each with its reason.  An exception
+# that no longer matches an include is reported too, so the list only shrinks.
+EXCEPTIONS = {
+    # The probe sites build arg0 themselves, lazily, until the encoder fires
+    # them from the engine.
+    ("thin/probe/probes.c", "encode.h"),
+    ("thin/probe/probes.c", "buf.h"),
 }
 
 # Headers generated at build time (not in the tree).
@@ -67,6 +75,8 @@ def scan(root):
     units, headers, includes = {}, {}, []
     for dirpath, _, files in os.walk(root):
         folder = os.path.relpath(dirpath, root)
+        if folder == ".":
+            continue
         for name in sorted(files):
             stem, ext = os.path.splitext(name)
             if ext not in (".c", ".h"):
@@ -94,7 +104,7 @@ def allowed(src, dst, header):
         return src not in LEAVES or dst in LEAVES[src]
     if src in LEAVES:
         return False
-    if dst == "thin/hook" and header in SHARED:
+    if header in SHARED:
         return True
     return STAGE_ORDER.index(src) < STAGE_ORDER.index(dst)
 
@@ -153,7 +163,7 @@ def one_cycle(edges, comp):
 def check(root):
     """The problems of the tree at root, one string each; and the counts."""
     units, headers, includes = scan(root)
-    problems, edges = [], {}
+    problems, edges, used = [], {}, set()
     for unit, inc, path in includes:
         name = os.path.basename(inc)
         if name in GENERATED:
@@ -170,9 +180,13 @@ def check(root):
         elif STAGE_ORDER.count(dst) + (dst in LEAVES) == 0:
             problems.append(f"{path}: includes {target}.h, whose folder has no place "
                             f"in the stage order")
+        elif (path, name) in EXCEPTIONS:
+            used.add((path, name))
         elif not allowed(src, dst, name):
             problems.append(f"{path}: includes {target}.h: {src} -> {dst} points "
                             f"against the stage order")
+    for path, name in sorted(EXCEPTIONS - used):
+        problems.append(f"{path}: no longer includes {name}: remove the exception")
     for comp in cycles(edges):
         problems.append("include cycle: " + " -> ".join(one_cycle(edges, comp)) +
                         f" (units in the cycle: {', '.join(comp)})")
