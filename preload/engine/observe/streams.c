@@ -26,7 +26,7 @@ struct stream {
 	struct nx_ttylines tty;	/* fd 2 on a terminal: lines drawn through a progress bar */
 	int ready;
 	int is_tty;
-	int drawn;		/* is_tty and a redraw was seen (read without the lock) */
+	int drawn;		/* is_tty and a redraw was seen */
 };
 
 static struct stream streams[3] = {
@@ -113,17 +113,17 @@ static void end_write(struct stream *s, int fd)
 {
 	if (s->is_tty) {
 		nx_ttylines_end_write(&s->tty, on_line, (void *)(long)fd);
+		/* The runner has redrawn a progress bar on its stderr terminal: its
+		 * reporter lines now reach the terminal at the bar's next tick (every
+		 * 50 ms, `nextest-runner/src/runner/dispatcher.rs` at
+		 * cargo-nextest-0.9.143), not when the event happened.  The model is
+		 * told once. */
 		if (s->tty.drawn && !s->drawn) {
-			__atomic_store_n(&s->drawn, 1, __ATOMIC_RELAXED);
+			s->drawn = 1;
 			nx_run_drawn();
 			nx_slowtimer_use_timer();
 		}
 	}
-}
-
-int nx_streams_drawn(void)
-{
-	return __atomic_load_n(&streams[2].drawn, __ATOMIC_RELAXED);
 }
 
 /* The terminal's width now, as indicatif asks for it on every draw

@@ -21,11 +21,5 @@
 
 void nx_streams_write(int fd, const void *buf, ssize_t n);
 void nx_streams_writev(int fd, const struct iovec *iov, int iovcnt, ssize_t n);
-/* 1 once the runner has redrawn a progress bar on its stderr terminal: its
- * reporter lines then reach the terminal at the bar's next tick (every 50 ms,
- * `nextest-runner/src/runner/dispatcher.rs` at cargo-nextest-0.9.143), not
- * when the event happened.  The model is told once (nx_run_drawn,
- * nx_slowtimer_use_timer). */
-int nx_streams_drawn(void);
 
 #endif
