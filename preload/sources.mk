@@ -38,6 +38,7 @@ NX_VERSION_SRCS    := preload/engine/observe/version.c
 NX_LINES_SRCS      := preload/engine/observe/lines.c
 NX_TTYLINES_SRCS   := preload/engine/observe/ttylines.c
 NX_SLOTS_SRCS      := preload/engine/model/slots.c
+NX_PAUSE_SRCS      := preload/engine/model/pause.c
 NX_SYMBOLS_SRCS    := $(addprefix preload/engine/extras/,xsym.c xdemangle_v0.c xtext.c)
 # The configuration with everything it parses.
 NX_CONFIG_LOAD_SRCS := $(NX_CONFIG_SRCS) $(NX_PARSE_SRCS)
