@@ -1,4 +1,4 @@
-/* streams.c — line assembly of the runner's fd 1 and fd 2 (see streams.h). */
+/* streams.c — line assembly and hand-off of the runner's fd 2 (see streams.h). */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -76,10 +76,24 @@ static void on_line(void *ctx, const char *line, size_t len, int truncated)
 	if (nx_rep_parse_raw(line, len, scratch, SCRATCH, &l) == NX_REP_NONE)
 		return;
 	uint64_t now = nx_now_ns();
-	if ((l.kind == NX_REP_SETUP || l.kind == NX_REP_TEST) && l.u.st.field == NX_FIELD_SLOW)
-		slow_line(&l);
-	else if (l.kind != NX_REP_TEST)
+	switch (l.kind) {
+	case NX_REP_SETUP:
+	case NX_REP_TEST:
+		if (l.u.st.field == NX_FIELD_SLOW)
+			slow_line(&l);
+		else if (l.kind == NX_REP_SETUP)
+			nx_run_reporter_line(&l, now);	/* SETUP [i/n]: the next script's id */
+		break;
+	case NX_REP_RUN_ID:
+	case NX_REP_STARTING:
+	case NX_REP_STRESS_START:
+	case NX_REP_STRESS_DONE:
+	case NX_REP_SUMMARY:
 		nx_run_reporter_line(&l, now);
+		break;
+	default:
+		break;	/* nothing a probe needs */
+	}
 }
 
 static struct stream *lock_stream(int fd)
