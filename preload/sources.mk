@@ -28,20 +28,17 @@ NX_WRAPPER_SRCS    := preload/thin/hook/hooks.c
 # the contract's Darwin checks).
 NX_DARWIN_PROBE_SITE_SRCS := preload/thin/probe/probes_darwin.c
 NX_DARWIN_INTERPOSE_SRCS  := preload/thin/hook/interpose_darwin.c
-NX_SHELLWORDS_SRCS := preload/engine/parse/shellwords.c
-NX_REPORTER_SRCS   := $(addprefix preload/engine/parse/,reporter.c ansi.c)
-NX_ENVFILE_SRCS    := preload/engine/parse/envfile.c
-NX_TOML_SRCS       := preload/engine/parse/toml.c
-NX_FILTERSET_SRCS  := preload/engine/parse/filterset.c
-NX_CLASSIFY_SRCS   := preload/engine/observe/classify.c $(NX_SHELLWORDS_SRCS)
+NX_CLASSIFY_SRCS   := preload/engine/observe/classify.c
 NX_VERSION_SRCS    := preload/engine/observe/version.c
 NX_LINES_SRCS      := preload/engine/observe/lines.c
 NX_TTYLINES_SRCS   := preload/engine/observe/ttylines.c
 NX_SLOTS_SRCS      := preload/engine/model/slots.c
 NX_PAUSE_SRCS      := preload/engine/model/pause.c
 NX_SYMBOLS_SRCS    := $(addprefix preload/engine/extras/,xsym.c xdemangle_v0.c xtext.c)
-# The configuration with everything it parses.
-NX_CONFIG_LOAD_SRCS := $(NX_CONFIG_SRCS) $(NX_PARSE_SRCS)
+# The parsers (a leaf: they call nothing but each other and the encoder's
+# bounded buffer), and the configuration with everything it parses.
+NX_PARSERS_SRCS     := $(NX_PARSE_SRCS) $(NX_ENCODE_SRCS)
+NX_CONFIG_LOAD_SRCS := $(NX_CONFIG_SRCS) $(NX_PARSERS_SRCS)
 
 PRELOAD_DIRS := thin/hook thin/probe engine/observe engine/parse engine/config \
                 engine/model engine/encode engine/extras

@@ -18,7 +18,7 @@ $(CHILDREN_BUILD)/other-%.so: tests/children/other.c
 	$(CC) -shared -fPIC -O2 -o $@ $<
 
 $(CHILDREN_BUILD)/test_childenv: tests/children/test_childenv.c $(NX_CHILDENV_SRCS) $(NX_CLASSIFY_SRCS) \
-		$(PRELOAD_HDRS)
+		$(NX_PARSERS_SRCS) $(PRELOAD_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -Wno-format-truncation $(PRELOAD_INC) -o $@ $(filter %.c,$^) -lcriterion -ldl
 

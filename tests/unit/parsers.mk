@@ -7,7 +7,7 @@
 # (the corpus test reads tests/fuzz/corpus/).
 
 UNIT_PARSERS_DIR   := $(BUILD)/unit-parsers
-UNIT_PARSERS_SRCS  := $(NX_REPORTER_SRCS) $(NX_LINES_SRCS) tests/unit/libtest/libtest.c \
+UNIT_PARSERS_SRCS  := $(NX_PARSERS_SRCS) $(NX_LINES_SRCS) tests/unit/libtest/libtest.c \
                       tests/fuzz/spans_reporter.c tests/fuzz/spans_libtest.c
 UNIT_PARSERS_HDRS  := $(PRELOAD_HDRS) tests/unit/libtest/libtest.h tests/fuzz/spans.h
 UNIT_PARSERS_BINS  := $(UNIT_PARSERS_DIR)/test_reporter $(UNIT_PARSERS_DIR)/test_libtest

@@ -11,8 +11,8 @@ UNIT_DIR   := $(BUILD)/unit
 UNIT_SRCS  := tests/unit/test_encode.c tests/unit/test_ids.c tests/unit/test_probes.c \
               tests/unit/test_slots.c tests/unit/test_version.c tests/unit/test_envfile.c \
               tests/unit/test_shellwords.c tests/unit/test_pause.c
-UNIT_LIBSRC := $(NX_FIRE_SRCS) $(NX_SHELLWORDS_SRCS) $(NX_SLOTS_SRCS) $(NX_VERSION_SRCS) \
-               $(NX_ENVFILE_SRCS) $(NX_PAUSE_SRCS)
+UNIT_LIBSRC := $(NX_PROBE_SITE_SRCS) $(NX_PARSERS_SRCS) $(NX_SLOTS_SRCS) $(NX_VERSION_SRCS) \
+               $(NX_PAUSE_SRCS)
 UNIT_OBJS  := $(patsubst tests/unit/%.c,$(UNIT_DIR)/%.o,$(UNIT_SRCS)) \
               $(patsubst preload/%.c,$(UNIT_DIR)/lib_%.o,$(UNIT_LIBSRC))
 UNIT_BIN   := $(UNIT_DIR)/unit-tests
