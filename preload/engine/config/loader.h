@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "cmdline.h"
-#include "config.h"
+#include "resolved.h"
 
 struct nx_toml;
 struct nx_filterset;
