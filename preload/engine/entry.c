@@ -16,11 +16,13 @@
 #include "attempts.h"
 #include "bridge.h"
 #include "cargo.h"
+#include "children.h"
 #include "classify.h"
 #include "crash.h"
 #include "probes.h"
 #include "role.h"
 #include "run.h"
+#include "runcfg.h"
 #include "streams.h"
 #include "xprobes.h"
 

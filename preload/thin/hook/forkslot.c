@@ -3,7 +3,7 @@
  * Owns: the shared area and the per-thread list of pending forks.  The child
  * side uses only raw system calls and atomic stores into memory that already
  * exists, because it runs between fork and exec.  The parent side hands what
- * a slot holds to the hooks (nx_hooks_spawned), as a posix_spawn would.
+ * a slot holds to the engine (nx_engine_spawned), as a posix_spawn would.
  */
 #include "symver.h"
 #include <errno.h>
@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "forkslot.h"
-#include "hooks.h"
+#include "load.h"
 #include "nxchild.h"
 #include "pipes.h"
 #include "tls.h"
@@ -179,7 +179,7 @@ static void consume(struct slot *s, pid_t pid, uint64_t t_start)
 	envp[s->nenv] = NULL;
 	struct nx_child_pipes pipes;
 	nx_pipes_for_fork(s->dev[0], s->ino[0], s->dev[1], s->ino[1], &pipes);
-	nx_hooks_spawned(t_start, pid, argv, envp, &pipes);
+	nx_engine_spawned(t_start, pid, argv, envp, &pipes);
 }
 
 void nx_forkslot_collect(void)

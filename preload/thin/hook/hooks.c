@@ -4,7 +4,7 @@
  * caller's exact arguments, keeps errno exactly as the real call left it, and
  * hands what it saw to the engine (bridge.h) — after the real call returned,
  * in the parent.  The engine is loaded when this process starts a nextest
- * child or its cargo build (nx_hooks_spawned); before that, and for good if
+ * child or its cargo build (nx_engine_spawned); before that, and for good if
  * it cannot be loaded, the hooks only keep the library out of nextest's
  * children (childenv.h) and remember pipes and forks per thread.  The one
  * exception is close(), whose fd is released before the real call so that a
@@ -33,7 +33,6 @@
 #include "childenv.h"
 #include "clock.h"
 #include "forkslot.h"
-#include "hooks.h"
 #include "load.h"
 #include "nxchild.h"
 #include "pipes.h"
@@ -81,20 +80,6 @@ static int tracing(void)
 	       nx_x_enabled(NX_X_HUNG_FRAME);
 }
 
-void nx_hooks_spawned(uint64_t t0, pid_t pid, char *const argv[], char *const envp[],
-		      const struct nx_child_pipes *pipes)
-{
-	int child = nx_is_nextest_child(argv, envp);
-	if (!child && !nx_is_cargo_build(argv))
-		return;
-	const struct nx_engine *e = nx_engine_load();
-	if (!e)
-		return;
-	if (child)
-		nx_role_promote_runner();
-	e->spawned(t0, pid, argv, envp, pipes);
-}
-
 /* ---- spawning ---- */
 
 static void after_spawn(uint64_t t0, pid_t pid, const posix_spawn_file_actions_t *fa,
@@ -105,7 +90,7 @@ static void after_spawn(uint64_t t0, pid_t pid, const posix_spawn_file_actions_t
 		return;
 	if (nx_is_nextest_child(argv, envp) ? tracing() : nx_is_cargo_build(argv))
 		nx_pipes_for_spawn(fa, &pipes);
-	nx_hooks_spawned(t0, pid, argv, envp, &pipes);
+	nx_engine_spawned(t0, pid, argv, envp, &pipes);
 	nx_pipes_reset();
 	leave();
 }

@@ -26,6 +26,7 @@
 
 #include "bridge.h"
 #include "load.h"
+#include "nxchild.h"
 #include "probes.h"
 #include "role.h"
 #include "tls.h"
@@ -144,6 +145,20 @@ const struct nx_engine *nx_engine_load(void)
 	}
 	pthread_mutex_unlock(&lock);
 	return nx_engine();
+}
+
+void nx_engine_spawned(uint64_t t0, pid_t pid, char *const argv[], char *const envp[],
+		       const struct nx_child_pipes *pipes)
+{
+	int child = nx_is_nextest_child(argv, envp);
+	if (!child && !nx_is_cargo_build(argv))
+		return;
+	const struct nx_engine *e = nx_engine_load();
+	if (!e)
+		return;
+	if (child)
+		nx_role_promote_runner();
+	e->spawned(t0, pid, argv, envp, pipes);
 }
 
 void nx_engine_load_crash(void)

@@ -34,6 +34,13 @@ static inline int nx_engine_retry_due(void)
 	return __builtin_expect(__atomic_load_n(&nx_engine_retry, __ATOMIC_RELAXED), 0);
 }
 
+/* A child was started (posix_spawn returned, or a fork child's exec was
+ * collected from its slot), in the parent, with the re-entrancy flag set:
+ * if it is a nextest child or the runner's cargo build, load the engine
+ * (a nextest child makes this process a runner) and tell it. */
+void nx_engine_spawned(uint64_t t0, pid_t pid, char *const argv[], char *const envp[],
+		       const struct nx_child_pipes *pipes);
+
 /* Constructor of a test process with a crash probe attached: load the
  * engine and let it arm the crash handler. */
 void nx_engine_load_crash(void);

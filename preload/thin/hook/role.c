@@ -1,14 +1,15 @@
 /* role.c — deciding, once, whether this process can be a nextest runner.
  *
- * Owns: the constructor, the one piece of the library that runs in every
- * process it is preloaded into.  It makes one pass over the environment the
+ * Owns: the role decision the constructor (init.c) makes, the one piece of
+ * the library that runs in every process it is preloaded into.  It makes one
+ * pass over the environment the
  * loader handed it (the kill switch, LIBNEXTEST_PROBES_DISABLE, wins over
  * anything else found in that pass) and looks at argv[1]: no system call, no
  * allocation, no call into another object (each would cost a symbol lookup
  * at load).  A process whose own environment shows it was started by nextest
  * (a test, a list child, a setup script) or that is the `__double-spawn`
  * stub is inert for its whole life; in a test process, if a crash probe is
- * attached already, the engine is loaded for the crash handler.  AT_SECURE
+ * attached already, the constructor loads the engine for the crash handler.  AT_SECURE
  * is checked later, by the first spawn or fork (nx_role_settle): a process
  * that never spawns never needs the answer.
  *
@@ -37,7 +38,6 @@ static int nx_secure(void)
 }
 #endif
 
-#include "load.h"
 #include "nxchild.h"
 #include "probes.h"
 #include "role.h"
@@ -62,7 +62,7 @@ static int kill_switch(const char *e)
 	return v[0] != '\0' && !(v[0] == '0' && v[1] == '\0');
 }
 
-__attribute__((constructor)) static void nx_role_init(int argc, char **argv, char **envp)
+int nx_role_init(int argc, char **argv, char **envp)
 {
 	int off = 0, nextest = 0;
 	for (char **e = envp; e && *e; e++) {
@@ -78,7 +78,7 @@ __attribute__((constructor)) static void nx_role_init(int argc, char **argv, cha
 	}
 	if (off) {
 		nx_role = NX_ROLE_OFF;
-		return;
+		return 0;
 	}
 	nx_role_argc = argc;
 	nx_role_argv = argv;
@@ -87,10 +87,10 @@ __attribute__((constructor)) static void nx_role_init(int argc, char **argv, cha
 		nx_role = NX_ROLE_INERT;
 		/* A test process: the crash handler is the engine's (it checks
 		 * the rest: a test, not the list phase, not AT_SECURE). */
-		if (nextest && (nx_x_enabled(NX_X_CRASH) || nx_x_enabled(NX_X_CRASH_FRAME)) &&
-		    !nx_secure())
-			nx_engine_load_crash();
+		return nextest && (nx_x_enabled(NX_X_CRASH) || nx_x_enabled(NX_X_CRASH_FRAME)) &&
+		       !nx_secure();
 	}
+	return 0;
 }
 
 int nx_role_settle(void)

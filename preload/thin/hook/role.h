@@ -41,6 +41,11 @@ static inline int nx_role_may_spawn_tests(void)
 
 void nx_role_promote_runner(void);
 
+/* The constructor's decision (init.c), from the loader's argv and
+ * environment: no system call, no call into libc.  Returns 1 if this is a
+ * test process whose crash probe is attached (the engine must be loaded). */
+int nx_role_init(int argc, char **argv, char **envp);
+
 /* Parent, before this process's first spawn or fork through a hook: checks
  * what the constructor left for later (AT_SECURE: a libc call) and turns the
  * library off if needed.  Returns nx_role_may_spawn_tests(). */
