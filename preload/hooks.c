@@ -588,13 +588,16 @@ NX_EXPORT ssize_t NX_HOOK(recv)(int fd, void *buf, size_t n, int flags)
 NX_EXPORT int NX_HOOK(close)(int fd)
 {
 	__typeof__(&close) real = NX_REAL(close);
-	if (nx_role_may_spawn_tests() && (nx_attempt_fd_tracked(fd) || nx_cargo_fd(fd)) &&
+	if (nx_role_may_spawn_tests() &&
+	    (nx_attempt_fd_tracked(fd) || nx_cargo_fd(fd) || nx_attempt_env_waiting()) &&
 	    enter()) {
 		int e = errno;
 		if (nx_attempt_fd_tracked(fd))
 			nx_attempt_closing(fd);
 		else if (nx_cargo_fd(fd))
 			nx_cargo_closing(fd);
+		else
+			nx_attempt_env_closing(fd);
 		errno = e;
 		leave();
 	}

@@ -325,6 +325,12 @@ void nx_run_stderr_line(const char *line, size_t len)
 	if (nx_rep_parse_raw(line, len, scratch, SCRATCH, &l) == NX_REP_NONE)
 		return;
 	uint64_t now = nx_now_ns();
+	/* A setup script's result line or the summary: nextest is past the
+	 * script's stopwatch, so a script still waiting for the runner to read its
+	 * NEXTEST_ENV file (attempts.h) fires now, before this line's events. */
+	if (l.kind == NX_REP_SUMMARY || (l.kind == NX_REP_SETUP && l.u.st.status != NX_ST_START &&
+					 l.u.st.status != NX_ST_SLOW && l.u.st.status != NX_ST_TERMINATING))
+		nx_attempt_flush_env();
 	pthread_mutex_lock(&lock);
 	switch (l.kind) {
 	case NX_REP_RUN_ID:
