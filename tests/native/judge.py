@@ -193,7 +193,7 @@ def preemption_allowance(key, ne, se, nk, preempted):
 
 
 def judge(native, shim, preempted=None):
-    """preempted: {tid: [(off ns, on ns)]} from preempt.Session, or None."""
+    """preempted: preempt.Waits from preempt.Session, or None."""
     r = Result()
     nk, sk = keyed(native), keyed(shim)
     for ev in native:
