@@ -37,13 +37,13 @@ native-soak-full: $(LIB) e2e-fixtures
 
 CHECKS += native-diff native-soak
 
-# Criterion tests of preload/ttylines.c (reporter lines drawn through a progress bar),
-# and pytest tests of the judge's comparison and of the preemption index.
+# Criterion tests of preload/engine/observe/ttylines.c (reporter lines drawn through a
+# progress bar), and pytest tests of the judge's comparison and of the preemption index.
 NATIVE_UNIT := $(NATIVE_BUILD)/test-ttylines
 
-$(NATIVE_UNIT): $(NATIVE_DIR)/test_ttylines.c preload/ttylines.c preload/ttylines.h preload/lines.h
+$(NATIVE_UNIT): $(NATIVE_DIR)/test_ttylines.c preload/engine/observe/ttylines.c preload/engine/observe/ttylines.h preload/engine/observe/lines.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -Ipreload -o $@ $(NATIVE_DIR)/test_ttylines.c preload/ttylines.c \
+	$(CC) $(CFLAGS_COMMON) $(CFLAGS) $(PRELOAD_INC) -o $@ $(NATIVE_DIR)/test_ttylines.c preload/engine/observe/ttylines.c \
 	    -lcriterion -pthread
 
 # pytest (Debian python3-pytest) runs under the system python3, which has it.
