@@ -290,8 +290,39 @@ def check(run, captured, preempted, env):
         if again is not None and not output_differences(run, again):
             run.notes.append("output differed from the first run without the library, equals the "
                              "second (timing): " + diffs[0][:200])
+        elif slow_lines_explained(run, native):
+            run.notes.append("output differed from both runs without the library only in SLOW lines, "
+                             "each one a test-attempt-slow that nextest itself fired in this run "
+                             "(timing): " + diffs[0][:200])
         else:
             run.problems += diffs
+
+
+# A reporter line saying a test or script crossed its slow-timeout.
+SLOW_LINE = re.compile(rb"^ *(?:TRY [0-9]+ |SETUP )?SLOW \[[^\n]*\n?", re.M)
+SLOW_COUNT = re.compile(rb" \([0-9]+ slow\)")
+
+
+def slow_lines_explained(run, native):
+    """On a loaded machine a test can cross its slow-timeout in one run and not in the
+    other.  True when the outputs are equal once the SLOW lines are taken out of both, and
+    the run with the library has no more SLOW lines than nextest's own probes fired
+    slow events in that same run (so nextest, not the library, decided them)."""
+    if run.cols:
+        return False
+    shim_slow = len(SLOW_LINE.findall(extra_mask(run.shim[2])))
+    fired = sum(e["probe"] in ("test-attempt-slow", "setup-script-slow") for e in native)
+    if shim_slow > fired:
+        return False
+    def cut_slow(err):   # the lines, and their count in the summary's `(N slow)`
+        return SLOW_COUNT.sub(b"", SLOW_LINE.sub(b"", err))
+    cut = (run.plain[0], run.plain[1], cut_slow(run.plain[2]))
+    saved = run.shim
+    run.shim = (saved[0], saved[1], cut_slow(saved[2]), saved[3])
+    try:
+        return not output_differences(run, cut)
+    finally:
+        run.shim = saved
 
 
 # PTY runs: the masks of mask.py, but each masked token keeps its length (digits and a
