@@ -142,7 +142,7 @@ class Result:
         self.notes = []     # information lines (preemption-excused differences)
         self.times = []     # (probe, field path, native, shim)
         self.excused = []   # (probe, field path, native, shim, preempted ns)
-        self.net = []       # attempt/script durations: |shim - native| less the preemption
+        self.net = []       # (probe, attempt/script duration's |shim - native| less the CPU wait)
 
     def ok(self):
         return not self.problems
@@ -213,7 +213,7 @@ def judge(native, shim, preempted=None):
         r.times += [(probe, path, n, s) for path, n, s in c.times]
         allow = preemption_allowance(key, ne, se, nk, preempted)
         line_allow = line_allowance(key, ne, se, nk, sk, preempted) if probe.startswith("stress-") else 0
-        r.net += [max(0, abs(s - n) - allow) for path, n, s in c.times if path == "arg0.ok.duration_nanos"
+        r.net += [(probe, max(0, abs(s - n) - allow)) for path, n, s in c.times if path == "arg0.ok.duration_nanos"
                   and probe in _START_OF]
         if c.over:
             for path, n, s in c.over:
