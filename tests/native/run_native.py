@@ -290,12 +290,41 @@ def check(run, captured, preempted, env):
         if again is not None and not output_differences(run, again):
             run.notes.append("output differed from the first run without the library, equals the "
                              "second (timing): " + diffs[0][:200])
+        elif interrupt_explained(run):
+            run.notes.append("output differed from both runs without the library only after the "
+                             "runner's `Cancelling due to interrupt` line (where the signal landed in "
+                             "a test, timing): " + diffs[0][:200])
         elif slow_lines_explained(run, native):
             run.notes.append("output differed from both runs without the library only in SLOW lines, "
                              "each one a test-attempt-slow that nextest itself fired in this run "
                              "(timing): " + diffs[0][:200])
         else:
             run.problems += diffs
+
+
+INTERRUPTED = re.compile(rb"^ *Cancelling due to interrupt[^\n]*", re.M)
+
+
+def interrupt_explained(run):
+    """A scenario that sends SIGINT: what the runner prints after it announced the
+    interrupt depends on where the signal landed (inside a test: a SIGINT status line and
+    a failed iteration; between two: neither), in runs with or without the library alike.
+    True when both runs announced it, the exit codes are equal and everything before that
+    line is equal."""
+    if run.cols or not run.s.actions or run.shim[0] != run.plain[0]:
+        return False
+    cut = []
+    for err in (run.plain[2], run.shim[2]):
+        m = INTERRUPTED.search(err)
+        if not m:
+            return False
+        cut.append(err[:m.start()])
+    saved = run.shim
+    run.shim = (saved[0], saved[1], cut[1], saved[3])
+    try:
+        return not output_differences(run, (run.plain[0], run.plain[1], cut[0]))
+    finally:
+        run.shim = saved
 
 
 # A reporter line saying a test or script crossed its slow-timeout.
