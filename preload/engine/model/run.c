@@ -316,7 +316,7 @@ static void on_test_line(const struct nx_rep_status_line *st)
 			     st->nanos, st->status == NX_ST_TERMINATING);
 }
 
-void nx_run_stderr_line(const char *line, size_t len)
+void nx_run_stderr_line(const char *line, size_t len, uint64_t now)
 {
 	static __thread char *scratch;
 	if (!scratch && !(scratch = malloc(SCRATCH)))
@@ -324,7 +324,6 @@ void nx_run_stderr_line(const char *line, size_t len)
 	struct nx_rep_line l;
 	if (nx_rep_parse_raw(line, len, scratch, SCRATCH, &l) == NX_REP_NONE)
 		return;
-	uint64_t now = nx_now_ns();
 	/* A setup script's result line or the summary: nextest is past the
 	 * script's stopwatch, so a script still waiting for the runner to read its
 	 * NEXTEST_ENV file (attempts.h) fires now, before this line's events. */

@@ -16,7 +16,9 @@
 struct nx_spawn;
 struct nx_config;
 
-void nx_run_stderr_line(const char *line, size_t len);
+/* A complete line of the runner's stderr; now = when the write that completed
+ * it began (streams.h). */
+void nx_run_stderr_line(const char *line, size_t len, uint64_t now);
 void nx_run_stdout_line(const char *line, size_t len);
 
 /* A nextest child is being tracked (test or script): learn what its

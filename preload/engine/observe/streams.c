@@ -19,6 +19,7 @@ struct stream {
 	int ready;
 	int is_tty;
 	int drawn;		/* is_tty and a redraw was seen (read without the lock) */
+	uint64_t t_write;	/* the current write's start, for its lines */
 };
 
 static struct stream streams[3] = {
@@ -32,7 +33,7 @@ static void on_line(void *ctx, const char *line, size_t len, int truncated)
 	if (truncated)
 		return;
 	if (fd == 2)
-		nx_run_stderr_line(line, len);
+		nx_run_stderr_line(line, len, streams[2].t_write);
 	else
 		nx_run_stdout_line(line, len);
 }
@@ -90,21 +91,23 @@ static unsigned tty_width(const struct stream *s, int fd)
 	return ws.ws_col;
 }
 
-void nx_streams_write(int fd, const void *buf, ssize_t n)
+void nx_streams_write(int fd, const void *buf, ssize_t n, uint64_t t_write)
 {
 	struct stream *s;
 	if (n <= 0 || !(s = lock_stream(fd)))
 		return;
+	s->t_write = t_write;
 	feed(s, fd, buf, (size_t)n, tty_width(s, fd));
 	end_write(s, fd);
 	pthread_mutex_unlock(&s->lock);
 }
 
-void nx_streams_writev(int fd, const struct iovec *iov, int iovcnt, ssize_t n)
+void nx_streams_writev(int fd, const struct iovec *iov, int iovcnt, ssize_t n, uint64_t t_write)
 {
 	struct stream *s;
 	if (n <= 0 || !(s = lock_stream(fd)))
 		return;
+	s->t_write = t_write;
 	size_t left = (size_t)n;
 	unsigned width = tty_width(s, fd);
 	for (int i = 0; i < iovcnt && left > 0; i++) {

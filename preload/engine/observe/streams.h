@@ -2,8 +2,9 @@
  *
  * Owns: one bounded line assembler per stream (fd 1: libtest-json, fd 2: the
  * human reporter), fed with exactly the bytes each write/writev wrote, from
- * any thread, and the hand-off of every complete line to run.c.  Runs after
- * the real write returned; CPU only, except on a terminal: fd 2 is checked
+ * any thread, and the hand-off of every complete line to run.c, with the
+ * time the write that completed it began (t_write, CLOCK_MONOTONIC ns, read
+ * before the real call).  Runs after the real write returned; CPU only, except on a terminal: fd 2 is checked
  * once (TIOCGWINSZ), and when it is a terminal its width is read on every
  * write, because nextest's progress bar draws lines to that width
  * (ttylines.h).
@@ -14,8 +15,10 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
-void nx_streams_write(int fd, const void *buf, ssize_t n);
-void nx_streams_writev(int fd, const struct iovec *iov, int iovcnt, ssize_t n);
+#include <stdint.h>
+
+void nx_streams_write(int fd, const void *buf, ssize_t n, uint64_t t_write);
+void nx_streams_writev(int fd, const struct iovec *iov, int iovcnt, ssize_t n, uint64_t t_write);
 /* 1 once the runner has redrawn a progress bar on its stderr terminal: its
  * reporter lines then reach the terminal at the bar's next tick (every 50 ms,
  * `nextest-runner/src/runner/dispatcher.rs` at cargo-nextest-0.9.143), not
