@@ -41,9 +41,9 @@ CHECKS += native-diff native-soak
 # progress bar), and pytest tests of the judge's comparison and of the preemption index.
 NATIVE_UNIT := $(NATIVE_BUILD)/test-ttylines
 
-$(NATIVE_UNIT): $(NATIVE_DIR)/test_ttylines.c preload/engine/observe/ttylines.c preload/engine/observe/ttylines.h preload/engine/observe/lines.h
+$(NATIVE_UNIT): $(NATIVE_DIR)/test_ttylines.c $(NX_TTYLINES_SRCS) $(PRELOAD_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) $(CFLAGS) $(PRELOAD_INC) -o $@ $(NATIVE_DIR)/test_ttylines.c preload/engine/observe/ttylines.c \
+	$(CC) $(CFLAGS_COMMON) $(CFLAGS) $(PRELOAD_INC) -o $@ $(NATIVE_DIR)/test_ttylines.c $(NX_TTYLINES_SRCS) \
 	    -lcriterion -pthread
 
 # pytest (Debian python3-pytest) runs under the system python3, which has it.
