@@ -1,0 +1,12 @@
+"""tests/contract/test_live.py — the ten probes fire under real bpftrace (live_probes.py).
+
+Usage: pytest tests/contract/test_live.py --fire-all build/contract/fire-all   (root)
+"""
+import live_probes
+from conftest import need
+
+
+def test_live_probes(pytestconfig):
+    problems, summary = live_probes.verify(need(pytestconfig, "fire_all"), verbose=True)
+    assert not problems, "\n".join(problems)
+    print(summary)
