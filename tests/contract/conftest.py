@@ -3,8 +3,6 @@
 import os
 import sys
 
-import pytest
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -20,11 +18,3 @@ def pytest_addoption(parser):
     g.addoption("--no-hook", dest="no_hook", default="", help="DARWIN_NO_HOOK (test_darwin.py)")
     g.addoption("--linux-only", dest="linux_only", action="append", default=[],
                 help="FILE:NAME,NAME — Linux-only exports defined in FILE (test_darwin.py)")
-
-
-def need(config, name):
-    """The value of a required option of this test file (missing: the test fails)."""
-    v = config.getoption(name)
-    if not v:
-        pytest.fail(f"--{name.replace('_', '-')} is required for this test", pytrace=False)
-    return v

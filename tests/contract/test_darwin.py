@@ -11,7 +11,7 @@ import subprocess
 import darwin_interpose_check
 import darwin_mock_run
 import darwin_static
-from conftest import need
+from pytest_helpers import need_option as need
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 PRELOAD = os.path.join(REPO, "preload")

@@ -8,7 +8,7 @@ otherwise: bpftrace cannot list an aarch64 object on x86_64).
 import pytest
 
 import check_elf
-from conftest import need
+from pytest_helpers import need_option as need
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 Usage: pytest tests/contract/test_live.py --fire-all build/contract/fire-all   (root)
 """
 import live_probes
-from conftest import need
+from pytest_helpers import need_option as need
 
 
 def test_live_probes(pytestconfig):

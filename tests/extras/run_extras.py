@@ -65,7 +65,7 @@ def run(cmd, cwd, env_extra=None, preload=None, timeout=120):
     return p.returncode, p.stdout, p.stderr
 
 
-def traced(ck, program, name, strlen=200):
+def attach(ck, program, name, strlen=200):
     """A bpftrace session whose READY handshake is itself a check (`name: bpftrace
     attached`): a session that never attached fails instead of letting the checks after
     it pass with nothing attached."""
@@ -177,7 +177,7 @@ def parse_measure(stdout):
 
 def rusage(ck, lib, standalone=False):
     tag = "rusage-standalone" if standalone else "rusage"
-    tr = Trace(rusage_program(lib, not standalone), tag)
+    tr = attach(ck, rusage_program(lib, not standalone), tag)
     res = sim_fixtures(["--run-ignored", "only", "-j", "1", "--no-capture", "measure_"], preload=lib)
     out = tr.stop()
     lines = out.splitlines()
@@ -296,7 +296,7 @@ def crash(ck, lib, case, fmt):
     args = ["-j", "1", "--no-fail-fast", "--message-format", fmt] + filt
     plain = sim(args, env=env)
     shim_quiet = sim(args, preload=lib, env=env)
-    tr = traced(ck, crash_program(lib), f"crash: {test} [{fmt}]", 120)
+    tr = attach(ck, crash_program(lib), f"crash: {test} [{fmt}]", 120)
     shim_traced = sim(args, preload=lib, env=env)
     text = tr.stop()
     ck.check(f"crash: {test} [{fmt}]: the test failed by a signal", plain[0] != 0 and
@@ -347,7 +347,7 @@ def sigvirt(ck, lib, modes=SIGVIRT_MODES):
     for mode in modes:
         plain = run([SIGVIRT, mode], ROOT, env)
         quiet = run([SIGVIRT, mode], ROOT, env, lib)
-        tr = traced(ck, crash_program(lib), f"sigvirt {mode}", 120)
+        tr = attach(ck, crash_program(lib), f"sigvirt {mode}", 120)
         traced = run([SIGVIRT, mode], ROOT, env, lib)
         text = tr.stop()
         ck.check(f"sigvirt {mode}: exit {want_rc[mode]} without the library", plain[0] == want_rc[mode],
@@ -388,7 +388,7 @@ def hung_program(lib):
 def hung(ck, lib):
     args = ["-P", "slow", "--run-ignored", "only", "-j", "1", "hang_threads"]
     plain = sim_fixtures(args)
-    tr = traced(ck, hung_program(lib), "hung", 160)
+    tr = attach(ck, hung_program(lib), "hung", 160)
     shim = sim_fixtures(args, preload=lib)
     text = tr.stop()
     ck.check("hung: the test timed out", b"TIMEOUT" in plain[2] and plain[0] != 0, f"exit {plain[0]}")

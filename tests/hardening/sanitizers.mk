@@ -53,12 +53,10 @@ hardening-asan-unit:
 	echo "$$pass passed, $$fail failed"; [ $$fail -eq 0 ]
 
 hardening-asan: $(BUILD)/asan/libnextest_probes.so $(HARD_PROGS) $(HARD_SIM) e2e-fixtures hardening-asan-unit
-	$(HARD_PY) $(HARD_SRC)/run_hardening.py --build $(HARD_DIR) --sim $(HARD_SIM) \
-	    --lib $(BUILD)/asan/libnextest_probes.so asan
+	$(call HARD_PYTEST,asan,$(BUILD)/asan/libnextest_probes.so)
 
 hardening-tsan: $(BUILD)/tsan/libnextest_probes.so $(HARD_DIR)/storm-tsan $(HARD_DIR)/fakechild
-	$(HARD_PY) $(HARD_SRC)/run_hardening.py --build $(HARD_DIR) --sim $(HARD_SIM) \
-	    --lib $(BUILD)/tsan/libnextest_probes.so tsan
+	$(call HARD_PYTEST,tsan,$(BUILD)/tsan/libnextest_probes.so)
 
 .PHONY: hardening-asan hardening-tsan hardening-asan-unit
 CHECKS += hardening-asan hardening-tsan

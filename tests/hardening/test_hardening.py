@@ -1,0 +1,51 @@
+"""tests/hardening/test_hardening.py — the sabotage, errno and sanitizer cases of
+run_hardening.py (which says how each case is judged), one pytest test per case.
+
+The selected cases of a group run together under one bpftrace session (attaching costs
+seconds), before the first of them is judged; -k selects cases.  Each make target runs
+one group: make hardening-errno → `pytest tests/hardening/test_hardening.py::test_errno …`.
+"""
+import os
+
+import pytest
+
+import run_hardening as rh
+from pytest_helpers import selected_params
+
+_RESULTS = {}
+
+
+def group_results(request, group):
+    """{case name: (events seen, problems)} for the selected cases of `group`, run once."""
+    if group not in _RESULTS:
+        cfg = request.config
+        only = selected_params(request, "case")
+        res = rh.run_group(group, cfg.getoption("build"), cfg.getoption("sim"), cfg.getoption("lib"), only)
+        _RESULTS[group] = {name: (n_ev, problems) for name, n_ev, problems in res}
+    return _RESULTS[group]
+
+
+def judge(request, group, case):
+    n_ev, problems = group_results(request, group)[case]
+    print(f"{group}: {case} ({n_ev} events)")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("case", rh.case_names("errno"))
+def test_errno(request, case):
+    judge(request, "errno", case)
+
+
+@pytest.mark.parametrize("case", rh.case_names("sabotage"))
+def test_sabotage(request, case):
+    judge(request, "sabotage", case)
+
+
+@pytest.mark.parametrize("case", rh.case_names("asan"))
+def test_asan(request, case):
+    judge(request, "asan", case)
+
+
+@pytest.mark.parametrize("case", rh.case_names("tsan"))
+def test_tsan(request, case):
+    judge(request, "tsan", case)

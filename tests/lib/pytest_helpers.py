@@ -1,0 +1,28 @@
+"""pytest_helpers: small pieces the pytest test files share (imported under pytest only).
+
+Owns: `selected_params` — the parameter values of the tests pytest will actually run, so a
+group of scenarios sharing one tracer session runs only what -k selected — and
+`need_option`, a required option of one test file.
+"""
+import pytest
+
+
+def selected_params(request, argname):
+    """The values of parameter `argname` of every selected test of the requesting test
+    function, in run order (after -k / node-id selection)."""
+    fn = getattr(request.node, "originalname", None) or request.function.__name__
+    out = []
+    for item in request.session.items:
+        cs = getattr(item, "callspec", None)
+        if cs is not None and argname in cs.params and getattr(item, "originalname", None) == fn \
+                and getattr(item, "module", None) is request.module and cs.params[argname] not in out:
+            out.append(cs.params[argname])
+    return out
+
+
+def need_option(config, name):
+    """The value of an option this test needs (missing: the test fails, it is not skipped)."""
+    v = config.getoption(name)
+    if not v:
+        pytest.fail(f"--{name.replace('_', '-')} is required for this test", pytrace=False)
+    return v
