@@ -87,7 +87,8 @@ include tracer-scripts/install.mk
 
 # Every Python test area runs under pytest (Debian's python3-pytest, installed for
 # /usr/bin/python3 by .ci/install-deps): `make <area-target> PYTEST_ARGS='-k basic'` selects.
-PYTEST      ?= /usr/bin/python3 -m pytest
+PYTHON3     ?= /usr/bin/python3
+PYTEST      ?= $(PYTHON3) -m pytest
 PYTEST_ARGS ?=
 
 # Test areas.  Each fragment (tests/<area>/*.mk) appends its test targets

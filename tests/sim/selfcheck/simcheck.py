@@ -309,7 +309,7 @@ def check_libtest_and_capture(ck):
              f"plus suite line {out[:1]}")
     proc, _, _ = run(["--no-capture", "--message-format", "libtest-json-plus", "check::fail_exit_7"], env)
     ck.that('"stdout":"(stdout not captured)\\n(stderr not captured)\n"}' in proc.stdout.decode(),
-          "no-capture failure: literal newline quirk in the libtest stdout field")
+             "no-capture failure: literal newline quirk in the libtest stdout field")
     proc, _, _ = run(["--message-format", "libtest-json", "check::pass"])
     ck.that(proc.returncode == 95, f"libtest without NEXTEST_EXPERIMENTAL_LIBTEST_JSON exits 95 (got {proc.returncode})")
     proc, events, _ = run(["--no-capture", "check::out_bytes"])
@@ -338,31 +338,31 @@ def check_misc(ck):
     t = open(trace).read()
     ck.that(re.search(r'execve\("/proc/self/exe", \["/proc/self/exe", "__double-spawn", "--", "[^"]*/probe-[0-9a-f]+", "--exact check::pass --nocapture"\]', t)
              is not None, "double-spawn execve argv")
-       ck.that("clone3({flags=CLONE_VM|CLONE_VFORK, exit_signal=SIGCHLD" in t, "posix_spawnp → clone3(CLONE_VM|CLONE_VFORK)")
-       ck.that(re.search(r"wait4\(\d+, .*WNOHANG", t) is not None and "pidfd_open(" in t, "pidfd + waitpid(WNOHANG) reaping")
-       child_pids = set(re.findall(r'^(\d+)\s+execve\("/proc/self/exe", \["/proc/self/exe", "__double-spawn"', t, re.M))
-       ck.that(child_pids and not any(re.search(rf"wait4\({p}, [^,]*, 0,", t) for p in child_pids),
+    ck.that("clone3({flags=CLONE_VM|CLONE_VFORK, exit_signal=SIGCHLD" in t, "posix_spawnp → clone3(CLONE_VM|CLONE_VFORK)")
+    ck.that(re.search(r"wait4\(\d+, .*WNOHANG", t) is not None and "pidfd_open(" in t, "pidfd + waitpid(WNOHANG) reaping")
+    child_pids = set(re.findall(r'^(\d+)\s+execve\("/proc/self/exe", \["/proc/self/exe", "__double-spawn"', t, re.M))
+    ck.that(child_pids and not any(re.search(rf"wait4\({p}, [^,]*, 0,", t) for p in child_pids),
              "no blocking waitpid for list/test children")
-       run(["check::pass"], {"NEXTEST_DOUBLE_SPAWN": "0"}, strace=trace)
-       t = open(trace).read()
-       ck.that("__double-spawn" not in t and re.search(r'execve\("[^"]*/probe-[0-9a-f]+", \[[^]]*"--exact", "check::pass", "--nocapture"\]', t),
+    run(["check::pass"], {"NEXTEST_DOUBLE_SPAWN": "0"}, strace=trace)
+    t = open(trace).read()
+    ck.that("__double-spawn" not in t and re.search(r'execve\("[^"]*/probe-[0-9a-f]+", \[[^]]*"--exact", "check::pass", "--nocapture"\]', t),
              "NEXTEST_DOUBLE_SPAWN=0 spawns the test directly")
-       run(["--spawn-path", "fork", "check::pass"], strace=trace)
-       t = open(trace).read()
-       ck.that(re.search(r"clone3\(\{flags=CLONE_CHILD_CLEARTID\|CLONE_CHILD_SETTID\|SIGCHLD|clone\(child_stack=NULL, flags=CLONE_CHILD_CLEARTID", t) is not None,
+    run(["--spawn-path", "fork", "check::pass"], strace=trace)
+    t = open(trace).read()
+    ck.that(re.search(r"clone3\(\{flags=CLONE_CHILD_CLEARTID\|CLONE_CHILD_SETTID\|SIGCHLD|clone\(child_stack=NULL, flags=CLONE_CHILD_CLEARTID", t) is not None,
              "--spawn-path fork uses fork()")
-       run(["--reaper", "sigchld", "check::pass"], strace=trace)
-       t = open(trace).read()
-       ck.that("pidfd_open(" not in t and re.search(r"wait4\(\d+, 0x[0-9a-f]+, WNOHANG, NULL\) = 0", t) is not None,
+    run(["--reaper", "sigchld", "check::pass"], strace=trace)
+    t = open(trace).read()
+    ck.that("pidfd_open(" not in t and re.search(r"wait4\(\d+, 0x[0-9a-f]+, WNOHANG, NULL\) = 0", t) is not None,
              "sigchld reaper: waitpid(WNOHANG) polls returning 0")
-       # The sim's __double-spawn: split + exec, 70 on failure.
-       p = subprocess.run([SIM, "__double-spawn", "--", "/bin/sh", "-c 'exit 3'"])
-       ck.that(p.returncode == 3, "__double-spawn execs the split command")
-       p = subprocess.run([SIM, "__double-spawn", "--", "/nonexistent/x", ""], stderr=subprocess.DEVNULL)
-       ck.that(p.returncode == 70, "__double-spawn exits 70 when exec fails")
-       p = subprocess.run([SIM, "__double-spawn", "--", "/bin/sh", "'unterminated"], stderr=subprocess.DEVNULL)
-       ck.that(p.returncode == 70, "__double-spawn exits 70 when split fails")
+    # The sim's __double-spawn: split + exec, 70 on failure.
+    p = subprocess.run([SIM, "__double-spawn", "--", "/bin/sh", "-c 'exit 3'"])
+    ck.that(p.returncode == 3, "__double-spawn execs the split command")
+    p = subprocess.run([SIM, "__double-spawn", "--", "/nonexistent/x", ""], stderr=subprocess.DEVNULL)
+    ck.that(p.returncode == 70, "__double-spawn exits 70 when exec fails")
+    p = subprocess.run([SIM, "__double-spawn", "--", "/bin/sh", "'unterminated"], stderr=subprocess.DEVNULL)
+    ck.that(p.returncode == 70, "__double-spawn exits 70 when split fails")
 
 
-   GROUPS = [check_env_per_version, check_truth_and_lines, check_old_human, check_slow_timeout,
-             check_retries_and_flaky, check_libtest_and_capture, check_misc]
+GROUPS = [check_env_per_version, check_truth_and_lines, check_old_human, check_slow_timeout,
+          check_retries_and_flaky, check_libtest_and_capture, check_misc]
