@@ -14,3 +14,8 @@ def pytest_addoption(parser):
     g.addoption("--stress-count", dest="stress_count", type=int, default=2,
                 help="the soak's K x 1,000 attempts (test_soak.py)")
     g.addoption("--jobs", dest="jobs", type=int, default=32, help="the soak's -j (test_soak.py)")
+
+
+def pytest_configure(config):
+    for g in ("errno", "sabotage", "asan", "tsan"):
+        config.addinivalue_line("markers", f"{g}: the {g} cases of test_hardening.py")

@@ -55,7 +55,7 @@ $(HARD_DIR)/suid/suidrunner: $(HARD_SRC)/fakerunner.c $(HARD_DIR)/suid/libnextes
 	    -Wl,--no-as-needed -Wl,-rpath,$(abspath $(HARD_DIR))/suid
 
 # One group of test_hardening.py: $(call HARD_PYTEST,GROUP,LIB)
-HARD_PYTEST = $(PYTEST) $(HARD_SRC)/test_hardening.py::test_$(1) $(PYTEST_ARGS) --build $(HARD_DIR) \
+HARD_PYTEST = $(PYTEST) $(HARD_SRC)/test_hardening.py -m $(1) $(PYTEST_ARGS) --build $(HARD_DIR) \
 	    --sim $(HARD_SIM) --lib $(2)
 
 hardening-errno: $(HARD_PROGS)

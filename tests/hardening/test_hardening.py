@@ -3,7 +3,7 @@ run_hardening.py (which says how each case is judged), one pytest test per case.
 
 The selected cases of a group run together under one bpftrace session (attaching costs
 seconds), before the first of them is judged; -k selects cases.  Each make target runs
-one group: make hardening-errno → `pytest tests/hardening/test_hardening.py::test_errno …`.
+one group, by its marker: make hardening-errno → `pytest tests/hardening/test_hardening.py -m errno …`.
 """
 import os
 
@@ -19,33 +19,15 @@ def group_results(request, group):
     """{case name: (events seen, problems)} for the selected cases of `group`, run once."""
     if group not in _RESULTS:
         cfg = request.config
-        only = selected_params(request, "case")
+        only = [c for g, c in selected_params(request, "group", "case") if g == group]
         res = rh.run_group(group, cfg.getoption("build"), cfg.getoption("sim"), cfg.getoption("lib"), only)
         _RESULTS[group] = {name: (n_ev, problems) for name, n_ev, problems in res}
     return _RESULTS[group]
 
 
-def judge(request, group, case):
+@pytest.mark.parametrize("group,case", [pytest.param(g, c, marks=getattr(pytest.mark, g), id=f"{g}-{c}")
+                                        for g in rh.GROUPS for c in rh.case_names(g)])
+def test_case(request, group, case):
     n_ev, problems = group_results(request, group)[case]
     print(f"{group}: {case} ({n_ev} events)")
     assert not problems, "\n".join(problems)
-
-
-@pytest.mark.parametrize("case", rh.case_names("errno"))
-def test_errno(request, case):
-    judge(request, "errno", case)
-
-
-@pytest.mark.parametrize("case", rh.case_names("sabotage"))
-def test_sabotage(request, case):
-    judge(request, "sabotage", case)
-
-
-@pytest.mark.parametrize("case", rh.case_names("asan"))
-def test_asan(request, case):
-    judge(request, "asan", case)
-
-
-@pytest.mark.parametrize("case", rh.case_names("tsan"))
-def test_tsan(request, case):
-    judge(request, "tsan", case)

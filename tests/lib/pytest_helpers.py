@@ -7,16 +7,20 @@ group of scenarios sharing one tracer session runs only what -k selected — and
 import pytest
 
 
-def selected_params(request, argname):
-    """The values of parameter `argname` of every selected test of the requesting test
-    function, in run order (after -k / node-id selection)."""
+def selected_params(request, *argnames):
+    """The values of parameter `argname` (several names: tuples of their values) of every
+    selected test of the requesting test function, in run order (after -k, -m and node-id
+    selection)."""
     fn = getattr(request.node, "originalname", None) or request.function.__name__
     out = []
     for item in request.session.items:
         cs = getattr(item, "callspec", None)
-        if cs is not None and argname in cs.params and getattr(item, "originalname", None) == fn \
-                and getattr(item, "module", None) is request.module and cs.params[argname] not in out:
-            out.append(cs.params[argname])
+        if cs is None or not all(a in cs.params for a in argnames) \
+                or getattr(item, "originalname", None) != fn or getattr(item, "module", None) is not request.module:
+            continue
+        v = cs.params[argnames[0]] if len(argnames) == 1 else tuple(cs.params[a] for a in argnames)
+        if v not in out:
+            out.append(v)
     return out
 
 

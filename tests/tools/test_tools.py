@@ -220,23 +220,14 @@ def test_golden_traces_agree_with_their_events():
 
 # ---- converter ----------------------------------------------------------------------
 @pytest.mark.converter
-def test_converter_golden_run():
+@pytest.mark.parametrize("name", ["run", "stress"])
+def test_converter_golden(name):
     with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, "t.json")
-        r = converter(["-o", out, "--events", golden("run.events.jsonl")])
+        r = converter(["-o", out, "--events", golden(f"{name}.events.jsonl")])
         check(r.returncode == 0, r.stderr)
-        got, want = open(out).read(), open(golden("run.trace.json")).read()
-        check(got == want, "output differs from golden/run.trace.json")
-
-
-@pytest.mark.converter
-def test_converter_golden_stress():
-    with tempfile.TemporaryDirectory() as d:
-        out = os.path.join(d, "t.json")
-        r = converter(["-o", out, "--events", golden("stress.events.jsonl")])
-        check(r.returncode == 0, r.stderr)
-        check(open(out).read() == open(golden("stress.trace.json")).read(),
-              "output differs from golden/stress.trace.json")
+        check(open(out).read() == open(golden(f"{name}.trace.json")).read(),
+              f"output differs from golden/{name}.trace.json")
 
 
 @pytest.mark.converter
