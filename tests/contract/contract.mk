@@ -4,7 +4,7 @@
 # the real build/libnextest_probes.so) with test_elf.py (pytest; checks in
 # check_elf.py) — notes, names,
 # argument strings, descsz, semaphores on their own page, bpftrace -l, and the
-# exported symbols against preload/exports.map — and the root-only live
+# exported symbols against preload/thin/hook/exports.map — and the root-only live
 # test (test_live.py, live_probes.py): bpftrace attached by path before fire-all starts must see all ten
 # probes fire once with the expected arguments.
 # `make contract-probes-only` checks a library built from the probe sources
@@ -12,7 +12,7 @@
 
 CONTRACT_DIR := $(BUILD)/contract
 CONTRACT_LIB ?= $(LIB)
-CONTRACT_PROBE_SRCS := preload/probes.c preload/encode.c preload/buf.c
+CONTRACT_PROBE_SRCS := preload/thin/probe/probes.c preload/engine/encode/encode.c preload/engine/encode/buf.c
 
 .PHONY: contract-tests contract-probes-only
 CHECKS += contract-tests
@@ -28,7 +28,7 @@ $(CONTRACT_DIR)/libprobes_only.so: $(CONTRACT_PROBE_SRCS) $(PRELOAD_HDRS) | $(CO
 
 contract-tests: $(CONTRACT_LIB) $(CONTRACT_DIR)/fire-all
 	$(PYTEST) tests/contract/test_elf.py tests/contract/test_live.py $(PYTEST_ARGS) \
-	    --lib $(CONTRACT_LIB) --bpftrace --exports preload/exports.map --fire-all $(CONTRACT_DIR)/fire-all
+	    --lib $(CONTRACT_LIB) --bpftrace --exports preload/thin/hook/exports.map --fire-all $(CONTRACT_DIR)/fire-all
 
 contract-probes-only: $(CONTRACT_DIR)/libprobes_only.so $(CONTRACT_DIR)/fire-all
 	$(PYTEST) tests/contract/test_elf.py tests/contract/test_live.py $(PYTEST_ARGS) \

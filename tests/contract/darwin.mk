@@ -25,23 +25,23 @@ CHECKS += darwin-static-check
 $(DARWIN_DIR):
 	mkdir -p $@
 
-$(DARWIN_DIR)/nextest_probes_dtrace.h $(DARWIN_DIR)/mock_dtrace.c: preload/nextest_probes.d \
+$(DARWIN_DIR)/nextest_probes_dtrace.h $(DARWIN_DIR)/mock_dtrace.c: preload/thin/probe/nextest_probes.d \
 		tests/contract/darwin_mock_dtrace.py | $(DARWIN_DIR)
-	python3 tests/contract/darwin_mock_dtrace.py preload/nextest_probes.d $@
+	python3 tests/contract/darwin_mock_dtrace.py preload/thin/probe/nextest_probes.d $@
 
-$(DARWIN_DIR)/probes.o: preload/probes.c $(PRELOAD_HDRS) | $(DARWIN_DIR)
+$(DARWIN_DIR)/probes.o: preload/thin/probe/probes.c $(PRELOAD_HDRS) | $(DARWIN_DIR)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -DNX_DTRACE=1 -c -o $@ $<
 
-$(DARWIN_DIR)/probes_darwin.o: preload/probes_darwin.c $(DARWIN_DIR)/nextest_probes_dtrace.h \
+$(DARWIN_DIR)/probes_darwin.o: preload/thin/probe/probes_darwin.c $(DARWIN_DIR)/nextest_probes_dtrace.h \
 		$(PRELOAD_HDRS)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -DNX_DTRACE=1 -Wconversion -I$(DARWIN_DIR) -c -o $@ $<
 
 $(DARWIN_DIR)/fire-all-dtrace: tests/contract/fire_all.c $(DARWIN_DIR)/probes.o \
-		$(DARWIN_DIR)/probes_darwin.o $(DARWIN_DIR)/mock_dtrace.c preload/encode.c preload/buf.c
+		$(DARWIN_DIR)/probes_darwin.o $(DARWIN_DIR)/mock_dtrace.c preload/engine/encode/encode.c preload/engine/encode/buf.c
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -o $@ $^
 
-$(DARWIN_DIR)/interpose_tu.o: tests/contract/darwin_interpose_tu.c preload/hooks.c \
-		preload/interpose_darwin.c $(PRELOAD_HDRS) | $(DARWIN_DIR)
+$(DARWIN_DIR)/interpose_tu.o: tests/contract/darwin_interpose_tu.c preload/thin/hook/hooks.c \
+		preload/thin/hook/interpose_darwin.c $(PRELOAD_HDRS) | $(DARWIN_DIR)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -DNX_INTERPOSE=1 -DNX_INTERPOSE_SECTION='"nx_interpose"' \
 	      -c -o $@ $<
 
@@ -53,4 +53,4 @@ darwin-static-check: $(BUILD)/exports_darwin.txt $(DARWIN_DIR)/fire-all-dtrace \
 		$(DARWIN_DIR)/interpose-check
 	$(PYTEST) tests/contract/test_darwin.py $(PYTEST_ARGS) --darwin-dir $(DARWIN_DIR) \
 	    --export-list $(BUILD)/exports_darwin.txt --no-hook "$(DARWIN_NO_HOOK)" \
-	    --linux-only preload/extras/sigaction.c:sigaction,signal
+	    --linux-only preload/thin/hook/sigaction.c:sigaction,signal

@@ -14,7 +14,8 @@ import darwin_static
 from pytest_helpers import need_option as need
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-PRELOAD = os.path.join(REPO, "preload")
+HOOK = os.path.join(REPO, "preload", "thin", "hook")
+PROBE = os.path.join(REPO, "preload", "thin", "probe")
 
 
 def linux_only_names(config):
@@ -23,9 +24,9 @@ def linux_only_names(config):
 
 def test_static_tables(pytestconfig):
     problems, summary = darwin_static.verify(
-        os.path.join(PRELOAD, "probes.h"), os.path.join(PRELOAD, "nextest_probes.d"),
-        os.path.join(PRELOAD, "exports.map"), os.path.join(PRELOAD, "interpose_darwin.c"),
-        os.path.join(PRELOAD, "hooks.c"), need(pytestconfig, "export_list"),
+        os.path.join(PROBE, "probes.h"), os.path.join(PROBE, "nextest_probes.d"),
+        os.path.join(HOOK, "exports.map"), os.path.join(HOOK, "interpose_darwin.c"),
+        os.path.join(HOOK, "hooks.c"), need(pytestconfig, "export_list"),
         pytestconfig.getoption("no_hook").split(), pytestconfig.getoption("linux_only"))
     assert not problems, "\n".join(problems)
     print(summary)
@@ -49,7 +50,7 @@ def test_interpose_table(pytestconfig):
     d = need(pytestconfig, "darwin_dir")
     problems, summary = darwin_interpose_check.verify(
         os.path.join(d, "interpose_tu.o"), os.path.join(d, "interpose-check"),
-        os.path.join(PRELOAD, "exports.map"), os.path.join(PRELOAD, "interpose_darwin.c"),
+        os.path.join(HOOK, "exports.map"), os.path.join(HOOK, "interpose_darwin.c"),
         linux_only_names(pytestconfig))
     assert not problems, "\n".join(problems)
     print(summary)

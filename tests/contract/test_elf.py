@@ -1,7 +1,7 @@
 """tests/contract/test_elf.py — the probe contract on a built ELF object (check_elf.py).
 
 Usage: pytest tests/contract/test_elf.py --lib LIB [--arch aarch64] [--bpftrace]
-       [--exports preload/exports.map]
+       [--exports preload/thin/hook/exports.map]
 test_bpftrace_list and test_exports run when their option is given (skipped, and said so,
 otherwise: bpftrace cannot list an aarch64 object on x86_64).
 """
