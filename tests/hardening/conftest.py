@@ -8,9 +8,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 def pytest_addoption(parser):
     g = parser.getgroup("hardening")
     g.addoption("--build", help="build/hardening (test_hardening.py)")
-    g.addoption("--sim", required=True, help="nextest-sim")
-    g.addoption("--lib", required=True, help="the library copy to preload and trace")
+    g.addoption("--sim", help="nextest-sim")
+    g.addoption("--lib", help="the library copy to preload and trace")
     g.addoption("--out", help="the soak's output directory (test_soak.py)")
+    g.addoption("--asan-dir", dest="asan_dir", help="build/asan (test_asan_unit.py)")
     g.addoption("--stress-count", dest="stress_count", type=int, default=2,
                 help="the soak's K x 1,000 attempts (test_soak.py)")
     g.addoption("--jobs", dest="jobs", type=int, default=32, help="the soak's -j (test_soak.py)")

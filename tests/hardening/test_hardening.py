@@ -10,7 +10,7 @@ import os
 import pytest
 
 import run_hardening as rh
-from pytest_helpers import selected_params
+from pytest_helpers import need_option, selected_params
 
 _RESULTS = {}
 
@@ -20,7 +20,7 @@ def group_results(request, group):
     if group not in _RESULTS:
         cfg = request.config
         only = [c for g, c in selected_params(request, "group", "case") if g == group]
-        res = rh.run_group(group, cfg.getoption("build"), cfg.getoption("sim"), cfg.getoption("lib"), only)
+        res = rh.run_group(group, *(need_option(cfg, k) for k in ("build", "sim", "lib")), only)
         _RESULTS[group] = {name: (n_ev, problems) for name, n_ev, problems in res}
     return _RESULTS[group]
 

@@ -12,7 +12,7 @@ from pytest_helpers import need_option
 def test_soak(pytestconfig):
     cfg = pytestconfig
     k = cfg.getoption("stress_count")
-    counts, problems = soak.soak(os.path.abspath(cfg.getoption("lib")), os.path.abspath(cfg.getoption("sim")),
+    counts, problems = soak.soak(os.path.abspath(need_option(cfg, "lib")), os.path.abspath(need_option(cfg, "sim")),
                                  os.path.abspath(need_option(cfg, "out")), k, cfg.getoption("jobs"))
     print(counts)
     assert not problems, f"soak: {k} x 1000 attempts: {counts}\n" + "\n".join(problems[:20])
