@@ -5,7 +5,7 @@ The selected runs share bpftrace sessions, --batch of them each (attaching costs
 a test runs its batch (itself and the next selected runs) unless an earlier test already
 did, then is judged.  A failure lists every problem of the run.
 Usage: pytest tests/e2e/test_e2e.py --lib build/libnextest_probes.so [--sim SIM]
-       [--emulate VER] [--runner cargo-nextest] [-k 'basic or retries']
+       [--emulate VER] [--runner cargo-nextest] [-k 'basic or retries_v0.9.66']
 """
 import argparse
 import os
@@ -39,7 +39,8 @@ def pytest_generate_tests(metafunc):
         if ctx is None:
             metafunc.parametrize("run", [None], ids=["no runner"])
             return
-        metafunc.parametrize("run", plan, ids=[s.name + (f"@{v}" if v else "") for s, v in plan])
+        # scenario@version is written scenario_vVERSION (-k takes no "@"): -k 'not _v' = current only
+        metafunc.parametrize("run", plan, ids=[s.name + (f"_v{v}" if v else "") for s, v in plan])
 
 
 @pytest.fixture(scope="session")
