@@ -39,6 +39,7 @@ class Fail(AssertionError):
 
 
 def check(cond, msg):
+    __tracebackhide__ = True        # pytest shows the caller's line
     if not cond:
         raise Fail(msg)
 
