@@ -11,7 +11,7 @@ import subprocess
 import darwin_interpose_check
 import darwin_mock_run
 import darwin_static
-from pytest_helpers import need_option as need
+from pytest_helpers import need_option as need, no_problems
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 HOOK = os.path.join(REPO, "preload", "thin", "hook")
@@ -28,7 +28,7 @@ def test_static_tables(pytestconfig):
         os.path.join(HOOK, "exports.map"), os.path.join(HOOK, "interpose_darwin.c"),
         os.path.join(HOOK, "hooks.c"), need(pytestconfig, "export_list"),
         pytestconfig.getoption("no_hook").split(), pytestconfig.getoption("linux_only"))
-    assert not problems, "\n".join(problems)
+    no_problems(problems)
     print(summary)
 
 
@@ -42,7 +42,7 @@ def test_dtrace_build_has_no_notes_or_semaphores(pytestconfig):
 
 def test_mock_dtrace_run(pytestconfig):
     problems, summary = darwin_mock_run.verify(os.path.join(need(pytestconfig, "darwin_dir"), "fire-all-dtrace"))
-    assert not problems, "\n".join(problems)
+    no_problems(problems)
     print(summary)
 
 
@@ -52,5 +52,5 @@ def test_interpose_table(pytestconfig):
         os.path.join(d, "interpose_tu.o"), os.path.join(d, "interpose-check"),
         os.path.join(HOOK, "exports.map"), os.path.join(HOOK, "interpose_darwin.c"),
         linux_only_names(pytestconfig))
-    assert not problems, "\n".join(problems)
+    no_problems(problems)
     print(summary)

@@ -8,7 +8,7 @@ otherwise: bpftrace cannot list an aarch64 object on x86_64).
 import pytest
 
 import check_elf
-from pytest_helpers import need_option as need
+from pytest_helpers import need_option as need, no_problems
 
 
 @pytest.fixture(scope="module")
@@ -18,18 +18,18 @@ def lib(pytestconfig):
 
 def test_notes(lib, pytestconfig):
     problems = check_elf.check_notes(lib, pytestconfig.getoption("arch"))
-    assert not problems, "\n".join(problems)
+    no_problems(problems)
 
 
 def test_bpftrace_list(lib, pytestconfig):
     if not pytestconfig.getoption("bpftrace"):
         pytest.skip("not asked for (--bpftrace)")
     problems = check_elf.check_bpftrace(lib)
-    assert not problems, "\n".join(problems)
+    no_problems(problems)
 
 
 def test_exports(lib, pytestconfig):
     if not pytestconfig.getoption("exports"):
         pytest.skip("not asked for (--exports MAP)")
     problems = check_elf.check_exports(lib, pytestconfig.getoption("exports"))
-    assert not problems, "\n".join(problems)
+    no_problems(problems)

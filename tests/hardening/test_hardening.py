@@ -10,7 +10,7 @@ import os
 import pytest
 
 import run_hardening as rh
-from pytest_helpers import need_option, selected_params
+from pytest_helpers import need_option, no_problems, selected_params
 
 _RESULTS = {}
 
@@ -30,4 +30,4 @@ def group_results(request, group):
 def test_case(request, group, case):
     n_ev, problems = group_results(request, group)[case]
     print(f"{group}: {case} ({n_ev} events)")
-    assert not problems, "\n".join(problems)
+    no_problems(problems)

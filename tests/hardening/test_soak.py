@@ -6,7 +6,7 @@ Usage: pytest tests/hardening/test_soak.py --lib LIB --sim SIM --out DIR --stres
 import os
 
 import soak
-from pytest_helpers import need_option
+from pytest_helpers import need_option, no_problems
 
 
 def test_soak(pytestconfig):
@@ -15,4 +15,4 @@ def test_soak(pytestconfig):
     counts, problems = soak.soak(os.path.abspath(need_option(cfg, "lib")), os.path.abspath(need_option(cfg, "sim")),
                                  os.path.abspath(need_option(cfg, "out")), k, cfg.getoption("jobs"))
     print(counts)
-    assert not problems, f"soak: {k} x 1000 attempts: {counts}\n" + "\n".join(problems[:20])
+    no_problems(problems[:20], f"soak: {k} x 1000 attempts: {counts}")

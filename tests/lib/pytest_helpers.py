@@ -30,3 +30,9 @@ def need_option(config, name):
     if not v:
         pytest.fail(f"--{name.replace('_', '-')} is required for this test", pytrace=False)
     return v
+
+
+def no_problems(problems, header=""):
+    """Fails the test with every problem listed (no traceback: the list says it all)."""
+    if problems:
+        pytest.fail((header + "\n" if header else "") + "\n".join(problems), pytrace=False)

@@ -13,6 +13,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import compare  # noqa: E402
+from pytest_helpers import no_problems  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -36,5 +37,4 @@ def setup(pytestconfig):
 def test_protocol(setup, scenario):
     problems = compare.run_scenario(scenario, setup["real"], setup["sim"], setup["calllog"],
                                     setup["env"], setup["out"])
-    assert not problems, f"{len(problems)} differences ({os.path.join(setup['out'], scenario.name)}):\n" + \
-        "\n".join(problems)
+    no_problems(problems, f"{len(problems)} differences ({os.path.join(setup['out'], scenario.name)}):")
