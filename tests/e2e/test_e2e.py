@@ -56,15 +56,16 @@ def context(pytestconfig):
 
 def test_e2e(context, run, request):
     a, ctx = context
-    done = _STATE.setdefault("done", {})
-    if run not in done:
-        todo = [r for r in selected_params(request, "run") if r not in done]
-        batch = todo[todo.index(run):][:max(1, a.batch)]
+    done = _STATE.setdefault("done", {})      # (scenario name, version) -> (Run, took)
+    key = lambda r: (r[0].name, r[1])  # noqa: E731  (scenarios are not hashable)
+    if key(run) not in done:
+        todo = [r for r in selected_params(request, "run") if key(r) not in done]
+        batch = todo[[key(r) for r in todo].index(key(run)):][:max(1, a.batch)]
         runs = [run_e2e.Run(s, v, a.out) for s, v in batch]
         took = run_e2e.run_batch(a, ctx, runs)
-        for key, r in zip(batch, runs):
-            done[key] = (r, took)
-    r, took = done[run]
+        for r, ran in zip(batch, runs):
+            done[key(r)] = (ran, took)
+    r, took = done[key(run)]
     lines = run_e2e.report_lines(r, took)
     print("\n".join(lines))
     if r.problems:
