@@ -31,6 +31,7 @@ import tempfile
 import pytest
 
 from bpfsession import BpftraceSession
+from pytest_helpers import need_option
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WS = os.path.join(HERE, "ws")
@@ -114,7 +115,7 @@ RUNNERS = [
 
 @pytest.fixture(scope="module")
 def paths(pytestconfig):
-    o = {k: os.path.abspath(pytestconfig.getoption(k)) for k in ("lib", "sim", "target", "other_a", "other_b")}
+    o = {k: os.path.abspath(need_option(pytestconfig, k)) for k in ("lib", "sim", "target", "other_a", "other_b")}
     subprocess.run(["cargo", "test", "--no-run", "--offline", "-q"], cwd=WS, check=True,
                    env=dict(os.environ, CARGO_TARGET_DIR=o["target"]))
     o["mixed"] = f"{o['other_a']}:{o['lib']} {o['other_b']}"

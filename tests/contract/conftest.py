@@ -1,5 +1,5 @@
 """conftest (contract): the objects and files `make contract-tests`, `darwin-static-check`,
-`cross-aarch64` and `contract-lld` pass."""
+`cross-aarch64` and `contract-lld` pass (and --lib: the ELF object test_elf.py checks)."""
 import os
 import sys
 
@@ -8,7 +8,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 def pytest_addoption(parser):
     g = parser.getgroup("contract")
-    g.addoption("--lib", help="the ELF object whose notes are checked (test_elf.py)")
     g.addoption("--arch", default="x86_64", choices=["x86_64", "aarch64"])
     g.addoption("--bpftrace", action="store_true", help="also check `bpftrace -l` (test_elf.py)")
     g.addoption("--exports", help="exports.map the dynamic symbols must match (test_elf.py)")

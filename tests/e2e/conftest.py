@@ -1,5 +1,5 @@
-"""conftest (e2e): the options of `make e2e` (those of run_e2e.py's command line) and the
-e2e harness on sys.path."""
+"""conftest (e2e): the options of `make e2e` (those of run_e2e.py's command line; --lib,
+--sim, --out and --nextest are tests/conftest.py's) and the e2e harness on sys.path."""
 import os
 import sys
 
@@ -9,11 +9,7 @@ sys.path.insert(0, HERE)
 
 def pytest_addoption(parser):
     g = parser.getgroup("e2e")
-    g.addoption("--lib", help="build/libnextest_probes.so (test_e2e.py)")
-    g.addoption("--sim", default=os.path.join(HERE, "..", "..", "build", "sim-target", "release", "nextest-sim"))
     g.addoption("--runner", default=os.environ.get("NEXTEST_E2E_RUNNER", "sim"), choices=["sim", "cargo-nextest"])
-    g.addoption("--out", default=os.path.join(HERE, "..", "..", "build", "e2e", "runs"))
     g.addoption("--emulate", action="append", help="only these emulated versions ('current' = none)")
-    g.addoption("--nextest", help="real mode: this cargo-nextest binary")
     g.addoption("--junit", action="store_true", help="real mode: also compare with nextest's JUnit report")
     g.addoption("--batch", type=int, default=10, help="scenarios per bpftrace session")

@@ -21,8 +21,9 @@ _STATE = {}
 def options(config):
     if "a" not in _STATE:
         a = argparse.Namespace(
-            lib=need_option(config, "lib"), sim=config.getoption("sim"), runner=config.getoption("runner"),
-            out=config.getoption("out"), emulate=config.getoption("emulate"), list=False,
+            lib=need_option(config, "lib"), runner=config.getoption("runner"),
+            sim=config.getoption("sim") or os.path.join(run_e2e.fixtures.REPO, "build", "sim-target", "release", "nextest-sim"),
+            out=config.getoption("out") or os.path.join(run_e2e.fixtures.REPO, "build", "e2e", "runs"), emulate=config.getoption("emulate"), list=False,
             nextest=config.getoption("nextest"), junit=config.getoption("junit"),
             batch=config.getoption("batch"), scenario=[])
         ctx, plan = run_e2e.prepare(a, run_e2e.resolve(a))

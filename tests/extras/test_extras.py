@@ -12,11 +12,12 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_extras as rx  # noqa: E402
+from pytest_helpers import need_option  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def lib(pytestconfig):
-    return os.path.abspath(pytestconfig.getoption("lib"))
+    return os.path.abspath(need_option(pytestconfig, "lib"))
 
 
 @pytest.mark.parametrize("standalone", [False, True], ids=["with-done", "standalone"])

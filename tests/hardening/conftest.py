@@ -1,4 +1,5 @@
-"""conftest (hardening): the paths the hardening targets pass."""
+"""conftest (hardening): what the hardening targets pass besides --build (build/hardening),
+--sim, --lib (the library copy to preload and trace) and --out (the soak's directory)."""
 import os
 import sys
 
@@ -7,10 +8,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 def pytest_addoption(parser):
     g = parser.getgroup("hardening")
-    g.addoption("--build", help="build/hardening (test_hardening.py)")
-    g.addoption("--sim", help="nextest-sim")
-    g.addoption("--lib", help="the library copy to preload and trace")
-    g.addoption("--out", help="the soak's output directory (test_soak.py)")
     g.addoption("--asan-dir", dest="asan_dir", help="build/asan (test_asan_unit.py)")
     g.addoption("--stress-count", dest="stress_count", type=int, default=2,
                 help="the soak's K x 1,000 attempts (test_soak.py)")

@@ -1,11 +1,5 @@
-"""conftest (protocol): the paths `make protocol` passes."""
-import os
-
-REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+"""conftest (protocol): the call logger `make protocol` passes besides --sim and --out."""
 
 
 def pytest_addoption(parser):
-    g = parser.getgroup("protocol")
-    g.addoption("--calllog", required=True, help="build/protocol/libcalllog.so")
-    g.addoption("--sim", required=True, help="nextest-sim")
-    g.addoption("--out", default=os.path.join(REPO, "build", "protocol", "runs"))
+    parser.getgroup("protocol").addoption("--calllog", help="build/protocol/libcalllog.so")

@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import compare  # noqa: E402
-from pytest_helpers import no_problems  # noqa: E402
+from pytest_helpers import need_option, no_problems  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -26,11 +26,12 @@ def setup(pytestconfig):
         pytest.skip(why)
     real = os.path.realpath(real)
     ver = subprocess.run([real, "nextest", "--version"], stdout=subprocess.PIPE, text=True).stdout.split("\n")[0]
-    sim = os.path.abspath(pytestconfig.getoption("sim"))
+    sim = os.path.abspath(need_option(pytestconfig, "sim"))
     print(f"protocol: real {ver} at {real} vs {sim}")
     compare.fixtures.build()
-    return {"real": real, "sim": sim, "calllog": os.path.abspath(pytestconfig.getoption("calllog")),
-            "env": compare.base_env(), "out": os.path.abspath(pytestconfig.getoption("out"))}
+    out = pytestconfig.getoption("out") or os.path.join(compare.REPO, "build", "protocol", "runs")
+    return {"real": real, "sim": sim, "calllog": os.path.abspath(need_option(pytestconfig, "calllog")),
+            "env": compare.base_env(), "out": os.path.abspath(out)}
 
 
 @pytest.mark.parametrize("scenario", compare.SCENARIOS, ids=[s.name for s in compare.SCENARIOS])

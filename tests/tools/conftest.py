@@ -1,5 +1,6 @@
-"""conftest (tools): the paths `make tools-tests` and `make docs-examples` pass, and the
-groups of test_tools.py as markers."""
+"""conftest (tools): what `make tools-tests` and `make docs-examples` pass besides --build,
+--sim (test_tools.py), --lib and --nextest (a directory holding a private cargo-nextest:
+test_docs_examples.py), and the groups of test_tools.py as markers."""
 import os
 import sys
 
@@ -12,10 +13,6 @@ GROUPS = ("converter", "capture", "compile", "command", "scripts", "examples", "
 def pytest_addoption(parser):
     g = parser.getgroup("tools")
     g.addoption("--root", help="the repository (default: the one holding this file)")
-    g.addoption("--build", help="the build directory (test_tools.py)")
-    g.addoption("--sim", help="nextest-sim (test_tools.py)")
-    g.addoption("--lib", help="the library copy (test_docs_examples.py)")
-    g.addoption("--nextest", help="a directory holding a private cargo-nextest (test_docs_examples.py)")
     g.addoption("--target-dir", dest="target_dir", help="the fixtures' CARGO_TARGET_DIR (test_docs_examples.py)")
     g.addoption("--all", dest="all_examples", action="store_true",
                 help="also the slow examples (test_docs_examples.py)")

@@ -25,6 +25,8 @@ import time
 
 import pytest
 
+from pytest_helpers import need_option
+
 # The paths of this run (--root, --build, --sim, --write-examples): set once, by the
 # session fixture `tools_args` under pytest or by main() when writing the examples.
 ARGS = argparse.Namespace(root=os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")),
@@ -47,8 +49,8 @@ def check(cond, msg):
 @pytest.fixture(scope="session", autouse=True)
 def tools_args(pytestconfig):
     ARGS.root = os.path.abspath(pytestconfig.getoption("root") or ARGS.root)
-    ARGS.build = os.path.abspath(pytestconfig.getoption("build"))
-    ARGS.sim = os.path.abspath(pytestconfig.getoption("sim"))
+    ARGS.build = os.path.abspath(need_option(pytestconfig, "build"))
+    ARGS.sim = os.path.abspath(need_option(pytestconfig, "sim"))
 
 
 # ---- paths and helpers --------------------------------------------------------------

@@ -10,13 +10,14 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import simcheck  # noqa: E402
+from pytest_helpers import need_option  # noqa: E402
 
 
 
 
 @pytest.fixture(scope="module")
 def workspace(pytestconfig):
-    simcheck.use_sim(pytestconfig.getoption("sim"))
+    simcheck.use_sim(need_option(pytestconfig, "sim"))
     os.makedirs(simcheck.BUILD, exist_ok=True)
     simcheck.setup_ws()
 
