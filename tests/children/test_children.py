@@ -24,7 +24,6 @@ double-spawn stub; each test lists every check it made.
 import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 

@@ -16,7 +16,6 @@ guest with python3 only): live_probes.py [--verbose] EXE   (exit 0 pass, 1 fail;
 """
 import json
 import os
-import subprocess
 import sys
 import tempfile
 

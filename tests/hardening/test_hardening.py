@@ -5,7 +5,6 @@ The selected cases of a group run together under one bpftrace session (attaching
 seconds), before the first of them is judged; -k selects cases.  Each make target runs
 one group, by its marker: make hardening-errno → `pytest tests/hardening/test_hardening.py -m errno …`.
 """
-import os
 
 import pytest
 
