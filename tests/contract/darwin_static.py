@@ -14,8 +14,6 @@ when one side gains or loses a probe or a hook without the other:
     keeps under `#ifndef __APPLE__` are exactly DARWIN_NO_HOOK;
   * the export list the Makefile derives for the dylib
     (build/exports_darwin.txt) is exactly _nx_hook_<name> for the table.
-Usage: darwin_static.py --probes-h H --d D --exports-map M --interpose C
-                        --hooks C --export-list TXT --no-hook "a b c"
 verify() returns what is wrong; the pytest case is tests/contract/test_darwin.py.
 """
 import re
