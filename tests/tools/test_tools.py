@@ -1222,6 +1222,13 @@ def test_perfetto_ctrl_c_leaves_valid_json():
 
 
 @pytest.mark.usability
+def preload_include_dirs():
+    """-I of every preload/ folder (PRELOAD_DIRS of preload/sources.mk)."""
+    text = open(root("preload", "sources.mk")).read()
+    m = re.search(r"^PRELOAD_DIRS\s*:=((?:.*\\\n)*.*)$", text, re.M)
+    return [f"-I{root('preload', x)}" for x in m.group(1).replace("\\", " ").split()] if m else []
+
+
 def test_readme_architectures_match_what_is_built():
     """preload/thin/probe/probes.c compiled for each architecture (clang, freestanding): x86_64 and
     aarch64 carry the ten notes, riscv64 none — as README.md says."""
@@ -1229,10 +1236,12 @@ def test_readme_architectures_match_what_is_built():
         open(os.path.join(d, "errno.h"), "w").write(
             "#pragma once\nint *__errno_location(void);\n#define errno (*__errno_location())\n")
         notes = {}
+        inc = preload_include_dirs()
         for arch in ("x86_64", "aarch64", "riscv64"):
             o = os.path.join(d, arch + ".o")
             r = run(["clang", f"--target={arch}-linux-gnu", "-std=gnu11", "-O2", "-D_GNU_SOURCE",
-                     "-ffreestanding", "-nostdlibinc", "-isystem", d, "-c", "-o", o, root("preload", "probes.c")])
+                     "-ffreestanding", "-nostdlibinc", "-isystem", d, *inc, "-c", "-o", o,
+                     root("preload", "thin", "probe", "probes.c")])
             check(r.returncode == 0, f"{arch}: {r.stderr[-300:]}")
             notes[arch] = run(["readelf", "-n", o]).stdout.count("Provider: nextest")
         check(notes == {"x86_64": 10, "aarch64": 10, "riscv64": 0}, f"notes per architecture: {notes}")
