@@ -39,7 +39,7 @@ cross-aarch64: $(CROSS_LIB)
 		{ echo "cross-aarch64: $(CROSS_LIB) is not an AArch64 object"; exit 1; }
 	$(PYTEST) tests/contract/test_elf.py $(PYTEST_ARGS) --lib $(CROSS_LIB) --arch aarch64 \
 	    --exports preload/thin/hook/exports.map
-	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -DNX_NO_NOTES -c -o $(CROSS_DIR)/probes-inert.o preload/thin/probe/probes.c
+	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -DNX_NO_NOTES -c -o $(CROSS_DIR)/probes-inert.o $(NX_PROBE_SITE_SRCS)
 	@if readelf -S -W $(CROSS_DIR)/probes-inert.o | grep -q 'note.stapsdt'; then \
 		echo "cross-aarch64: -DNX_NO_NOTES build still has stapsdt notes"; exit 1; fi
 	@echo "cross-aarch64: inert (no-notes) build of probes.c compiles, no notes"
