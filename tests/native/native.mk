@@ -46,12 +46,9 @@ $(NATIVE_UNIT): $(NATIVE_DIR)/test_ttylines.c $(NX_TTYLINES_SRCS) $(PRELOAD_HDRS
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) $(PRELOAD_INC) -o $@ $(NATIVE_DIR)/test_ttylines.c $(NX_TTYLINES_SRCS) \
 	    -lcriterion -pthread
 
-# pytest (Debian python3-pytest) runs under the system python3, which has it.
-NATIVE_PYTEST ?= /usr/bin/python3 -m pytest
-
 native-unit: $(NATIVE_UNIT)
 	$(NATIVE_UNIT) -j2
-	$(NATIVE_PYTEST) -q -p no:cacheprovider $(NATIVE_DIR)/test_preempt.py $(NATIVE_DIR)/test_judge.py
+	$(PYTEST) $(NATIVE_DIR)/test_preempt.py $(NATIVE_DIR)/test_judge.py $(PYTEST_ARGS)
 
 .PHONY: native-unit
 CHECKS += native-unit
