@@ -97,9 +97,20 @@ extras_rust() {
 }
 
 e2e() {
-	FIXTURES_TARGET=$T/build/fixtures-target python3 tests/e2e/run_e2e.py \
+	# The stall monitor runs beside the scenarios; the diff allows a time to be shorter
+	# than the truth by the guest stalls inside its window (tests/e2e/truthdiff.py).
+	"$T/build/aarch64/stalls" "$OUT/e2e-stalls.txt" >"$OUT/e2e-stalls.summary" &
+	st_pid=$!
+	NX_E2E_GUEST_STALLS=$OUT/e2e-stalls.txt FIXTURES_TARGET=$T/build/fixtures-target \
+		python3 tests/e2e/run_e2e.py \
 		--lib "$T/build/libnextest_probes.so" --sim "$T/build/sim-target/release/nextest-sim" \
 		--out "$OUT/e2e" --batch 10 $E2E_VERSIONS $E2E_SCENARIOS
+	rc=$?
+	kill -TERM $st_pid && wait $st_pid
+	cat "$OUT/e2e-stalls.summary"
+	# Where each side's clock started and stopped (informational).
+	python3 tests/aarch64/clockpoints.py "$OUT/e2e-stalls.txt" "$OUT"/e2e/*/
+	return $rc
 }
 
 hardening() {
@@ -127,6 +138,7 @@ mkdir -p "$T/build/contract" "$T/build/extras"
 cp "$SRC/build/cross-aarch64/libnextest_probes.so" "$T/build/libnextest_probes.so"
 cp "$BIN/fire-all" "$T/build/contract/fire-all"
 cp "$BIN/test_xsym" "$BIN/sigvirt" "$T/build/extras/"
+mkdir -p "$T/build/aarch64" && cp "$BIN/stalls" "$T/build/aarch64/stalls"
 cp -a "$BIN/hardening" "$T/build/hardening"
 cd "$T" || exit 1
 say "tree copied after $(cut -d' ' -f1 /proc/uptime)s"
