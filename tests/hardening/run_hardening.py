@@ -263,6 +263,8 @@ def main():
     ap.add_argument("--build", required=True)
     ap.add_argument("--sim", required=True)
     ap.add_argument("--lib", required=True, help="the traced copy of the library")
+    ap.add_argument("--skip-simulator", action="store_true",
+                    help="leave out the cases that run the simulator (named in the output)")
     ap.add_argument("group", choices=["sabotage", "errno", "asan", "tsan"])
     a = ap.parse_args()
     b = os.path.abspath(a.build)
@@ -270,6 +272,11 @@ def main():
     sim = os.path.abspath(a.sim)
     cases = {"sabotage": cases_sabotage, "errno": cases_errno, "asan": cases_asan,
              "tsan": cases_tsan}[a.group](b, sim, lib)
+    if a.skip_simulator:
+        for c in cases:
+            if sim in c.cmd:
+                print(f"left out (--skip-simulator): {a.group}: {c.name}")
+        cases = [c for c in cases if sim not in c.cmd]
     suid_lib = os.path.join(b, "suid", "libnextest_probes.so")
     if a.group == "sabotage":
         setup_suid(b)
