@@ -79,7 +79,8 @@ class Trace:
     session that never attached fails instead of letting the checks after it pass with
     nothing attached."""
 
-    def __init__(self, program, name, strlen=200, timeout=60):
+    def __init__(self, program, name, strlen=200,
+                 timeout=int(os.environ.get("NX_BPFTRACE_READY_TIMEOUT_S", "60"))):
         self.f = tempfile.NamedTemporaryFile("w", suffix=".bt", delete=False)
         self.f.write('BEGIN { printf("READY\\n"); }\n' + program)
         self.f.close()
