@@ -27,7 +27,7 @@ DONE = ("test-attempt-done", "setup-script-done")
 
 def stalls_of(path):
     with open(path) as f:
-        return [tuple(int(x) for x in line.split()) for line in f if len(line.split()) == 2]
+        return sorted(tuple(int(x) for x in line.split()) for line in f if len(line.split()) == 2)
 
 
 def rows(truth, capture, stalls):

@@ -10,6 +10,7 @@ follow docs/event-format.md.
 """
 
 import argparse
+import bisect
 import json
 import os
 import re
@@ -69,12 +70,17 @@ def guest_stalls():
     if not path:
         return []
     with open(path) as f:
-        return [tuple(int(x) for x in line.split()) for line in f if len(line.split()) == 2]
+        return sorted(tuple(int(x) for x in line.split()) for line in f if len(line.split()) == 2)
 
 
 def stall_ns(stalls, lo, hi):
-    """Stall time inside [lo, hi]."""
-    return sum(max(0, min(e, hi) - max(b, lo)) for b, e in stalls)
+    """Stall time inside [lo, hi]; `stalls` sorted, not overlapping (one thread's wake-ups)."""
+    total, k = 0, bisect.bisect_left(stalls, (hi,)) - 1
+    while k >= 0 and stalls[k][1] > lo:
+        b, e = stalls[k]
+        total += max(0, min(e, hi) - max(b, lo))
+        k -= 1
+    return total
 
 
 def time_close(truth, got, slack=0):
