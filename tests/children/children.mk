@@ -17,8 +17,8 @@ $(CHILDREN_BUILD)/other-%.so: tests/children/other.c
 	@mkdir -p $(dir $@)
 	$(CC) -shared -fPIC -O2 -o $@ $<
 
-$(CHILDREN_BUILD)/test_childenv: tests/children/test_childenv.c preload/thin/hook/childenv.c \
-		preload/engine/observe/classify.c preload/engine/observe/shellwords.c $(PRELOAD_HDRS)
+$(CHILDREN_BUILD)/test_childenv: tests/children/test_childenv.c $(NX_CHILDENV_SRCS) $(NX_CLASSIFY_SRCS) \
+		$(NX_PARSERS_SRCS) $(PRELOAD_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -Wno-format-truncation $(PRELOAD_INC) -o $@ $(filter %.c,$^) -lcriterion -ldl
 

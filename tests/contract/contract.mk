@@ -11,7 +11,7 @@
 
 CONTRACT_DIR := $(BUILD)/contract
 CONTRACT_LIB ?= $(LIB)
-CONTRACT_PROBE_SRCS := preload/thin/probe/probes.c preload/engine/encode/encode.c preload/engine/encode/buf.c
+CONTRACT_PROBE_SRCS := $(NX_FIRE_SRCS)
 
 .PHONY: contract-tests contract-probes-only
 CHECKS += contract-tests

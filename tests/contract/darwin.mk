@@ -28,19 +28,19 @@ $(DARWIN_DIR)/nextest_probes_dtrace.h $(DARWIN_DIR)/mock_dtrace.c: preload/thin/
 		tests/contract/darwin_mock_dtrace.py | $(DARWIN_DIR)
 	python3 tests/contract/darwin_mock_dtrace.py preload/thin/probe/nextest_probes.d $@
 
-$(DARWIN_DIR)/probes.o: preload/thin/probe/probes.c $(PRELOAD_HDRS) | $(DARWIN_DIR)
+$(DARWIN_DIR)/probes.o: $(NX_PROBE_SITE_SRCS) $(PRELOAD_HDRS) | $(DARWIN_DIR)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -DNX_DTRACE=1 -c -o $@ $<
 
-$(DARWIN_DIR)/probes_darwin.o: preload/thin/probe/probes_darwin.c $(DARWIN_DIR)/nextest_probes_dtrace.h \
+$(DARWIN_DIR)/probes_darwin.o: $(NX_DARWIN_PROBE_SITE_SRCS) $(DARWIN_DIR)/nextest_probes_dtrace.h \
 		$(PRELOAD_HDRS)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -DNX_DTRACE=1 -Wconversion -I$(DARWIN_DIR) -c -o $@ $<
 
 $(DARWIN_DIR)/fire-all-dtrace: tests/contract/fire_all.c $(DARWIN_DIR)/probes.o \
-		$(DARWIN_DIR)/probes_darwin.o $(DARWIN_DIR)/mock_dtrace.c preload/engine/encode/encode.c preload/engine/encode/buf.c
+		$(DARWIN_DIR)/probes_darwin.o $(DARWIN_DIR)/mock_dtrace.c $(NX_ENCODE_SRCS)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -o $@ $^
 
-$(DARWIN_DIR)/interpose_tu.o: tests/contract/darwin_interpose_tu.c preload/thin/hook/hooks.c \
-		preload/thin/hook/interpose_darwin.c $(PRELOAD_HDRS) | $(DARWIN_DIR)
+$(DARWIN_DIR)/interpose_tu.o: tests/contract/darwin_interpose_tu.c $(NX_WRAPPER_SRCS) \
+		$(NX_DARWIN_INTERPOSE_SRCS) $(PRELOAD_HDRS) | $(DARWIN_DIR)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -DNX_INTERPOSE=1 -DNX_INTERPOSE_SECTION='"nx_interpose"' \
 	      -c -o $@ $<
 

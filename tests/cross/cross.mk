@@ -38,7 +38,7 @@ cross-aarch64: $(CROSS_LIB)
 	@readelf -h $(CROSS_LIB) | grep -q 'Machine:.*AArch64' || \
 		{ echo "cross-aarch64: $(CROSS_LIB) is not an AArch64 object"; exit 1; }
 	python3 tests/contract/check_elf.py $(CROSS_LIB) --arch aarch64 --exports preload/thin/hook/exports.map
-	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -DNX_NO_NOTES -c -o $(CROSS_DIR)/probes-inert.o preload/thin/probe/probes.c
+	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -DNX_NO_NOTES -c -o $(CROSS_DIR)/probes-inert.o $(NX_PROBE_SITE_SRCS)
 	@if readelf -S -W $(CROSS_DIR)/probes-inert.o | grep -q 'note.stapsdt'; then \
 		echo "cross-aarch64: -DNX_NO_NOTES build still has stapsdt notes"; exit 1; fi
 	@echo "cross-aarch64: inert (no-notes) build of probes.c compiles, no notes"

@@ -1,6 +1,6 @@
 /* fuzz_libtest.c — libFuzzer target for the libtest-json line parser.
  *
- * Owns: feeding arbitrary bytes to nx_lt_fuzz_one (preload/engine/parse/libtest.h), which
+ * Owns: feeding arbitrary bytes to nx_lt_fuzz_one (spans.h), which
  * splits them on '\n', runs every line through a fresh nx_lt_stream and
  * aborts if a span leaves its line.  The input is copied into a buffer of
  * exactly its size so ASan sees any read past the end. */
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "libtest.h"
+#include "spans.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {

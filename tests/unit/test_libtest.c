@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "libtest.h"
+#include "../fuzz/spans.h"
+#include "libtest/libtest.h"
 #include "lines.h"
 
 #define SP(s) (int)(s).n, (s).p

@@ -12,6 +12,7 @@
 #include "ansi.h"
 #include "lines.h"
 #include "reporter.h"
+#include "../fuzz/spans.h"
 
 /* ---- helpers -------------------------------------------------------- */
 

@@ -179,11 +179,6 @@ enum nx_rep_kind nx_rep_parse(const char *text, size_t n, struct nx_rep_line *ou
 enum nx_rep_kind nx_rep_parse_raw(const char *raw, size_t n, char *scratch, size_t cap,
 				  struct nx_rep_line *out);
 
-/* Fuzz entry: arbitrary bytes, split on '\n', each piece stripped and
- * parsed; every span is checked to lie inside its line (abort() if not).
- * Returns the number of lines that parsed to something. */
-int nx_rep_fuzz_one(const uint8_t *data, size_t n);
-
 /* Exact decimal "123.456" seconds (any number of fraction digits, rounded
  * half-up to ns) → ns.  Returns 0 on success, -1 on bad text/overflow. */
 int nx_rep_secs_to_nanos(const char *p, size_t n, uint64_t *nanos);

@@ -1,5 +1,12 @@
 /* libtest.h — parsing nextest's libtest-json / libtest-json-plus lines (fd 1).
  *
+ * Not part of the library: the runner's human reporter (fd 2) carries
+ * everything the probes need on every version, and libtest-json lines (test
+ * names, results, exec_time) carry nothing it lacks — no run id, attempt id,
+ * slot, slow or setup-script event (`nextest-runner/src/reporter/structured/
+ * libtest.rs` at cargo-nextest-0.9.143).  Kept here, with its tests and its
+ * fuzz target, as a reader of those lines for test tools.
+ *
  * Owns: turning one line the runner wrote to stdout into a tagged struct.
  * No JSON library: nextest writes these objects with fixed key order and
  * no whitespace, and does NOT escape test names (a name may contain '"',
@@ -102,10 +109,5 @@ enum nx_lt_kind nx_lt_stream_line(struct nx_lt_stream *s, const char *line, size
  * stream expects no continuation afterwards. */
 enum nx_lt_kind nx_lt_stream_truncated(struct nx_lt_stream *s, const char *line, size_t n,
 				       struct nx_lt_event *ev);
-
-/* Fuzz entry: arbitrary bytes split on '\n' and fed through a fresh
- * nx_lt_stream; every span is checked to lie inside its line (abort() if
- * not).  Returns the number of lines that yielded an event. */
-int nx_lt_fuzz_one(const uint8_t *data, size_t n);
 
 #endif
