@@ -97,8 +97,9 @@ extras_rust() {
 }
 
 e2e() {
-	# The stall monitor runs beside the scenarios; the diff allows a time to be shorter
-	# than the truth by the guest stalls inside its window (tests/e2e/truthdiff.py).
+	# The stall monitor runs beside the scenarios; the diff lets a done event's times be
+	# shorter than the truth by the guest stalls measured between the two sides' clock
+	# starts and stops (tests/e2e/truthdiff.py, gap_stalls).
 	"$T/build/aarch64/stalls" "$OUT/e2e-stalls.txt" >"$OUT/e2e-stalls.summary" &
 	st_pid=$!
 	NX_E2E_GUEST_STALLS=$OUT/e2e-stalls.txt FIXTURES_TARGET=$T/build/fixtures-target \
@@ -131,7 +132,7 @@ hardening() {
 }
 
 # ---- setup ----
-# bpftrace compiles and attaches its programs in 140-180 s here when the host is loaded:
+# bpftrace compiles and attaches its programs in 4-10 min here when the host is loaded:
 # the harnesses wait for READY up to 15 min (their own limits are set for native speed).
 NX_BPFTRACE_READY_TIMEOUT_S=900
 export NX_BPFTRACE_READY_TIMEOUT_S
