@@ -23,6 +23,7 @@ FUZZ_SRCS_encode     := $(NX_ENCODE_SRCS)
 FUZZ_LIBS_encode     := -lcjson
 FUZZ_SRCS_toml       := $(NX_PARSERS_SRCS)
 FUZZ_SRCS_filterset  := $(NX_PARSERS_SRCS)
+FUZZ_LIBS_filterset  := -ldl
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 

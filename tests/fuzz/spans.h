@@ -14,10 +14,10 @@
 /* Human-reporter lines (preload/engine/parse/reporter.h): split on '\n',
  * each piece ANSI-stripped and parsed.  Returns the number of lines that
  * parsed to something. */
-int nx_rep_fuzz_one(const uint8_t *data, size_t n);
+int nx_reporter_fuzz_one(const uint8_t *data, size_t n);
 
 /* libtest-json lines (tests/unit/libtest/libtest.h) through a fresh
- * nx_lt_stream.  Returns the number of lines that yielded an event. */
-int nx_lt_fuzz_one(const uint8_t *data, size_t n);
+ * nx_libtest_stream.  Returns the number of lines that yielded an event. */
+int nx_libtest_fuzz_one(const uint8_t *data, size_t n);
 
 #endif

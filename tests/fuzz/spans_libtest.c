@@ -5,7 +5,7 @@
 #include "../unit/libtest/libtest.h"
 #include "spans.h"
 
-static void check_span(struct nx_lt_span s, const char *base, size_t n)
+static void check_span(struct nx_libtest_span s, const char *base, size_t n)
 {
 	if (s.n == 0)
 		return;
@@ -13,10 +13,10 @@ static void check_span(struct nx_lt_span s, const char *base, size_t n)
 		abort();
 }
 
-int nx_lt_fuzz_one(const uint8_t *data, size_t n)
+int nx_libtest_fuzz_one(const uint8_t *data, size_t n)
 {
-	struct nx_lt_stream st = { 0, 0 };
-	struct nx_lt_event ev;
+	struct nx_libtest_stream st = { 0, 0 };
+	struct nx_libtest_event ev;
 	size_t i = 0;
 	int got = 0;
 
@@ -25,14 +25,14 @@ int nx_lt_fuzz_one(const uint8_t *data, size_t n)
 		size_t len = nl ? (size_t)(nl - (data + i)) : n - i;
 		const char *line = (const char *)data + i;
 
-		if (nx_lt_stream_line(&st, line, len, &ev) != NX_LT_NONE) {
-			const struct nx_lt_span all[] = {
+		if (nx_libtest_stream_line(&st, line, len, &ev) != NX_LIBTEST_NONE) {
+			const struct nx_libtest_span all[] = {
 				ev.name, ev.crate, ev.binary, ev.test, ev.test_raw, ev.reason,
 				ev.exec_time, ev.nx_crate, ev.nx_binary, ev.nx_kind,
 			};
 			for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++)
 				check_span(all[k], line, len);
-			if ((ev.kind == NX_LT_TEST_DONE || ev.kind == NX_LT_TEST_STARTED) &&
+			if ((ev.kind == NX_LIBTEST_TEST_DONE || ev.kind == NX_LIBTEST_TEST_STARTED) &&
 			    (ev.crate.n == 0 || ev.binary.n == 0 || ev.test.n == 0))
 				abort();
 			got++;

@@ -5,7 +5,7 @@
 #include "reporter.h"
 #include "spans.h"
 
-static void check_span(struct nx_rep_span s, const char *base, size_t n)
+static void check_span(struct nx_reporter_span s, const char *base, size_t n)
 {
 	if (s.n == 0)
 		return;
@@ -13,37 +13,37 @@ static void check_span(struct nx_rep_span s, const char *base, size_t n)
 		abort();
 }
 
-static void check_line(const struct nx_rep_line *r, const char *base, size_t n)
+static void check_line(const struct nx_reporter_line *r, const char *base, size_t n)
 {
 	switch (r->kind) {
-	case NX_REP_RUN_ID:
+	case NX_REPORTER_RUN_ID:
 		check_span(r->u.run_id.run_id, base, n);
 		check_span(r->u.run_id.profile, base, n);
 		break;
-	case NX_REP_STARTING:
+	case NX_REPORTER_STARTING:
 		check_span(r->u.starting.run_id, base, n);
 		check_span(r->u.starting.profile, base, n);
 		break;
-	case NX_REP_SETUP:
-	case NX_REP_TEST:
+	case NX_REPORTER_SETUP:
+	case NX_REPORTER_TEST:
 		check_span(r->u.st.status_text, base, n);
 		check_span(r->u.st.signame, base, n);
 		check_span(r->u.st.binary_id, base, n);
 		check_span(r->u.st.test_name, base, n);
 		check_span(r->u.st.script_id, base, n);
 		check_span(r->u.st.command, base, n);
-		if (r->kind == NX_REP_TEST && (r->u.st.binary_id.n == 0 || r->u.st.test_name.n == 0))
+		if (r->kind == NX_REPORTER_TEST && (r->u.st.binary_id.n == 0 || r->u.st.test_name.n == 0))
 			abort();
 		break;
-	case NX_REP_CANCEL:
-	case NX_REP_PAUSE:
-	case NX_REP_CONTINUE:
+	case NX_REPORTER_CANCEL:
+	case NX_REPORTER_PAUSE:
+	case NX_REPORTER_CONTINUE:
 		check_span(r->u.cancel.reason, base, n);
 		break;
-	case NX_REP_SUMMARY:
+	case NX_REPORTER_SUMMARY:
 		check_span(r->u.summary.cancel_reason, base, n);
 		break;
-	case NX_REP_WARNING:
+	case NX_REPORTER_WARNING:
 		check_span(r->u.warning.text, base, n);
 		break;
 	default:
@@ -51,18 +51,18 @@ static void check_line(const struct nx_rep_line *r, const char *base, size_t n)
 	}
 }
 
-int nx_rep_fuzz_one(const uint8_t *data, size_t n)
+int nx_reporter_fuzz_one(const uint8_t *data, size_t n)
 {
 	char scratch[4096];
-	struct nx_rep_line r;
+	struct nx_reporter_line r;
 	size_t i = 0;
 	int parsed = 0;
 
 	while (i <= n) {
 		const uint8_t *nl = i < n ? memchr(data + i, '\n', n - i) : NULL;
 		size_t len = nl ? (size_t)(nl - (data + i)) : n - i;
-		if (nx_rep_parse_raw((const char *)data + i, len, scratch, sizeof(scratch), &r) !=
-		    NX_REP_NONE) {
+		if (nx_reporter_parse_raw((const char *)data + i, len, scratch, sizeof(scratch), &r) !=
+		    NX_REPORTER_NONE) {
 			check_line(&r, scratch, len);
 			parsed++;
 		}

@@ -70,7 +70,7 @@ struct fire {
 
 /* ---- helpers (run lock held) ---- */
 
-static void copy_span(char *dst, size_t cap, struct nx_rep_span s)
+static void copy_span(char *dst, size_t cap, struct nx_reporter_span s)
 {
 	size_t n = s.n < cap - 1 ? s.n : cap - 1;
 	memcpy(dst, s.p, n);
@@ -182,7 +182,7 @@ static uint64_t within_printed(uint64_t measured, uint64_t printed)
 	return printed;
 }
 
-static void on_starting(const struct nx_rep_starting *s, uint64_t now, struct fire *f)
+static void on_starting(const struct nx_reporter_starting *s, uint64_t now, struct fire *f)
 {
 	if (R.started || R.start_pending)
 		return;
@@ -199,7 +199,7 @@ static void on_starting(const struct nx_rep_starting *s, uint64_t now, struct fi
 		R.start_pending = 1;
 }
 
-static void on_stress_start(const struct nx_rep_stress *s, uint64_t now, struct fire *f)
+static void on_stress_start(const struct nx_reporter_stress *s, uint64_t now, struct fire *f)
 {
 	if (s->iteration == 0)
 		return;
@@ -221,7 +221,7 @@ static void on_stress_start(const struct nx_rep_stress *s, uint64_t now, struct 
 		f->u.sub_start.elapsed_nanos = R.drawn_elapsed;
 }
 
-static void on_stress_done(const struct nx_rep_stress *s, uint64_t now, struct fire *f)
+static void on_stress_done(const struct nx_reporter_stress *s, uint64_t now, struct fire *f)
 {
 	if (s->iteration == 0)
 		return;
@@ -251,7 +251,7 @@ static void on_stress_done(const struct nx_rep_stress *s, uint64_t now, struct f
 		e->elapsed_nanos = R.drawn_elapsed;
 }
 
-static void on_summary(const struct nx_rep_summary *s, uint64_t now, struct fire *f)
+static void on_summary(const struct nx_reporter_summary *s, uint64_t now, struct fire *f)
 {
 	if (R.finished || !R.started)
 		return;
@@ -278,31 +278,31 @@ static void on_summary(const struct nx_rep_summary *s, uint64_t now, struct fire
 	}
 }
 
-void nx_run_reporter_line(const struct nx_rep_line *l, uint64_t now)
+void nx_run_reporter_line(const struct nx_reporter_line *l, uint64_t now)
 {
 	struct fire f = { .probe = NX_PROBE_COUNT };
 	pthread_mutex_lock(&lock);
 	switch (l->kind) {
-	case NX_REP_RUN_ID:
+	case NX_REPORTER_RUN_ID:
 		if (!R.run_id[0])
 			copy_span(R.run_id, sizeof(R.run_id), l->u.run_id.run_id);
 		copy_span(R.profile, sizeof(R.profile), l->u.run_id.profile);
 		break;
-	case NX_REP_STARTING:
+	case NX_REPORTER_STARTING:
 		on_starting(&l->u.starting, now, &f);
 		break;
-	case NX_REP_STRESS_START:
+	case NX_REPORTER_STRESS_START:
 		if (R.started)
 			on_stress_start(&l->u.stress, now, &f);
 		break;
-	case NX_REP_STRESS_DONE:
+	case NX_REPORTER_STRESS_DONE:
 		if (R.started)
 			on_stress_done(&l->u.stress, now, &f);
 		break;
-	case NX_REP_SUMMARY:
+	case NX_REPORTER_SUMMARY:
 		on_summary(&l->u.summary, now, &f);
 		break;
-	case NX_REP_SETUP:
+	case NX_REPORTER_SETUP:
 		if (l->u.st.status == NX_ST_START && l->u.st.field == NX_FIELD_INDEX) {
 			copy_span(R.pending_script, sizeof(R.pending_script), l->u.st.script_id);
 			R.have_pending_script = 1;

@@ -17,11 +17,11 @@
 #include "pause.h"
 
 struct nx_spawn;
-struct nx_rep_line;
+struct nx_reporter_line;
 
 /* A reporter line about the run, written at now: the run id, Starting,
  * a stress sub-run's start or end, the Summary, a SETUP announcement. */
-void nx_run_reporter_line(const struct nx_rep_line *l, uint64_t now);
+void nx_run_reporter_line(const struct nx_reporter_line *l, uint64_t now);
 /* The reporter draws through a progress bar from now on: its lines reach
  * the terminal at the bar's next tick, not when the event happened. */
 void nx_run_drawn(void);

@@ -33,7 +33,7 @@ static struct stream streams[3] = {
 	[2] = { .lock = PTHREAD_MUTEX_INITIALIZER },
 };
 
-static void copy_span(char *dst, size_t cap, struct nx_rep_span s)
+static void copy_span(char *dst, size_t cap, struct nx_reporter_span s)
 {
 	size_t n = s.n < cap - 1 ? s.n : cap - 1;
 	memcpy(dst, s.p, n);
@@ -43,15 +43,15 @@ static void copy_span(char *dst, size_t cap, struct nx_rep_span s)
 /* A SLOW or TERMINATING line: the attempts', when slow events come from the
  * reporter's lines (else the slow timer fires them and the line is not
  * used). */
-static void slow_line(const struct nx_rep_line *l)
+static void slow_line(const struct nx_reporter_line *l)
 {
-	const struct nx_rep_status_line *st = &l->u.st;
+	const struct nx_reporter_status_line *st = &l->u.st;
 	if (st->status != NX_ST_SLOW && st->status != NX_ST_TERMINATING)
 		return;
 	if (!nx_attempt_tracking() || nx_slowtimer_active())
 		return;	/* checked in this order: the second reads the configuration */
 	int terminating = st->status == NX_ST_TERMINATING;
-	if (l->kind == NX_REP_SETUP) {
+	if (l->kind == NX_REPORTER_SETUP) {
 		char id[512];
 		copy_span(id, sizeof(id), st->script_id);
 		nx_attempt_script_slow(id, st->nanos, terminating);
@@ -72,23 +72,23 @@ static void on_line(void *ctx, const char *line, size_t len, int truncated)
 		return;
 	if (!scratch && !(scratch = malloc(SCRATCH)))
 		return;
-	struct nx_rep_line l;
-	if (nx_rep_parse_raw(line, len, scratch, SCRATCH, &l) == NX_REP_NONE)
+	struct nx_reporter_line l;
+	if (nx_reporter_parse_raw(line, len, scratch, SCRATCH, &l) == NX_REPORTER_NONE)
 		return;
 	uint64_t now = nx_now_ns();
 	switch (l.kind) {
-	case NX_REP_SETUP:
-	case NX_REP_TEST:
+	case NX_REPORTER_SETUP:
+	case NX_REPORTER_TEST:
 		if (l.u.st.field == NX_FIELD_SLOW)
 			slow_line(&l);
-		else if (l.kind == NX_REP_SETUP)
+		else if (l.kind == NX_REPORTER_SETUP)
 			nx_run_reporter_line(&l, now);	/* SETUP [i/n]: the next script's id */
 		break;
-	case NX_REP_RUN_ID:
-	case NX_REP_STARTING:
-	case NX_REP_STRESS_START:
-	case NX_REP_STRESS_DONE:
-	case NX_REP_SUMMARY:
+	case NX_REPORTER_RUN_ID:
+	case NX_REPORTER_STARTING:
+	case NX_REPORTER_STRESS_START:
+	case NX_REPORTER_STRESS_DONE:
+	case NX_REPORTER_SUMMARY:
 		nx_run_reporter_line(&l, now);
 		break;
 	default:

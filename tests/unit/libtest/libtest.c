@@ -2,133 +2,96 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cursor.h"
 #include "libtest.h"
-#include "reporter.h"	/* nx_rep_secs_to_nanos: the one exact decimal converter */
+#include "reporter.h"	/* nx_reporter_secs_to_nanos: the one exact decimal converter */
 
-struct cur {
-	const char *p;
-	size_t n, i;
-};
-
-static int eat(struct cur *c, const char *lit)
+static struct nx_libtest_span span(const char *base, size_t from, size_t to)
 {
-	size_t k = strlen(lit);
-
-	if (c->n - c->i < k || memcmp(c->p + c->i, lit, k) != 0)
-		return 0;
-	c->i += k;
-	return 1;
-}
-
-static int is_digit(char ch)
-{
-	return ch >= '0' && ch <= '9';
-}
-
-static int num(struct cur *c, uint64_t *v)
-{
-	uint64_t x = 0;
-	size_t start = c->i;
-
-	while (c->i < c->n && is_digit(c->p[c->i])) {
-		unsigned d = (unsigned)(c->p[c->i] - '0');
-		if (x > (UINT64_MAX - d) / 10) {
-			c->i = start;
-			return 0;
-		}
-		x = x * 10 + d;
-		c->i++;
-	}
-	if (c->i == start)
-		return 0;
-	*v = x;
-	return 1;
-}
-
-static struct nx_lt_span span(const char *base, size_t from, size_t to)
-{
-	struct nx_lt_span s = { base + from, to - from };
+	struct nx_libtest_span s = { base + from, to - from };
 	return s;
 }
 
 /* The line must end exactly at the cursor after "}". */
-static int close_obj(struct cur *c)
+static int close_obj(struct nx_cursor *c)
 {
-	return eat(c, "}") && c->i == c->n;
+	return nx_cursor_eat(c, "}") && c->pos == c->n;
 }
 
 /* f64 Display text up to ',' or '}'. */
-static int exec_time(struct cur *c, struct nx_lt_event *ev)
+static int exec_time(struct nx_cursor *c, struct nx_libtest_event *ev)
 {
-	size_t start = c->i;
+	size_t start = c->pos;
 
-	while (c->i < c->n && (is_digit(c->p[c->i]) || c->p[c->i] == '.'))
-		c->i++;
-	if (c->i == start || nx_rep_secs_to_nanos(c->p + start, c->i - start, &ev->exec_nanos) != 0)
+	while (c->pos < c->n && (nx_cursor_is_digit(c->s[c->pos]) || c->s[c->pos] == '.'))
+		c->pos++;
+	if (c->pos == start || nx_reporter_secs_to_nanos(c->s + start, c->pos - start, &ev->exec_nanos) != 0)
 		return 0;
-	ev->exec_time = span(c->p, start, c->i);
+	ev->exec_time = span(c->s, start, c->pos);
 	return 1;
 }
 
 /* Raw text from the cursor up to the first `delim`; cursor moves past it. */
-static int upto(struct cur *c, const char *delim, struct nx_lt_span *out)
+static int upto(struct nx_cursor *c, const char *delim, struct nx_libtest_span *out)
 {
-	const char *hit = memmem(c->p + c->i, c->n - c->i, delim, strlen(delim));
+	const char *hit = memmem(c->s + c->pos, c->n - c->pos, delim, strlen(delim));
 
 	if (!hit)
 		return 0;
-	*out = span(c->p, c->i, (size_t)(hit - c->p));
-	c->i = (size_t)(hit - c->p) + strlen(delim);
+	*out = span(c->s, c->pos, (size_t)(hit - c->s));
+	c->pos = (size_t)(hit - c->s) + strlen(delim);
 	return 1;
 }
 
 /* ,"nextest":{"crate":"…","test_binary":"…","kind":"…"[,"stress_index":i[,"stress_total":n]]} */
-static int nextest_obj(struct cur *c, struct nx_lt_event *ev)
+static int nextest_obj(struct nx_cursor *c, struct nx_libtest_event *ev)
 {
-	if (!eat(c, ",\"nextest\":{\"crate\":\"") || !upto(c, "\",\"test_binary\":\"", &ev->nx_crate) ||
+	if (!nx_cursor_eat(c, ",\"nextest\":{\"crate\":\"") || !upto(c, "\",\"test_binary\":\"", &ev->nx_crate) ||
 	    !upto(c, "\",\"kind\":\"", &ev->nx_binary) || !upto(c, "\"", &ev->nx_kind))
 		return 0;
-	if (eat(c, ",\"stress_index\":")) {
-		if (!num(c, &ev->stress_index))
+	if (nx_cursor_eat(c, ",\"stress_index\":")) {
+		if (!nx_cursor_udec(c, &ev->stress_index))
 			return 0;
 		ev->has_stress_index = 1;
-		if (eat(c, ",\"stress_total\":")) {
-			if (!num(c, &ev->stress_total))
+		if (nx_cursor_eat(c, ",\"stress_total\":")) {
+			if (!nx_cursor_udec(c, &ev->stress_total))
 				return 0;
 			ev->has_stress_total = 1;
 		}
 	}
-	if (!eat(c, "}"))
+	if (!nx_cursor_eat(c, "}"))
 		return 0;
 	ev->has_nextest = 1;
 	return 1;
 }
 
-static enum nx_lt_kind suite(struct cur *c, struct nx_lt_event *ev)
+static enum nx_libtest_kind suite(struct nx_cursor *c, struct nx_libtest_event *ev)
 {
-	if (eat(c, "started\",\"test_count\":")) {
-		if (!num(c, &ev->test_count))
-			return NX_LT_NONE;
-		if (c->i < c->n && c->p[c->i] == ',' && !nextest_obj(c, ev))
-			return NX_LT_NONE;
-		return close_obj(c) ? NX_LT_SUITE_STARTED : NX_LT_NONE;
+	if (nx_cursor_eat(c, "started\",\"test_count\":")) {
+		if (!nx_cursor_udec(c, &ev->test_count))
+			return NX_LIBTEST_NONE;
+		if (c->pos < c->n && c->s[c->pos] == ',' && !nextest_obj(c, ev))
+			return NX_LIBTEST_NONE;
+		return close_obj(c) ? NX_LIBTEST_SUITE_STARTED : NX_LIBTEST_NONE;
 	}
-	if (eat(c, "failed\","))
+	if (nx_cursor_eat(c, "failed\","))
 		ev->failed = 1;
-	else if (!eat(c, "ok\","))
-		return NX_LT_NONE;
-	if (!eat(c, "\"passed\":") || !num(c, &ev->passed) || !eat(c, ",\"failed\":") ||
-	    !num(c, &ev->failed_count) || !eat(c, ",\"ignored\":") || !num(c, &ev->ignored) ||
-	    !eat(c, ",\"measured\":") || !num(c, &ev->measured) || !eat(c, ",\"filtered_out\":") ||
-	    !num(c, &ev->filtered_out) || !eat(c, ",\"exec_time\":") || !exec_time(c, ev))
-		return NX_LT_NONE;
-	if (c->i < c->n && c->p[c->i] == ',' && !nextest_obj(c, ev))
-		return NX_LT_NONE;
-	return close_obj(c) ? NX_LT_SUITE_DONE : NX_LT_NONE;
+	else if (!nx_cursor_eat(c, "ok\","))
+		return NX_LIBTEST_NONE;
+	if (!nx_cursor_eat(c, "\"passed\":") || !nx_cursor_udec(c, &ev->passed) ||
+	    !nx_cursor_eat(c, ",\"failed\":") || !nx_cursor_udec(c, &ev->failed_count) ||
+	    !nx_cursor_eat(c, ",\"ignored\":") || !nx_cursor_udec(c, &ev->ignored) ||
+	    !nx_cursor_eat(c, ",\"measured\":") || !nx_cursor_udec(c, &ev->measured) ||
+	    !nx_cursor_eat(c, ",\"filtered_out\":") || !nx_cursor_udec(c, &ev->filtered_out) ||
+	    !nx_cursor_eat(c, ",\"exec_time\":") || !exec_time(c, ev))
+		return NX_LIBTEST_NONE;
+	if (c->pos < c->n && c->s[c->pos] == ',' && !nextest_obj(c, ev))
+		return NX_LIBTEST_NONE;
+	return close_obj(c) ? NX_LIBTEST_SUITE_DONE : NX_LIBTEST_NONE;
 }
 
 /* Split <crate>::<binary>[@stress-N]$<test>[#N]. */
-static int split_name(struct nx_lt_event *ev, int done)
+static int split_name(struct nx_libtest_event *ev, int done)
 {
 	const char *p = ev->name.p;
 	size_t n = ev->name.n;
@@ -153,11 +116,11 @@ static int split_name(struct nx_lt_event *ev, int done)
 		static const char tag[] = "@stress-";
 		const size_t tl = sizeof(tag) - 1;
 		size_t d = b1;
-		while (d > b0 && is_digit(p[d - 1]))
+		while (d > b0 && nx_cursor_is_digit(p[d - 1]))
 			d--;
 		if (d < b1 && d - b0 > tl && memcmp(p + d - tl, tag, tl) == 0 && b1 - d <= 19) {
-			struct cur c = { p, b1, d };
-			if (num(&c, &ev->stress)) {
+			struct nx_cursor c = { .s = p, .n = b1, .pos = d };
+			if (nx_cursor_udec(&c, &ev->stress)) {
 				ev->has_stress = 1;
 				b1 = d - tl;
 			}
@@ -170,12 +133,12 @@ static int split_name(struct nx_lt_event *ev, int done)
 
 	if (done) {
 		size_t d = n;
-		while (d > t0 && is_digit(p[d - 1]))
+		while (d > t0 && nx_cursor_is_digit(p[d - 1]))
 			d--;
 		if (d < n && d > t0 + 1 && p[d - 1] == '#' && p[d] != '0' && n - d <= 9) {
-			struct cur c = { p, n, d };
+			struct nx_cursor c = { .s = p, .n = n, .pos = d };
 			uint64_t a;
-			if (num(&c, &a) && a >= 2) {
+			if (nx_cursor_udec(&c, &a) && a >= 2) {
 				ev->attempts = (unsigned)a;
 				ev->test = span(p, t0, d - 1);
 			}
@@ -186,13 +149,13 @@ static int split_name(struct nx_lt_event *ev, int done)
 
 /* Escaped JSON string body from the cursor: returns 1 and moves past the
  * closing quote, or 0 (cursor at end) when the line ends inside it. */
-static int string_body(struct cur *c)
+static int string_body(struct nx_cursor *c)
 {
-	while (c->i < c->n) {
-		char ch = c->p[c->i++];
+	while (c->pos < c->n) {
+		char ch = c->s[c->pos++];
 		if (ch == '\\') {
-			if (c->i < c->n)
-				c->i++;
+			if (c->pos < c->n)
+				c->pos++;
 		} else if (ch == '"') {
 			return 1;
 		}
@@ -200,28 +163,28 @@ static int string_body(struct cur *c)
 	return 0;
 }
 
-static enum nx_lt_kind test(struct cur *c, struct nx_lt_event *ev)
+static enum nx_libtest_kind test(struct nx_cursor *c, struct nx_libtest_event *ev)
 {
 	static const char et[] = "\",\"exec_time\":";
-	enum nx_lt_kind kind;
+	enum nx_libtest_kind kind;
 
-	if (eat(c, "started\",\"name\":\""))
-		kind = NX_LT_TEST_STARTED;
-	else if (eat(c, "ignored\",\"name\":\""))
-		kind = NX_LT_TEST_IGNORED;
-	else if (eat(c, "ok\",\"name\":\""))
-		kind = NX_LT_TEST_DONE;
-	else if (eat(c, "failed\",\"name\":\"")) {
-		kind = NX_LT_TEST_DONE;
+	if (nx_cursor_eat(c, "started\",\"name\":\""))
+		kind = NX_LIBTEST_TEST_STARTED;
+	else if (nx_cursor_eat(c, "ignored\",\"name\":\""))
+		kind = NX_LIBTEST_TEST_IGNORED;
+	else if (nx_cursor_eat(c, "ok\",\"name\":\""))
+		kind = NX_LIBTEST_TEST_DONE;
+	else if (nx_cursor_eat(c, "failed\",\"name\":\"")) {
+		kind = NX_LIBTEST_TEST_DONE;
 		ev->failed = 1;
 	} else
-		return NX_LT_NONE;
+		return NX_LIBTEST_NONE;
 
-	if (kind != NX_LT_TEST_DONE) {
-		if (c->n - c->i < 2 || c->p[c->n - 2] != '"' || c->p[c->n - 1] != '}')
-			return NX_LT_NONE;
-		ev->name = span(c->p, c->i, c->n - 2);
-		return split_name(ev, 0) ? kind : NX_LT_NONE;
+	if (kind != NX_LIBTEST_TEST_DONE) {
+		if (c->n - c->pos < 2 || c->s[c->n - 2] != '"' || c->s[c->n - 1] != '}')
+			return NX_LIBTEST_NONE;
+		ev->name = span(c->s, c->pos, c->n - 2);
+		return split_name(ev, 0) ? kind : NX_LIBTEST_NONE;
 	}
 
 	/* Last `","exec_time":` in the line ends the name. */
@@ -229,86 +192,86 @@ static enum nx_lt_kind test(struct cur *c, struct nx_lt_event *ev)
 		const size_t el = sizeof(et) - 1;
 		size_t k = c->n;
 		const char *hit = NULL;
-		while (k >= c->i + el) {
-			if (c->p[k - el] == '"' && memcmp(c->p + k - el, et, el) == 0) {
-				hit = c->p + k - el;
+		while (k >= c->pos + el) {
+			if (c->s[k - el] == '"' && memcmp(c->s + k - el, et, el) == 0) {
+				hit = c->s + k - el;
 				break;
 			}
 			k--;
 		}
 		if (!hit)
-			return NX_LT_NONE;
-		ev->name = span(c->p, c->i, (size_t)(hit - c->p));
-		c->i = (size_t)(hit - c->p) + el;
+			return NX_LIBTEST_NONE;
+		ev->name = span(c->s, c->pos, (size_t)(hit - c->s));
+		c->pos = (size_t)(hit - c->s) + el;
 	}
 	if (!split_name(ev, 1) || !exec_time(c, ev))
-		return NX_LT_NONE;
-	if (eat(c, ",\"reason\":\"")) {
-		size_t start = c->i;
+		return NX_LIBTEST_NONE;
+	if (nx_cursor_eat(c, ",\"reason\":\"")) {
+		size_t start = c->pos;
 		if (!string_body(c))
-			return NX_LT_NONE;
-		ev->reason = span(c->p, start, c->i - 1);
+			return NX_LIBTEST_NONE;
+		ev->reason = span(c->s, start, c->pos - 1);
 		ev->has_reason = 1;
-	} else if (eat(c, ",\"stdout\":\"")) {
+	} else if (nx_cursor_eat(c, ",\"stdout\":\"")) {
 		ev->has_stdout = 1;
 		if (!string_body(c)) {
 			ev->stdout_open = 1;
 			return kind;
 		}
 	}
-	return close_obj(c) ? kind : NX_LT_NONE;
+	return close_obj(c) ? kind : NX_LIBTEST_NONE;
 }
 
-enum nx_lt_kind nx_lt_parse(const char *line, size_t n, struct nx_lt_event *ev)
+enum nx_libtest_kind nx_libtest_parse(const char *line, size_t n, struct nx_libtest_event *ev)
 {
-	struct cur c = { line, n, 0 };
-	enum nx_lt_kind k = NX_LT_NONE;
+	struct nx_cursor c = { .s = line, .n = n, .pos = 0 };
+	enum nx_libtest_kind k = NX_LIBTEST_NONE;
 
 	memset(ev, 0, sizeof(*ev));
 	if (!line)
-		return NX_LT_NONE;
-	if (eat(&c, "{\"type\":\"suite\",\"event\":\""))
+		return NX_LIBTEST_NONE;
+	if (nx_cursor_eat(&c, "{\"type\":\"suite\",\"event\":\""))
 		k = suite(&c, ev);
-	else if (eat(&c, "{\"type\":\"test\",\"event\":\""))
+	else if (nx_cursor_eat(&c, "{\"type\":\"test\",\"event\":\""))
 		k = test(&c, ev);
-	if (k == NX_LT_NONE)
+	if (k == NX_LIBTEST_NONE)
 		memset(ev, 0, sizeof(*ev));
 	ev->kind = k;
 	return k;
 }
 
-enum nx_lt_kind nx_lt_stream_line(struct nx_lt_stream *s, const char *line, size_t n,
-				  struct nx_lt_event *ev)
+enum nx_libtest_kind nx_libtest_stream_line(struct nx_libtest_stream *s, const char *line, size_t n,
+				  struct nx_libtest_event *ev)
 {
 	static const char start[] = "{\"type\":\"";
 
 	if (s->open && !(n >= sizeof(start) - 1 && memcmp(line, start, sizeof(start) - 1) == 0)) {
-		struct cur c = { line, n, 0 };
+		struct nx_cursor c = { .s = line, .n = n, .pos = 0 };
 		memset(ev, 0, sizeof(*ev));
 		if (string_body(&c)) {
 			s->open = 0;
 			s->open_lines = 0;
-		} else if (++s->open_lines >= NX_LT_MAX_CONTINUATION) {
+		} else if (++s->open_lines >= NX_LIBTEST_MAX_CONTINUATION) {
 			s->open = 0;
 			s->open_lines = 0;
 		}
-		ev->kind = NX_LT_CONTINUATION;
-		return NX_LT_CONTINUATION;
+		ev->kind = NX_LIBTEST_CONTINUATION;
+		return NX_LIBTEST_CONTINUATION;
 	}
 	s->open = 0;
 	s->open_lines = 0;
-	if (nx_lt_parse(line, n, ev) == NX_LT_TEST_DONE && ev->stdout_open)
+	if (nx_libtest_parse(line, n, ev) == NX_LIBTEST_TEST_DONE && ev->stdout_open)
 		s->open = 1;
 	return ev->kind;
 }
 
-enum nx_lt_kind nx_lt_stream_truncated(struct nx_lt_stream *s, const char *line, size_t n,
-				       struct nx_lt_event *ev)
+enum nx_libtest_kind nx_libtest_stream_truncated(struct nx_libtest_stream *s, const char *line, size_t n,
+				       struct nx_libtest_event *ev)
 {
 	s->open = 0;
 	s->open_lines = 0;
-	if (nx_lt_parse(line, n, ev) == NX_LT_TEST_DONE && ev->stdout_open)
-		return NX_LT_TEST_DONE;
+	if (nx_libtest_parse(line, n, ev) == NX_LIBTEST_TEST_DONE && ev->stdout_open)
+		return NX_LIBTEST_TEST_DONE;
 	memset(ev, 0, sizeof(*ev));
-	return NX_LT_NONE;
+	return NX_LIBTEST_NONE;
 }
