@@ -15,7 +15,8 @@ import time
 
 
 class BpftraceSession:
-    def __init__(self, program, strlen=None, timeout=60):
+    def __init__(self, program, strlen=None,
+                 timeout=int(os.environ.get("NX_BPFTRACE_READY_TIMEOUT_S", "60"))):
         self.f = tempfile.NamedTemporaryFile("w", suffix=".bt", delete=False)
         self.f.write('BEGIN { printf("READY\\n"); }\n' + program)
         self.f.close()
