@@ -80,7 +80,7 @@ static void spawned(uint64_t t0, pid_t pid, char *const argv[], char *const envp
 
 static int fd_tracked(int fd)
 {
-	return nx_attempt_fd_tracked(fd) || nx_cargo_fd(fd);
+	return nx_attempt_fd_tracked(fd) || nx_cargo_fd(fd) || nx_attempt_env_waiting();
 }
 
 static void on_read(int fd, const void *buf, ssize_t r, int err)
@@ -97,6 +97,8 @@ static void closing(int fd)
 		nx_attempt_closing(fd);
 	else if (nx_cargo_fd(fd))
 		nx_cargo_closing(fd);
+	else
+		nx_attempt_env_closing(fd);
 }
 
 static const struct nx_engine table = {

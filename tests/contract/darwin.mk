@@ -2,6 +2,7 @@
 #
 # Owns: build/darwin-check/ and `darwin-static-check` (no Mac here, so this is
 # what can be checked without one):
+# All four parts are tests of test_darwin.py (pytest):
 #  * darwin_static.py: nextest_probes.d declares exactly NX_PROBE_LIST's
 #    probes and types; the interpose table + DARWIN_NO_HOOK is exactly
 #    exports.map; hooks.c's __APPLE__ guards and the Makefile's derived
@@ -62,16 +63,6 @@ $(DARWIN_DIR)/libone.so: $(DARWIN_ONE_OBJS) $(PRELOAD_EXPORTS)
 
 darwin-static-check: $(BUILD)/exports_darwin.txt $(DARWIN_DIR)/fire-all-dtrace \
 		$(DARWIN_DIR)/interpose-check $(DARWIN_DIR)/libone.so
-	python3 tests/contract/darwin_static.py --probes-h preload/thin/probe/probes.h \
-	    --d preload/thin/probe/nextest_probes.d --exports-map preload/thin/hook/exports.map \
-	    --interpose preload/thin/hook/interpose_darwin.c --hooks preload/thin/hook/hooks.c \
+	$(PYTEST) tests/contract/test_darwin.py $(PYTEST_ARGS) --darwin-dir $(DARWIN_DIR) \
 	    --export-list $(BUILD)/exports_darwin.txt --no-hook "$(DARWIN_NO_HOOK)" \
 	    --linux-only preload/thin/hook/sigaction.c:sigaction,signal
-	@if readelf -S -W $(DARWIN_DIR)/probes.o | grep -q 'note\.stapsdt\|\.probes' || \
-	    nm $(DARWIN_DIR)/probes.o | grep -q __usdt_sema_; then \
-		echo "darwin-static-check: the DTrace build of probes.c has notes or semaphores"; \
-		exit 1; fi
-	python3 tests/contract/darwin_mock_run.py $(DARWIN_DIR)/fire-all-dtrace
-	python3 tests/contract/darwin_interpose_check.py $(DARWIN_DIR)/interpose_tu.o \
-	    $(DARWIN_DIR)/interpose-check preload/thin/hook/exports.map preload/thin/hook/interpose_darwin.c \
-	    sigaction,signal

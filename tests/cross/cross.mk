@@ -6,7 +6,7 @@
 # preload/engine/extras/xunwind.c against arm64 libunwind.h (libunwind-dev:arm64,
 # multiarch: /usr/include/aarch64-linux-gnu; dlopen'ed at run time, never
 # linked),
-# and checks its ten notes with check_elf.py --arch aarch64 (argument strings
+# and checks its ten notes with tests/contract/test_elf.py --arch aarch64 (argument strings
 # in usdt's aarch64 form "8@x0 … 4@x4", semaphores, page, exports).
 # aarch64 Linux nextest builds never carry native probes, so this is the
 # build that gives them probes at all.  It also compiles probes.c the way any
@@ -43,7 +43,8 @@ $(CROSS_ENGINE): $(CROSS_ENGINE_OBJS) $(ENGINE_EXPORTS)
 cross-aarch64: $(CROSS_LIB) $(CROSS_ENGINE)
 	@readelf -h $(CROSS_LIB) | grep -q 'Machine:.*AArch64' || \
 		{ echo "cross-aarch64: $(CROSS_LIB) is not an AArch64 object"; exit 1; }
-	python3 tests/contract/check_elf.py $(CROSS_LIB) --arch aarch64 --exports preload/thin/hook/exports.map
+	$(PYTEST) tests/contract/test_elf.py $(PYTEST_ARGS) --lib $(CROSS_LIB) --arch aarch64 \
+	    --exports preload/thin/hook/exports.map
 	python3 tests/contract/check_engine.py $(CROSS_ENGINE) --exports $(ENGINE_EXPORTS)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -DNX_NO_NOTES -c -o $(CROSS_DIR)/probes-inert.o $(NX_PROBE_SITE_SRCS)
 	@if readelf -S -W $(CROSS_DIR)/probes-inert.o | grep -q 'note.stapsdt'; then \

@@ -23,7 +23,7 @@
 
 #include "pipes.h"
 
-#define NX_BRIDGE_ABI 1
+#define NX_BRIDGE_ABI 2
 #define NX_ENGINE_ENTRY "nx_engine_entry"
 #define NX_ENGINE_FILE "libnextest_probes_engine.so"
 
@@ -59,15 +59,19 @@ struct nx_engine {
 	 * seen; pipes: the read ends of its stdout/stderr, when resolved. */
 	void (*spawned)(uint64_t t0, pid_t pid, char *const argv[], char *const envp[],
 			const struct nx_child_pipes *pipes);
-	/* Is fd a capture pipe of a tracked child or the cargo build's stdout? */
+	/* Does the engine want to see this fd's reads and its close: a capture
+	 * pipe of a tracked child, the cargo build's stdout, or any close while a
+	 * setup script's NEXTEST_ENV file is awaited? */
 	int (*fd_tracked)(int fd);
 	void (*read)(int fd, const void *buf, ssize_t r, int err);
 	void (*closing)(int fd);
 	void (*reaped)(pid_t pid, int status, const struct rusage *ru);
 	void (*wait_failed)(pid_t pid, int err);
 	void (*killed)(pid_t pid, int sig);
-	void (*write)(int fd, const void *buf, ssize_t n);
-	void (*writev)(int fd, const struct iovec *iov, int iovcnt, ssize_t n);
+	/* What the runner wrote to fd 1 or 2; t: the clock read before the
+	 * real write (a slow reader blocks the write). */
+	void (*write)(int fd, const void *buf, ssize_t n, uint64_t t);
+	void (*writev)(int fd, const struct iovec *iov, int iovcnt, ssize_t n, uint64_t t);
 	void (*pause_begin)(uint64_t t);
 	void (*pause_end)(uint64_t t);
 	/* Test processes: arm the crash handler (once), and the program's view

@@ -618,13 +618,15 @@ NX_EXPORT int NX_HOOK(close)(int fd)
 NX_EXPORT ssize_t NX_HOOK(write)(int fd, const void *buf, size_t n)
 {
 	__typeof__(&write) real = NX_REAL(write);
+	/* The clock before the write: a reader that drains the pipe late (a loaded
+	 * terminal, `| less`) blocks the write, and nextest read its clock before. */
+	uint64_t t = __builtin_expect((fd == 1 || fd == 2) && nx_role_runner(), 0) ? nx_now_ns() : 0;
 	ssize_t r = real ? real(fd, buf, n) : NX_SYSCALL(SYS_write, fd, buf, n);
 	const struct nx_engine *en;
-	if (__builtin_expect((fd == 1 || fd == 2) && r > 0 && nx_role_runner(), 0) &&
-	    (en = nx_engine())) {
+	if (__builtin_expect(t && r > 0, 0) && (en = nx_engine())) {
 		int e = errno;
 		if (enter()) {
-			en->write(fd, buf, r);
+			en->write(fd, buf, r, t);
 			leave();
 		}
 		errno = e;
@@ -635,13 +637,13 @@ NX_EXPORT ssize_t NX_HOOK(write)(int fd, const void *buf, size_t n)
 NX_EXPORT ssize_t NX_HOOK(writev)(int fd, const struct iovec *iov, int iovcnt)
 {
 	__typeof__(&writev) real = NX_REAL(writev);
+	uint64_t t = __builtin_expect((fd == 1 || fd == 2) && nx_role_runner(), 0) ? nx_now_ns() : 0;
 	ssize_t r = real ? real(fd, iov, iovcnt) : NX_SYSCALL(SYS_writev, fd, iov, iovcnt);
 	const struct nx_engine *en;
-	if (__builtin_expect((fd == 1 || fd == 2) && r > 0 && nx_role_runner(), 0) &&
-	    (en = nx_engine())) {
+	if (__builtin_expect(t && r > 0, 0) && (en = nx_engine())) {
 		int e = errno;
 		if (enter()) {
-			en->writev(fd, iov, iovcnt, r);
+			en->writev(fd, iov, iovcnt, r, t);
 			leave();
 		}
 		errno = e;
