@@ -17,6 +17,8 @@ version is not the emulated (or real) one fails.
 """
 
 import argparse
+import dataclasses
+import json
 import os
 import shutil
 import subprocess
@@ -36,6 +38,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import junit  # noqa: E402  (tests/versions/junit.py)
 import versionlog  # noqa: E402  (tests/versions/versionlog.py)
 import libtest  # noqa: E402  (tests/versions/libtest.py)
+import recording  # noqa: E402  (tests/versions/recording.py)
+
+# real nextest >= 0.9.131 with --junit: its run recording is read too (NEXTEST_STATE_DIR)
+RECORD_STATE = None
 
 
 def has_native_probes(path):
@@ -78,6 +84,7 @@ class Run:
         self.truth_path = os.path.join(self.dir, "truth.jsonl")
         self.version_log = os.path.join(self.dir, "version.log")
         self.problems = []
+        self.notes = []
 
     def command(self, runner, sim, truth_path, real_args=()):
         if runner == "sim":
@@ -115,17 +122,46 @@ def execute(run, session, runner, sim, lib, env, real_args=(), want_junit=False)
             os.remove(junit_path(run))
         try:
             proc, root = session.run(cmd, env=senv, cwd=fixtures.WORKSPACE, preload=preload,
-                                     timeout=run.s.timeout, actions=run.s.actions)
+                                     timeout=run.s.timeout, actions=run.s.actions,
+                                     actions_after=scenarios.SIGNALS_AFTER)
         except subprocess.TimeoutExpired:
             run.problems.append(f"{label} run timed out after {run.s.timeout}s: {cmd}")
             proc, root = None, None
         setattr(run, label, (proc, root))
+        if label == "plain":
+            run.rerun = lambda: _plain_again(run, cmd, senv)
         if want_junit and label == "shim" and os.path.exists(junit_path(run)):
             shutil.move(junit_path(run), os.path.join(run.dir, "junit.xml"))
         if proc is not None:
             for stream in ("stdout", "stderr"):
                 with open(os.path.join(run.dir, f"{label}.{stream}"), "wb") as f:
                     f.write(getattr(proc, stream))
+
+
+def _plain_again(run, cmd, senv):
+    """The command once more without the library, outside the capture (same process group
+    handling, same signals); None if it timed out."""
+    try:
+        p, _root = capture.Session([], run.dir).run(cmd, env=senv, cwd=fixtures.WORKSPACE,
+                                                     timeout=run.s.timeout, actions=run.s.actions,
+                                                     actions_after=scenarios.SIGNALS_AFTER)
+    except subprocess.TimeoutExpired:
+        return None
+    for stream in ("stdout", "stderr"):
+        with open(os.path.join(run.dir, f"plain2.{stream}"), "wb") as f:
+            f.write(getattr(p, stream))
+    return p
+
+
+def output_differences(run, plain_proc, shim_proc):
+    out = []
+    if shim_proc.returncode != plain_proc.returncode:
+        out.append(f"exit code with shim {shim_proc.returncode}, without {plain_proc.returncode}")
+    for stream in ("stdout", "stderr"):
+        d = mask.compare(getattr(plain_proc, stream), getattr(shim_proc, stream), run.s.compare)
+        if d:
+            out.append(f"{stream} differs with the shim ({run.s.compare}): {d}")
+    return out
 
 
 def judge(run, captured, runner, native, expected_version, want_junit=False):
@@ -191,13 +227,33 @@ def judge(run, captured, runner, native, expected_version, want_junit=False):
                 lines, lc = [f"libtest stream unreadable: {e}"], None
             run.problems += lines
             run.libtest_counts = lc
-    # the shim must not change what the runner does
-    if shim_proc.returncode != plain_proc.returncode:
-        run.problems.append(f"exit code with shim {shim_proc.returncode}, without {plain_proc.returncode}")
-    for stream in ("stdout", "stderr"):
-        d = mask.compare(getattr(plain_proc, stream), getattr(shim_proc, stream), run.s.compare)
-        if d:
-            run.problems.append(f"{stream} differs with the shim ({run.s.compare}): {d}")
+        if RECORD_STATE:
+            # nextest's run recording of the shim run (0.9.131+), found by the probed run id
+            ids = [e for e in cap if e["probe"] == "run-start"]
+            rid = json.loads(ids[0]["arg0"])["ok"]["run_id"] if ids else None
+            path = recording.find(RECORD_STATE, rid) if rid else None
+            if path is None:
+                run.problems.append(f"no run recording of run {rid} under {RECORD_STATE}")
+            else:
+                try:
+                    lines, rc = recording.compare(recording.load(path), cap)
+                except (OSError, ValueError, KeyError, subprocess.CalledProcessError) as e:
+                    lines, rc = [f"run recording unreadable: {e!r}"], None
+                run.problems += lines
+                run.recording_counts = rc
+    # The shim must not change what the runner does.  Real nextest's output depends on
+    # timing (a test crossing its slow-timeout on a loaded machine prints a SLOW line in
+    # one run only): when the two runs differ, the command runs once more without the
+    # library, and the library's run must equal that one.  A library that changed the
+    # output equals neither run without it.
+    diffs = output_differences(run, plain_proc, shim_proc)
+    if diffs and runner == "cargo-nextest" and getattr(run, "rerun", None):
+        again = run.rerun()
+        if again is not None and not output_differences(run, again, shim_proc):
+            run.notes.append("output equals the second run without the library, not the first "
+                             "(timing): " + diffs[0][:160])
+            diffs = []
+    run.problems += diffs
 
 
 def main(argv=None):
@@ -240,9 +296,13 @@ def main(argv=None):
         real = ver.split()[1] if len(ver.split()) > 1 else "0"
         expected_version = real
         # emulation and simulator-only flags do not apply to real nextest
-        plan = [(s, None) for s, v in plan
+        plan = [(dataclasses.replace(s, args=nextest_config.args_for(scenarios.v(real), s.args)), None)
+                for s, v in plan
                 if v is None and not s.sim_args and scenarios.v(real) >= scenarios.v(s.min_version)]
         os.makedirs(a.out, exist_ok=True)
+        if a.junit and scenarios.v(real) >= recording.FIRST:
+            global RECORD_STATE
+            RECORD_STATE = os.path.join(a.out, "nextest-state")
         cfg = nextest_config.config_for(scenarios.v(real), a.out, junit=a.junit)
         if cfg:  # this nextest cannot parse the fixtures' full config: give it a reduced copy
             real_args = ["--config-file", cfg]
@@ -261,6 +321,8 @@ def main(argv=None):
     # the machine holding the shared package-cache lock would put cargo's "Blocking waiting
     # for file lock on package cache" line into one of the two runs of a scenario only.
     env["CARGO_HOME"] = os.path.join(a.out, "cargo-home")
+    if RECORD_STATE:
+        env = recording.enable(env, a.out)
     for k in ("NEXTEST_PROFILE", "NEXTEST_TEST_THREADS", "NEXTEST_RETRIES", "LD_PRELOAD"):
         env.pop(k, None)
 
@@ -295,6 +357,12 @@ def main(argv=None):
             lc = getattr(run, "libtest_counts", None)
             if lc:
                 det += f", libtest stream: {lc['tests']} tests, {lc['exact']} exact, {lc['within']} within tolerance"
+            rc = getattr(run, "recording_counts", None)
+            if rc:
+                det += (f", recording: {rc['tests']} tests, {rc['attempts']} attempts, {rc['exact']} exact, "
+                        f"{rc['within']} within tolerance")
+            for n in run.notes:
+                det += f"; note: {n}"
             print(f"PASS {run.tag}  ({took}" + (f", {c['matched']} events" if c else "") + det + ")",
                   flush=True)
 

@@ -23,21 +23,22 @@ The failure `type` names the result: "test failure" / "test abort" (fail; from a
 "… with leaked handles" (fail with leaked = true).  A timeout with on-timeout = "pass" is
 a success.  Setup scripts (0.9.106 and later at least) are test cases of a suite
 "@setup-script:<id>" ("script failure with exit code N"), compared with setup-script-done.
-Times are seconds with three decimals.  Skipped tests are not written (nor probed).
+Times are seconds with three decimals (records.py: the tolerance, plus half a
+millisecond of rounding).  Skipped tests are not written (nor probed).
 XML 1.0 cannot carry most control characters: the report drops every character below 0x20
 from test names (a name with a tab or \x01 appears without it), so probed names are
-matched with those removed.
+matched with those removed.  Older releases (0.9.48) write them raw, which no XML parser
+accepts: they are dropped before parsing, as newer releases do.
 """
 
-import json
 import re
 import xml.etree.ElementTree as ET
 
-# Durations: nextest's time_taken vs the library's duration_nanos, which both measure the
-# attempt from around the spawn to around the last EOF/reap.  The same bound as the native
-# diff (tests/e2e/truthdiff.py: 20 ms + 2 %), plus 0.5 ms for the report's rounding.
-TIME_ABS_NS = 20_000_000 + 500_000
-TIME_REL = 0.02
+import records
+
+ROUNDING_NS = 500_000
+# control characters XML 1.0 forbids (tab, newline and carriage return are allowed)
+_RAW_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 NON_SUCCESS = ("failure", "error")
 RERUNS = ("flakyFailure", "flakyError", "rerunFailure", "rerunError")
@@ -64,13 +65,14 @@ def _secs(s):
 def load(path):
     """{(suite, test_name): [attempt, …]} in attempt order; attempt = {"ok", "result",
     "leaked", "time_ns"} (result None for a success)."""
-    root = ET.parse(path).getroot()
+    with open(path, "rb") as f:
+        root = ET.fromstring(_RAW_CONTROL.sub(b"", f.read()))
     out = {}
     # the suite's name is the binary id (or "@setup-script:<id>"), with "@stress-<i>" in a
     # stress run (0.9.103+), where the test case's classname stays the bare binary id
     cases = [(suite.get("name"), case) for suite in root.iter("testsuite") for case in suite.iter("testcase")]
     for suite, case in cases:
-        key = (suite, case.get("name"))
+        key = (xml_name(suite), xml_name(case.get("name")))
         main = {"ok": True, "result": None, "leaked": None, "code": None,
                 "time_ns": _secs(case.get("time", "0"))}
         reruns = []
@@ -107,15 +109,13 @@ def _stress(a):
 
 def _done_events(capture):
     by_test = {}
-    for e in capture:
-        if e["probe"] == "test-attempt-done":
-            a = json.loads(e["arg0"])["ok"]
-            suite = xml_name(a["binary_id"]) + _stress(a)
-            by_test.setdefault((suite, xml_name(a["test_name"])), []).append(a)
-        elif e["probe"] == "setup-script-done":
-            a = dict(json.loads(e["arg0"])["ok"], attempt=1, leaked=None)
-            sid = a["script_id"]
-            by_test.setdefault((xml_name("@setup-script:" + sid) + _stress(a), xml_name(sid)), []).append(a)
+    for a in records.probed(capture, "test-attempt-done"):
+        suite = xml_name(a["binary_id"]) + _stress(a)
+        by_test.setdefault((suite, xml_name(a["test_name"])), []).append(a)
+    for a in records.probed(capture, "setup-script-done"):
+        a = dict(a, attempt=1, leaked=None)
+        sid = a["script_id"]
+        by_test.setdefault((xml_name("@setup-script:" + sid) + _stress(a), xml_name(sid)), []).append(a)
     for v in by_test.values():
         v.sort(key=lambda a: a["attempt"])
     return by_test
@@ -123,25 +123,17 @@ def _done_events(capture):
 
 def compare(junit, capture):
     """(problems, counts) for one run: junit = load(path), capture = captured events."""
-    probes = _done_events(capture)
-    problems = []
-    counts = {"tests": 0, "attempts": 0, "exact": 0, "within": 0, "different": 0}
-    for key in sorted(set(junit) | set(probes)):
-        j, p = junit.get(key), probes.get(key)
+    t = records.Tally("JUNIT")
+    for key, j, p in t.pair(junit, _done_events(capture), lambda k: f"{k[0]} {k[1]}",
+                            "nextest's report"):
         name = f"{key[0]} {key[1]}"
-        if j is None:
-            problems.append(f"JUNIT {name}: {len(p)} attempt(s) probed, none in nextest's report")
-            continue
-        if p is None:
-            problems.append(f"JUNIT {name}: {len(j)} attempt(s) in nextest's report, none probed")
-            continue
-        counts["tests"] += 1
+        t.counts["tests"] += 1
         if len(j) != len(p):
-            problems.append(f"JUNIT {name}: {len(j)} attempt(s) in the report, {len(p)} probed "
-                            f"(attempts {[a['attempt'] for a in p]})")
+            t.problem(f"{name}: {len(j)} attempt(s) in the report, {len(p)} probed "
+                      f"(attempts {[a['attempt'] for a in p]})")
             continue
         for i, (ja, pa) in enumerate(zip(j, p), 1):
-            counts["attempts"] += 1
+            t.counts["attempts"] += 1
             bad = []
             if pa["attempt"] != i:
                 bad.append(f"attempt {pa['attempt']} (report: {i})")
@@ -157,17 +149,11 @@ def compare(junit, capture):
                     bad.append(f"leaked {pa['leaked']} (report: {ja['leaked']})")
                 if ja["code"] is not None and pa.get("exit_code") != ja["code"]:
                     bad.append(f"exit_code {pa.get('exit_code')} (report: {ja['code']})")
-            d, t = pa["duration_nanos"], ja["time_ns"]
-            tol = TIME_ABS_NS + TIME_REL * t
-            if abs(d - t) > tol:
-                bad.append(f"duration_nanos {d} (report: {t}, ±{tol / 1e6:.1f} ms)")
-            if bad:
-                counts["different"] += 1
-                problems.append(f"JUNIT {name} attempt {i}: " + "; ".join(bad))
-            elif abs(d - t) <= 500_000:
-                counts["exact"] += 1
-            else:
-                counts["within"] += 1
+            d = records.time_problem("duration_nanos", pa["duration_nanos"], ja["time_ns"],
+                                     "report", ROUNDING_NS)
+            if d:
+                bad.append(d)
+            t.judge(f"{name} attempt {i}", bad, [abs(pa["duration_nanos"] - ja["time_ns"])])
     if not junit:
-        problems.append("JUNIT: nextest's report lists no test")
-    return problems, counts
+        t.problems.append("JUNIT: nextest's report lists no test")
+    return t.problems, t.counts
