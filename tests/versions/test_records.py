@@ -1,0 +1,236 @@
+"""test_records: the readers and comparisons of nextest's own records (JUnit report,
+libtest-json stream, run recording), the signal timing of the capture, and the argument
+spelling for old releases — what `make check-versions` relies on, checked without a real
+nextest (`make versions-selftest`, part of `make check`).
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
+
+import capture  # noqa: E402
+import junit  # noqa: E402
+import libtest  # noqa: E402
+import nextest_config  # noqa: E402
+import recording  # noqa: E402
+import records  # noqa: E402
+
+RUN = "55925561-d282-4402-ae72-848427c130fd"
+
+
+def ev(probe, **ok):
+    return {"probe": probe, "arg0": json.dumps({"ok": ok}), "args": [], "t_ns": 0, "tid": 1}
+
+
+def done(binary, test, attempt, result="pass", duration=100_000_000, exit_code=0, leaked=False,
+         total=1, stress=None):
+    return ev("test-attempt-done", binary_id=binary, test_name=test, attempt=attempt,
+              total_attempts=total, result=result, exit_code=exit_code, duration_nanos=duration,
+              leaked=leaked, stress_current=stress)
+
+
+# ---- records.py ----
+
+def test_tolerance_is_20ms_plus_2_percent():
+    assert records.tolerance_ns(0) == 20_000_000
+    assert records.tolerance_ns(1_000_000_000) == 40_000_000
+    assert records.time_problem("d", 1_040_000_000, 1_000_000_000, "x") is None
+    assert records.time_problem("d", 1_040_000_001, 1_000_000_000, "x")
+
+
+# ---- junit.py ----
+
+JUNIT = """<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="nextest-run" tests="3" failures="1" errors="0">
+  <testsuite name="fx-basic" tests="3">
+    <testcase name="ok_test" classname="fx-basic" time="0.100"></testcase>
+    <testcase name="flaky" classname="fx-basic" time="0.200">
+      <flakyFailure type="test failure with exit code 101" time="0.050"/>
+    </testcase>
+    <testcase name="failing" classname="fx-basic" time="0.300">
+      <failure type="test failure with exit code 3"/>
+      <rerunFailure type="test failure with exit code 3" time="0.310"/>
+    </testcase>
+    <testcase name="ctrl\x01char" classname="fx-basic" time="0.010"></testcase>
+  </testsuite>
+</testsuites>
+"""
+
+
+@pytest.fixture
+def junit_file(tmp_path):
+    p = tmp_path / "junit.xml"
+    p.write_bytes(JUNIT.encode())   # a raw \x01, as 0.9.48 writes it
+    return str(p)
+
+
+def junit_capture():
+    return [done("fx-basic", "ok_test", 1),
+            done("fx-basic", "flaky", 1, "fail", 50_000_000, 101, total=2),
+            done("fx-basic", "flaky", 2, "pass", 200_000_000, total=2),
+            done("fx-basic", "failing", 1, "fail", 300_000_000, 3, total=2),
+            done("fx-basic", "failing", 2, "fail", 310_000_000, 3, total=2),
+            done("fx-basic", "ctrl\x01char", 1, duration=10_000_000)]
+
+
+def test_junit_reads_attempt_structure_and_raw_control_characters(junit_file):
+    j = junit.load(junit_file)
+    assert [a["ok"] for a in j[("fx-basic", "flaky")]] == [False, True]
+    assert [a["time_ns"] for a in j[("fx-basic", "failing")]] == [300_000_000, 310_000_000]
+    assert j[("fx-basic", "failing")][0]["code"] == 3
+    assert ("fx-basic", "ctrlchar") in j
+
+
+def test_junit_equal_run_has_no_problem(junit_file):
+    problems, counts = junit.compare(junit.load(junit_file), junit_capture())
+    assert problems == []
+    assert counts["tests"] == 4 and counts["attempts"] == 6
+
+
+@pytest.mark.parametrize("change, expect", [
+    (lambda c: c.__setitem__(0, done("fx-basic", "ok_test", 1, duration=123_000_000)), "duration_nanos"),
+    (lambda c: c.__setitem__(3, done("fx-basic", "failing", 1, "fail", 300_000_000, 4, total=2)), "exit_code 4"),
+    (lambda c: c.__setitem__(2, done("fx-basic", "flaky", 2, "fail", 200_000_000, 1, total=2)), "result fail"),
+    (lambda c: c.pop(4), "2 attempt(s) in the report, 1 probed"),
+    (lambda c: c.append(done("fx-basic", "extra", 1)), "probed, not in nextest's report"),
+])
+def test_junit_difference_is_reported(junit_file, change, expect):
+    cap = junit_capture()
+    change(cap)
+    problems, _ = junit.compare(junit.load(junit_file), cap)
+    assert any(expect in p for p in problems), problems
+
+
+# ---- libtest.py ----
+
+STREAM = (b'{"type":"suite","event":"started","test_count":2}\n'
+          b'{"type":"test","event":"started","name":"fx-basic::retry$flaky"}\n'
+          b'{"type":"test","event":"ok","name":"fx-basic::retry$flaky#2","exec_time":0.2}\n'
+          b'{"type":"test","event":"failed","name":"fx-basic::fx_basic$bad","exec_time":0.05}\n'
+          b'{"type":"test","event":"ignored","name":"fx-basic$skipped"}\n')
+
+
+def test_libtest_stream_compares_last_attempt():
+    cap = [done("fx-basic::retry", "flaky", 1, "fail", 10, 101, total=2),
+           done("fx-basic::retry", "flaky", 2, "pass", 200_000_000, total=2),
+           done("fx-basic", "bad", 1, "fail", 50_000_000, 101)]
+    problems, counts = libtest.compare(libtest.parse(STREAM), cap)
+    assert problems == [] and counts["tests"] == 2
+    cap[1] = done("fx-basic::retry", "flaky", 2, "pass", 300_000_000, total=2)
+    problems, _ = libtest.compare(libtest.parse(STREAM), cap)
+    assert any("duration_nanos 300000000" in p for p in problems), problems
+
+
+# ---- recording.py ----
+
+def rec_lines():
+    ti = {"binary-id": "fx-basic::retry", "name": "flaky"}
+    stats = {}
+    return [
+        {"type": "core", "kind": "run-started", "run-id": RUN, "profile-name": "default"},
+        {"type": "core", "kind": "test-started", "stress-index": None, "test-instance": ti,
+         "slot-assignment": {"global-slot": 0, "group-slot": None, "test-group": "@global"},
+         "current-stats": stats},
+        {"type": "core", "kind": "test-slow", "stress-index": None, "test-instance": ti,
+         "retry-data": {"attempt": 1, "total-attempts": 2}, "elapsed": {"secs": 1, "nanos": 0},
+         "will-terminate": False},
+        {"type": "core", "kind": "test-retry-started", "stress-index": None, "test-instance": ti,
+         "slot-assignment": {"global-slot": 0, "group-slot": None, "test-group": "@global"},
+         "retry-data": {"attempt": 2, "total-attempts": 2}},
+        {"type": "output", "kind": "test-finished", "stress-index": None, "test-instance": ti,
+         "run-statuses": {"statuses": [
+             {"retry-data": {"attempt": 1, "total-attempts": 2},
+              "result": {"status": "fail", "failure": {"kind": "exit-code", "code": 101}, "leaked": False},
+              "time-taken": {"secs": 1, "nanos": 200_000_000}},
+             {"retry-data": {"attempt": 2, "total-attempts": 2}, "result": {"status": "pass"},
+              "time-taken": {"secs": 0, "nanos": 6_000_000}}]}},
+        {"type": "output", "kind": "setup-script-finished", "stress-index": None, "script-id": "db",
+         "run-status": {"result": {"status": "pass"}, "time-taken": {"secs": 0, "nanos": 30_000_000}}},
+        {"type": "core", "kind": "run-finished", "run-id": RUN, "elapsed": {"secs": 1, "nanos": 300_000_000}},
+    ]
+
+
+def rec_capture():
+    start = dict(binary_id="fx-basic::retry", test_name="flaky", total_attempts=2, stress_current=None,
+                 global_slot=0, group_slot=None, test_group=None)
+    return [ev("run-start", run_id=RUN, profile_name="default"),
+            ev("test-attempt-start", attempt=1, **start),
+            ev("test-attempt-slow", binary_id="fx-basic::retry", test_name="flaky", attempt=1,
+               stress_current=None, elapsed_nanos=1_000_000_000, will_terminate=False),
+            done("fx-basic::retry", "flaky", 1, "fail", 1_201_000_000, 101, total=2),
+            ev("test-attempt-start", attempt=2, **start),
+            done("fx-basic::retry", "flaky", 2, "pass", 6_100_000, total=2),
+            ev("setup-script-done", script_id="db", stress_current=None, result="pass",
+               exit_code=None, duration_nanos=29_500_000),
+            ev("run-done", run_id=RUN, profile_name="default", duration_nanos=1_301_000_000)]
+
+
+def test_recording_equal_run_has_no_problem():
+    problems, counts = recording.compare([dict(k) for k in rec_lines()], rec_capture())
+    assert problems == [], problems
+    assert counts["tests"] == 1 and counts["attempts"] == 2
+
+
+@pytest.mark.parametrize("index, field, value, expect", [
+    (1, "global_slot", 1, "global_slot 1 (recording: 0)"),
+    (2, "elapsed_nanos", 1_000_000_001, "slow"),
+    (3, "exit_code", None, "exit_code None (recording: 101)"),
+    (5, "duration_nanos", 40_000_000, "duration_nanos 40000000"),
+    (6, "exit_code", 0, "exit_code 0 (recording: None)"),   # a passing script has none
+    (7, "run_id", "x", "run_id 'x'"),
+])
+def test_recording_difference_is_reported(index, field, value, expect):
+    cap = rec_capture()
+    ok = json.loads(cap[index]["arg0"])["ok"]
+    ok[field] = value
+    cap[index] = dict(cap[index], arg0=json.dumps({"ok": ok}))
+    problems, _ = recording.compare(rec_lines(), cap)
+    assert any(expect in p for p in problems), problems
+
+
+def test_recording_found_and_read(tmp_path):
+    d = tmp_path / "state" / "projects" / "_sx" / "records" / "runs" / RUN
+    d.mkdir(parents=True)
+    raw = "".join(json.dumps({"timestamp": "t", "elapsed": {}, "kind": k}) + "\n" for k in rec_lines())
+    subprocess.run(["zstd", "-q", "-o", str(d / "run.log.zst")], input=raw.encode(), check=True)
+    path = recording.find(str(tmp_path / "state"), RUN)
+    assert path and recording.load(path) == rec_lines()
+    assert recording.find(str(tmp_path / "state"), "other") is None
+
+
+# ---- signals after the Starting line (tests/e2e/capture.py) ----
+
+SCRIPT = "sleep 0.4; echo '    Starting 1 test across 1 binary' >&2; sleep 3; echo done"
+
+
+@pytest.mark.parametrize("line, killed", [(True, True), (False, False)])
+def test_signals_are_timed_from_the_starting_line(tmp_path, line, killed):
+    script = SCRIPT if line else SCRIPT.replace("Starting", "Compiling")
+    t0 = time.monotonic()
+    p, _root = capture.Session([], str(tmp_path)).run(
+        ["sh", "-c", script], timeout=30, actions=[(0.2, "SIGTERM")],
+        actions_after=re.compile(rb"\bStarting\b"))
+    took = time.monotonic() - t0
+    if killed:
+        assert p.returncode == -15 and 0.6 <= took < 3, (p.returncode, took)
+        assert b"Starting" in p.stderr and b"done" not in p.stdout
+    else:
+        assert p.returncode == 0 and p.stdout == b"done\n"
+
+
+# ---- arguments of old releases ----
+
+def test_run_ignored_only_is_spelled_ignored_only_before_0_9_76():
+    args = ["-j", "1", "--run-ignored", "only", "slow_"]
+    assert nextest_config.args_for((0, 9, 72), args) == ["-j", "1", "--run-ignored", "ignored-only", "slow_"]
+    assert nextest_config.args_for((0, 9, 76), args) == args
+    assert nextest_config.args_for((0, 9, 48), ["--run-ignored", "all"]) == ["--run-ignored", "all"]
