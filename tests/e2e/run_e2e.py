@@ -39,6 +39,8 @@ import junit  # noqa: E402  (tests/versions/junit.py)
 import versionlog  # noqa: E402  (tests/versions/versionlog.py)
 import libtest  # noqa: E402  (tests/versions/libtest.py)
 import recording  # noqa: E402  (tests/versions/recording.py)
+import records  # noqa: E402  (tests/versions/records.py)
+import preempt  # noqa: E402  (tests/native/preempt.py, put on the path by records.py)
 
 # real nextest >= 0.9.131 with --junit: its run recording is read too (NEXTEST_STATE_DIR)
 RECORD_STATE = None
@@ -164,7 +166,7 @@ def output_differences(run, plain_proc, shim_proc):
     return out
 
 
-def judge(run, captured, runner, native, expected_version, want_junit=False):
+def judge(run, captured, runner, native, expected_version, want_junit=False, preempted=None):
     shim_proc, root = run.shim
     plain_proc, _ = run.plain
     if shim_proc is None or plain_proc is None:
@@ -197,7 +199,12 @@ def judge(run, captured, runner, native, expected_version, want_junit=False):
         # nextest < 0.9.90 exports no slots: the shim derives them (docs/compatibility.md)
         derived = run.ver is not None and scenarios.v(run.ver) < scenarios.v("0.9.90")
         group_max = truthdiff.test_groups(os.path.join(fixtures.WORKSPACE, ".config", "nextest.toml"))
-        lines, counts = truthdiff.diff(truth, cap, derived_slots=derived, group_max=group_max)
+        allowance = None
+        if runner != "sim" and preempted:
+            def allowance(te, ts, ce):
+                return records.preemption_gap_native(preempted, te, ts, ce)
+        lines, counts = truthdiff.diff(truth, cap, derived_slots=derived, group_max=group_max,
+                                       allowance=allowance)
         run.problems += lines
         run.counts = counts
     else:
@@ -214,7 +221,7 @@ def judge(run, captured, runner, native, expected_version, want_junit=False):
                 run.problems.append(f"nextest wrote no JUnit report ({junit_path(run)})")
         else:
             try:
-                lines, jc = junit.compare(junit.load(jp), cap)
+                lines, jc = junit.compare(junit.load(jp), cap, preempted)
             except (OSError, ValueError, junit.ET.ParseError) as e:
                 lines, jc = [f"JUnit report unreadable: {e}"], None
             run.problems += lines
@@ -222,7 +229,7 @@ def judge(run, captured, runner, native, expected_version, want_junit=False):
         if any(x.startswith("libtest-json") for x in run.s.args):
             # nextest's libtest-json(-plus) stream of the shim run (its stdout)
             try:
-                lines, lc = libtest.compare(libtest.parse(shim_proc.stdout), cap)
+                lines, lc = libtest.compare(libtest.parse(shim_proc.stdout), cap, preempted)
             except (ValueError, KeyError) as e:
                 lines, lc = [f"libtest stream unreadable: {e}"], None
             run.problems += lines
@@ -236,7 +243,7 @@ def judge(run, captured, runner, native, expected_version, want_junit=False):
                 run.problems.append(f"no run recording of run {rid} under {RECORD_STATE}")
             else:
                 try:
-                    lines, rc = recording.compare(recording.load(path), cap)
+                    lines, rc = recording.compare(recording.load(path), cap, preempted)
                 except (OSError, ValueError, KeyError, subprocess.CalledProcessError) as e:
                     lines, rc = [f"run recording unreadable: {e!r}"], None
                 run.problems += lines
@@ -334,6 +341,14 @@ def main(argv=None):
     targets = [("shim", lib)] + ([("native", nextest_binary())] if native else [])
     passed = failed = 0
 
+    def new_session(workdir):
+        # real nextest: the same session also measures when the runner's threads waited
+        # for a CPU (tests/native/preempt.py), which may excuse a shorter duration
+        # (tests/versions/records.py)
+        if a.runner == "cargo-nextest":
+            return preempt.Session(targets, workdir, lib)
+        return capture.Session(targets, workdir)
+
     def report(run, took):
         nonlocal passed, failed
         if run.problems:
@@ -352,6 +367,8 @@ def main(argv=None):
             if jc:
                 det += (f", JUnit: {jc['tests']} tests, {jc['attempts']} attempts, {jc['exact']} exact, "
                         f"{jc['within']} within tolerance")
+                if jc.get("preempted"):
+                    det += f", {jc['preempted']} within tolerance + measured preemption"
             elif getattr(run, "junit_note", None):
                 det += ", " + run.junit_note
             lc = getattr(run, "libtest_counts", None)
@@ -361,6 +378,8 @@ def main(argv=None):
             if rc:
                 det += (f", recording: {rc['tests']} tests, {rc['attempts']} attempts, {rc['exact']} exact, "
                         f"{rc['within']} within tolerance")
+                if rc.get("preempted"):
+                    det += f", {rc['preempted']} within tolerance + measured preemption"
             for n in run.notes:
                 det += f"; note: {n}"
             print(f"PASS {run.tag}  ({took}" + (f", {c['matched']} events" if c else "") + det + ")",
@@ -373,7 +392,7 @@ def main(argv=None):
         for i in range(0, len(plan), a.batch):
             runs = [Run(s, v, a.out) for s, v in plan[i:i + a.batch]]
             started = time.monotonic()
-            session = capture.Session(targets, runs[0].dir)
+            session = new_session(runs[0].dir)
             try:
                 session.start()
                 for run in runs:
@@ -393,7 +412,8 @@ def main(argv=None):
                 took += f", attach {session.ready_after:.0f}s"
             for run in runs:
                 if captured is not None:
-                    judge(run, captured, a.runner, native, expected_version, a.junit)
+                    judge(run, captured, a.runner, native, expected_version, a.junit,
+                          getattr(session, "preempted", None))
                 report(run, took)
         print(f"{passed} passed, {failed} failed")
         return 0 if failed == 0 and passed > 0 else 1
@@ -404,7 +424,7 @@ def main(argv=None):
         print(f"running {run.tag} …", flush=True)
         # One bpftrace session per scenario: a capture failure (lost events) stays with
         # the scenario that caused it.
-        session = capture.Session(targets, run.dir)
+        session = new_session(run.dir)
         try:
             session.start()
             execute(run, session, a.runner, a.sim, lib, env, real_args, a.junit)
@@ -416,7 +436,8 @@ def main(argv=None):
             session.abort()
             raise
         else:
-            judge(run, captured, a.runner, native, expected_version, a.junit)
+            judge(run, captured, a.runner, native, expected_version, a.junit,
+                  getattr(session, "preempted", None))
         took = f"{time.monotonic() - started:.0f}s"
         if session.ready_after is not None:
             took += f", attach {session.ready_after:.0f}s"

@@ -48,6 +48,11 @@ _TIME_KEYS_RE = "|".join(sorted(TIME_FIELDS))
 _TIME_VALUE_RE = re.compile(r'"(' + _TIME_KEYS_RE + r')":(-?[0-9][0-9.eE+-]*)')
 
 
+# The probes whose duration_nanos runs from a spawn, and the start probe of the same id.
+START_OF = {"test-attempt-done": "test-attempt-start", "setup-script-done": "setup-script-start"}
+DURATION_FIELDS = ("duration_nanos",)
+
+
 def time_close(truth, got):
     return abs(got - truth) <= TIME_ABS_NS + TIME_REL * abs(truth)
 
@@ -96,14 +101,17 @@ def _show(v):
     return s if len(s) <= 160 else s[:150] + "…(" + str(len(s)) + " chars)"
 
 
-def compare_value(path, key, t, c, out, measured=TIME_FIELDS):
+def compare_value(path, key, t, c, out, measured=TIME_FIELDS, extra_ns=0):
     """Appends to `out` one line per difference between truth `t` and capture `c`.  Keys in
-    `measured` are compared within the time tolerance, everything else exactly."""
+    `measured` are compared within the time tolerance, everything else exactly.  extra_ns:
+    a measured allowance for durations the capture has shorter (diff's `allowance`)."""
     tt, ct = _jtype(t), _jtype(c)
     if key in measured and tt == "int" and ct == "int":
-        if not time_close(t, c):
+        extra = extra_ns if key in DURATION_FIELDS and c < t else 0
+        if abs(c - t) > tolerance_for(t) + extra:
+            more = f" + {extra / 1e6:.3f} ms preempted" if extra else ""
             out.append(f"{path}: truth {t} capture {c} (off by {(c - t) / 1e6:+.3f} ms, "
-                       f"tolerance {tolerance_for(t) / 1e6:.3f} ms)")
+                       f"tolerance {tolerance_for(t) / 1e6:.3f} ms{more})")
         return
     if tt != ct:
         what = "null vs non-null" if "null" in (tt, ct) else "type differs"
@@ -121,13 +129,13 @@ def compare_value(path, key, t, c, out, measured=TIME_FIELDS):
         cmap = dict(c)
         for k, v in t:
             if k in cmap:
-                compare_value(f"{path}.{k}", k, v, cmap[k], out, measured)
+                compare_value(f"{path}.{k}", k, v, cmap[k], out, measured, extra_ns)
         return
     if tt == "array":
         if len(t) != len(c):
             out.append(f"{path}: length truth {len(t)} capture {len(c)}: truth {_show(t)} capture {_show(c)}")
         for i, (a, b) in enumerate(zip(t, c)):
-            compare_value(f"{path}[{i}]", None, a, b, out, measured)
+            compare_value(f"{path}[{i}]", None, a, b, out, measured, extra_ns)
         return
     if t != c:
         out.append(f"{path}: truth {_show(t)} capture {_show(c)}")
@@ -365,7 +373,7 @@ def check_slot_limits(holds, side, test_threads, group_max):
     return out
 
 
-def compare_event(te, ce, derived_slots=False, fires_by=None):
+def compare_event(te, ce, derived_slots=False, fires_by=None, extra_ns=0):
     """Lines describing every difference between two matched events.  fires_by: a t_ns the
     library may fire this event as late as (plus T_NS_TOLERANCE) — run-start, which
     before nextest 0.9.68 waits for the first child's NEXTEST_RUN_ID (docs/probes.md)."""
@@ -385,7 +393,7 @@ def compare_event(te, ce, derived_slots=False, fires_by=None):
     if tj is not None and cj is not None:
         if derived_slots:
             tj, cj = _unslot(tj), _unslot(cj)
-        compare_value("arg0", None, tj, cj, out, measured)
+        compare_value("arg0", None, tj, cj, out, measured, extra_ns)
     # ... and bytes (serialisation, escaping, number format), measured time values masked.
     tm, cm = mask_times(te["arg0"], te["probe"]), mask_times(ce["arg0"], te["probe"])
     if derived_slots:
@@ -395,7 +403,7 @@ def compare_event(te, ce, derived_slots=False, fires_by=None):
         out.append(f"arg0 bytes differ at offset {n} (times masked): truth …{ta!r}… capture …{ca!r}…")
     # scalar arguments
     for i, ((name, _kind), t, c) in enumerate(zip(PROBE_ARGS[te["probe"]], te["args"], ce["args"]), 1):
-        compare_value(f"arg{i} {name}", name, t, c, out, measured)
+        compare_value(f"arg{i} {name}", name, t, c, out, measured, extra_ns)
     dt = ce["t_ns"] - te["t_ns"]
     late_ok = fires_by is not None and 0 <= dt and ce["t_ns"] - fires_by <= T_NS_TOLERANCE
     if abs(dt) > T_NS_TOLERANCE and not late_ok:
@@ -492,11 +500,14 @@ def check_order(events, side):
     return probs
 
 
-def diff(truth, capture, derived_slots=False, group_max=None):
+def diff(truth, capture, derived_slots=False, group_max=None, allowance=None):
     """Returns (report lines, counts).  No lines means equal.  derived_slots: the runner
     exports no slots (nextest < 0.9.90), so the capture's are judged by the rule
     (check_slots_derived) instead of compared value by value.  group_max: {test group:
-    max-threads} for the slot limits."""
+    max-threads} for the slot limits.  allowance(truth done, truth start or None, captured
+    done) -> ns: how much shorter than the truth an attempt's or script's duration may be
+    beyond the tolerance (real nextest on a loaded machine: the measured time its threads
+    waited for a CPU in the gaps between the two clocks, tests/versions/records.py)."""
     tk, ck = keyed(truth), keyed(capture)
     first_child = min((e["t_ns"] for e in truth if e["probe"] in ("test-attempt-start", "setup-script-start")),
                       default=None)
@@ -509,7 +520,10 @@ def diff(truth, capture, derived_slots=False, group_max=None):
             lines.append(f"MISSING {_label(key)} (in the truth, not captured)")
             continue
         counts["matched"] += 1
-        d = compare_event(te, ce, derived_slots, first_child if key[0] == "run-start" else None)
+        extra = 0
+        if allowance and key[0] in START_OF:
+            extra = allowance(te, tk.get((START_OF[key[0]],) + key[1:]), ce)
+        d = compare_event(te, ce, derived_slots, first_child if key[0] == "run-start" else None, extra)
         if d:
             counts["different"] += 1
             lines.append(f"DIFFERENT {_label(key)}:")

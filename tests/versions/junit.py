@@ -121,8 +121,9 @@ def _done_events(capture):
     return by_test
 
 
-def compare(junit, capture):
-    """(problems, counts) for one run: junit = load(path), capture = captured events."""
+def compare(junit, capture, preempted=None):
+    """(problems, counts) for one run: junit = load(path), capture = captured events,
+    preempted = the runner threads' measured waits for a CPU (records.py)."""
     t = records.Tally("JUNIT")
     for key, j, p in t.pair(junit, _done_events(capture), lambda k: f"{k[0]} {k[1]}",
                             "nextest's report"):
@@ -149,11 +150,12 @@ def compare(junit, capture):
                     bad.append(f"leaked {pa['leaked']} (report: {ja['leaked']})")
                 if ja["code"] is not None and pa.get("exit_code") != ja["code"]:
                     bad.append(f"exit_code {pa.get('exit_code')} (report: {ja['code']})")
-            d = records.time_problem("duration_nanos", pa["duration_nanos"], ja["time_ns"],
-                                     "report", ROUNDING_NS)
+            d = records.time_problem("duration_nanos", pa["duration_nanos"], ja["time_ns"], "report",
+                                     ROUNDING_NS, records.preemption_gap(preempted, pa, ja["time_ns"]))
             if d:
                 bad.append(d)
-            t.judge(f"{name} attempt {i}", bad, [abs(pa["duration_nanos"] - ja["time_ns"])])
+            t.judge(f"{name} attempt {i}", bad, [abs(pa["duration_nanos"] - ja["time_ns"])],
+                    records.excused(pa["duration_nanos"], ja["time_ns"], ROUNDING_NS))
     if not junit:
         t.problems.append("JUNIT: nextest's report lists no test")
     return t.problems, t.counts

@@ -58,8 +58,9 @@ def probe_key(a):
     return (package, binary, a.get("stress_current"), a["test_name"])
 
 
-def compare(stream, capture):
-    """(problems, counts) for one run: stream = parse(stdout), capture = captured events."""
+def compare(stream, capture, preempted=None):
+    """(problems, counts) for one run: stream = parse(stdout), capture = captured events,
+    preempted = the runner threads' measured waits for a CPU (records.py)."""
     last = {}
     for a in records.probed(capture, "test-attempt-done"):
         k = probe_key(a)
@@ -78,11 +79,12 @@ def compare(stream, capture):
         ok = p["result"] in ("pass", "leak")
         if ok != s["ok"]:
             bad.append(f"result {p['result']} (stream: {'ok' if s['ok'] else 'failed'})")
-        d = records.time_problem("duration_nanos", p["duration_nanos"], s["exec_ns"],
-                                 "stream exec_time")
+        d = records.time_problem("duration_nanos", p["duration_nanos"], s["exec_ns"], "stream exec_time",
+                                 preempted_ns=records.preemption_gap(preempted, p, s["exec_ns"]))
         if d:
             bad.append(d)
-        t.judge(name_of(k), bad, [abs(p["duration_nanos"] - s["exec_ns"])])
+        t.judge(name_of(k), bad, [abs(p["duration_nanos"] - s["exec_ns"])],
+                records.excused(p["duration_nanos"], s["exec_ns"]))
     if not stream:
         t.problems.append("LIBTEST: nextest's stream lists no finished test")
     return t.problems, t.counts

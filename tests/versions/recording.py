@@ -138,8 +138,9 @@ def _akey(a):
     return (a["binary_id"], a["test_name"], a.get("stress_current"), a["attempt"])
 
 
-def compare(kinds, capture):
-    """(problems, counts) for one run: kinds = load(path), capture = captured events."""
+def compare(kinds, capture, preempted=None):
+    """(problems, counts) for one run: kinds = load(path), capture = captured events,
+    preempted = the runner threads' measured waits for a CPU (records.py)."""
     rec = truth(kinds)
     t = records.Tally("RECORDING")
     # the run
@@ -175,10 +176,12 @@ def compare(kinds, capture):
         for f in ("total_attempts", "result", "exit_code", "leaked"):
             if r[f] is not UNSAID and p[f] != r[f]:
                 bad.append(f"{f} {p[f]!r} (recording: {r[f]!r})")
-        d = records.time_problem("duration_nanos", p["duration_nanos"], r["duration_nanos"], "recording")
+        d = records.time_problem("duration_nanos", p["duration_nanos"], r["duration_nanos"], "recording",
+                                 preempted_ns=records.preemption_gap(preempted, p, r["duration_nanos"]))
         if d:
             bad.append(d)
-        t.judge(name(key), bad, [abs(p["duration_nanos"] - r["duration_nanos"])])
+        t.judge(name(key), bad, [abs(p["duration_nanos"] - r["duration_nanos"])],
+                records.excused(p["duration_nanos"], r["duration_nanos"]))
     t.counts["tests"] = len(tests)
     # slow events: every one, in order, exact
     slow_p = {}
@@ -193,10 +196,12 @@ def compare(kinds, capture):
     for key, r, p in t.pair(rec["scripts"], scripts_p, sname, "the recording's setup-script-finished"):
         bad = [f"{f} {p[f]!r} (recording: {r[f]!r})" for f in ("result", "exit_code")
                if r[f] is not UNSAID and p[f] != r[f]]
-        d = records.time_problem("duration_nanos", p["duration_nanos"], r["duration_nanos"], "recording")
+        d = records.time_problem("duration_nanos", p["duration_nanos"], r["duration_nanos"], "recording",
+                                 preempted_ns=records.preemption_gap(preempted, p, r["duration_nanos"]))
         if d:
             bad.append(d)
-        t.judge(sname(key), bad, [abs(p["duration_nanos"] - r["duration_nanos"])])
+        t.judge(sname(key), bad, [abs(p["duration_nanos"] - r["duration_nanos"])],
+                records.excused(p["duration_nanos"], r["duration_nanos"]))
     sslow_p = {}
     for a in records.probed(capture, "setup-script-slow"):
         sslow_p.setdefault((a["script_id"], a.get("stress_current")), []).append(

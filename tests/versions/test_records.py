@@ -234,3 +234,53 @@ def test_run_ignored_only_is_spelled_ignored_only_before_0_9_76():
     assert nextest_config.args_for((0, 9, 72), args) == ["-j", "1", "--run-ignored", "ignored-only", "slow_"]
     assert nextest_config.args_for((0, 9, 76), args) == args
     assert nextest_config.args_for((0, 9, 48), ["--run-ignored", "all"]) == ["--run-ignored", "all"]
+
+
+# ---- measured preemption (records.preemption_gap) ----
+
+def test_shorter_duration_is_excused_only_by_measured_preemption(junit_file):
+    cap = junit_capture()
+    # ok_test: library 40 ms shorter than the report (100 ms), done fired at t=1 s by
+    # thread 7, started on thread 7
+    e = done("fx-basic", "ok_test", 1, duration=60_000_000)
+    e.update(t_ns=1_000_000_000, tid=7, args=["id-ok"])
+    cap[0] = e
+    start = ev("test-attempt-start", binary_id="fx-basic", test_name="ok_test", attempt=1)
+    start.update(t_ns=940_000_000, tid=7, args=["id-ok"])
+    cap.insert(0, start)
+    j = junit.load(junit_file)
+    problems, _ = junit.compare(j, cap, None)
+    assert any("duration_nanos 60000000" in p for p in problems), problems
+    # the runner's thread 9 waited 25 ms for a CPU right after the library's end: excused
+    problems, counts = junit.compare(j, cap, {9: [(1_000_000_000, 1_025_000_000)]})
+    assert problems == [] and counts["preempted"] == 1, problems
+    # a wait outside the gaps, or too short, excuses nothing
+    for pre in ({9: [(1_100_000_000, 1_200_000_000)]}, {9: [(1_000_000_000, 1_010_000_000)]}):
+        problems, _ = junit.compare(j, cap, pre)
+        assert problems and "duration_nanos 60000000" in problems[0]
+    # before the library's start (940 ms) only the spawning thread (7) counts
+    problems, _ = junit.compare(j, cap, {8: [(905_000_000, 930_000_000)]})
+    assert problems
+    problems, _ = junit.compare(j, cap, {7: [(905_000_000, 930_000_000)]})
+    assert problems == [], problems
+
+
+def test_longer_duration_is_never_excused(junit_file):
+    cap = junit_capture()
+    e = done("fx-basic", "ok_test", 1, duration=140_000_000)
+    e.update(t_ns=1_000_000_000, tid=7, args=["id-ok"])
+    cap[0] = e
+    problems, _ = junit.compare(junit.load(junit_file), cap, {7: [(0, 2_000_000_000)]})
+    assert any("duration_nanos 140000000" in p for p in problems), problems
+
+
+# ---- a recorded run's id, its unique prefix highlighted (tests/e2e/mask.py) ----
+
+def test_run_id_with_highlighted_prefix_is_masked_whatever_the_prefix_length():
+    import mask
+    a = b"ID \x1b[35;1m6\x1b[0m\x1b[90m9012bdd-8ac4-400b-88cc-d585ecc39aad\x1b[0m with"
+    b = b"ID \x1b[35;1m00\x1b[0m\x1b[90m43c6ea-209d-42a5-90fb-22793aeea375\x1b[0m with"
+    assert mask.mask(a) == mask.mask(b) == b"ID \x1b[35;1m<UUID>\x1b[0m with"
+    # hex around colour codes that is not a UUID stays
+    c = b"\x1b[1mab\x1b[0m cd 12\x1b[0m3 dead\x1b[0mbeef"
+    assert mask.mask(c) == c
