@@ -825,6 +825,11 @@ void nx_attempt_killed(pid_t target, int sig)
 		kills.pgid = pgid;
 	}
 	pthread_mutex_unlock(&lock);
+	/* nextest pauses the run's stopwatch when it handles SIGTSTP, before it
+	 * asks the units to stop (dispatcher.rs), so the first SIGTSTP it sends
+	 * a group starts the run's pause too; its raise(SIGSTOP) comes later. */
+	if (sig == SIGTSTP)
+		nx_run_pause_begin(now);
 	if (slow) {
 		fire_test_slow(slow);
 		free(slow);

@@ -221,7 +221,7 @@ def judge(run, captured, runner, native, expected_version, want_junit=False, pre
                 run.problems.append(f"nextest wrote no JUnit report ({junit_path(run)})")
         else:
             try:
-                lines, jc = junit.compare(junit.load(jp), cap, preempted)
+                lines, jc = junit.compare(junit.load(jp), cap, preempted, junit.load_run(jp))
             except (OSError, ValueError, junit.ET.ParseError) as e:
                 lines, jc = [f"JUnit report unreadable: {e}"], None
             run.problems += lines

@@ -62,11 +62,23 @@ def _secs(s):
     return round(float(s) * 1e9)
 
 
+def _root(path):
+    with open(path, "rb") as f:
+        return ET.fromstring(_RAW_CONTROL.sub(b"", f.read()))
+
+
+def load_run(path):
+    """(run id, run time in ns) from <testsuites uuid=… time=…>: the run's id and its
+    elapsed time, paused time excluded; None where the report has no such attribute."""
+    root = _root(path)
+    t = root.get("time")
+    return root.get("uuid"), (_secs(t) if t is not None else None)
+
+
 def load(path):
     """{(suite, test_name): [attempt, …]} in attempt order; attempt = {"ok", "result",
     "leaked", "time_ns"} (result None for a success)."""
-    with open(path, "rb") as f:
-        root = ET.fromstring(_RAW_CONTROL.sub(b"", f.read()))
+    root = _root(path)
     out = {}
     # the suite's name is the binary id (or "@setup-script:<id>"), with "@stress-<i>" in a
     # stress run (0.9.103+), where the test case's classname stays the bare binary id
@@ -121,10 +133,26 @@ def _done_events(capture):
     return by_test
 
 
-def compare(junit, capture, preempted=None):
+def compare(junit, capture, preempted=None, run=None):
     """(problems, counts) for one run: junit = load(path), capture = captured events,
-    preempted = the runner threads' measured waits for a CPU (records.py)."""
+    preempted = the runner threads' measured waits for a CPU (records.py), run =
+    load_run(path): compared with run-start / run-done (run id exact, run-done's
+    duration_nanos within the tolerance)."""
     t = records.Tally("JUNIT")
+    if run is not None:
+        uuid, time_ns = run
+        for probe in ("run-start", "run-done"):
+            evs = records.probed(capture, probe)
+            if len(evs) != 1:
+                t.problem(f"{probe}: probed {len(evs)} times")
+                continue
+            if uuid is not None and evs[0]["run_id"] != uuid:
+                t.problem(f"{probe} run_id {evs[0]['run_id']} (report: {uuid})")
+            if probe == "run-done" and time_ns is not None:
+                d = records.time_problem("run-done duration_nanos", evs[0]["duration_nanos"], time_ns,
+                                         "report", ROUNDING_NS)
+                if d:
+                    t.problem(d)
     for key, j, p in t.pair(junit, _done_events(capture), lambda k: f"{k[0]} {k[1]}",
                             "nextest's report"):
         name = f"{key[0]} {key[1]}"

@@ -50,7 +50,7 @@ def test_tolerance_is_20ms_plus_2_percent():
 # ---- junit.py ----
 
 JUNIT = """<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="nextest-run" tests="3" failures="1" errors="0">
+<testsuites name="nextest-run" tests="3" failures="1" errors="0" uuid="55925561-d282-4402-ae72-848427c130fd" time="1.018">
   <testsuite name="fx-basic" tests="3">
     <testcase name="ok_test" classname="fx-basic" time="0.100"></testcase>
     <testcase name="flaky" classname="fx-basic" time="0.200">
@@ -88,6 +88,19 @@ def test_junit_reads_attempt_structure_and_raw_control_characters(junit_file):
     assert [a["time_ns"] for a in j[("fx-basic", "failing")]] == [300_000_000, 310_000_000]
     assert j[("fx-basic", "failing")][0]["code"] == 3
     assert ("fx-basic", "ctrlchar") in j
+
+
+def test_junit_run_id_and_time_compared_with_run_probes(junit_file):
+    run = junit.load_run(junit_file)
+    assert run == (RUN, 1_018_000_000)
+    cap = junit_capture() + [ev("run-start", run_id=RUN), ev("run-done", run_id=RUN, duration_nanos=1_030_000_000)]
+    problems, _ = junit.compare(junit.load(junit_file), cap, None, run)
+    assert problems == [], problems
+    cap[-1] = ev("run-done", run_id=RUN, duration_nanos=1_118_000_000)   # a pause counted as running
+    cap[-2] = ev("run-start", run_id="x")
+    problems, _ = junit.compare(junit.load(junit_file), cap, None, run)
+    assert any("run-done duration_nanos 1118000000" in p for p in problems), problems
+    assert any("run-start run_id x" in p for p in problems), problems
 
 
 def test_junit_equal_run_has_no_problem(junit_file):
