@@ -23,12 +23,13 @@ The failure `type` names the result: "test failure" / "test abort" (fail; from a
 "… with leaked handles" (fail with leaked = true).  A timeout with on-timeout = "pass" is
 a success.  Setup scripts (0.9.106 and later at least) are test cases of a suite
 "@setup-script:<id>" ("script failure with exit code N"), compared with setup-script-done.
+The root <testsuites uuid=… time=…> carries the run id and the run's elapsed time (paused
+time excluded), compared with run-start / run-done.
 Times are seconds with three decimals (records.py: the tolerance, plus half a
 millisecond of rounding).  Skipped tests are not written (nor probed).
 XML 1.0 cannot carry most control characters: the report drops every character below 0x20
 from test names (a name with a tab or \x01 appears without it), so probed names are
-matched with those removed.  Older releases (0.9.48) write them raw, which no XML parser
-accepts: they are dropped before parsing, as newer releases do.
+matched with those removed.  Older releases (0.9.48, 0.9.72) write them raw (_root).
 """
 
 import re
@@ -63,8 +64,14 @@ def _secs(s):
 
 
 def _root(path):
+    """The report's root element.  Old releases write control characters raw: those XML
+    forbids are dropped, and a raw tab or carriage return (allowed, but an XML parser turns
+    it into a space inside an attribute value) becomes a character reference, which keeps
+    it; the names are then matched with every character below 0x20 removed, as newer
+    releases write them."""
     with open(path, "rb") as f:
-        return ET.fromstring(_RAW_CONTROL.sub(b"", f.read()))
+        data = _RAW_CONTROL.sub(b"", f.read())
+    return ET.fromstring(data.replace(b"\t", b"&#9;").replace(b"\r", b"&#13;"))
 
 
 def load_run(path):

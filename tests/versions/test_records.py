@@ -61,6 +61,7 @@ JUNIT = """<?xml version="1.0" encoding="UTF-8"?>
       <rerunFailure type="test failure with exit code 3" time="0.310"/>
     </testcase>
     <testcase name="ctrl\x01char" classname="fx-basic" time="0.010"></testcase>
+    <testcase name="tab\there" classname="fx-basic" time="0.010"></testcase>
   </testsuite>
 </testsuites>
 """
@@ -79,7 +80,8 @@ def junit_capture():
             done("fx-basic", "flaky", 2, "pass", 200_000_000, total=2),
             done("fx-basic", "failing", 1, "fail", 300_000_000, 3, total=2),
             done("fx-basic", "failing", 2, "fail", 310_000_000, 3, total=2),
-            done("fx-basic", "ctrl\x01char", 1, duration=10_000_000)]
+            done("fx-basic", "ctrl\x01char", 1, duration=10_000_000),
+            done("fx-basic", "tab\there", 1, duration=10_000_000)]
 
 
 def test_junit_reads_attempt_structure_and_raw_control_characters(junit_file):
@@ -88,6 +90,7 @@ def test_junit_reads_attempt_structure_and_raw_control_characters(junit_file):
     assert [a["time_ns"] for a in j[("fx-basic", "failing")]] == [300_000_000, 310_000_000]
     assert j[("fx-basic", "failing")][0]["code"] == 3
     assert ("fx-basic", "ctrlchar") in j
+    assert ("fx-basic", "tabhere") in j and ("fx-basic", "tab here") not in j
 
 
 def test_junit_run_id_and_time_compared_with_run_probes(junit_file):
@@ -106,7 +109,7 @@ def test_junit_run_id_and_time_compared_with_run_probes(junit_file):
 def test_junit_equal_run_has_no_problem(junit_file):
     problems, counts = junit.compare(junit.load(junit_file), junit_capture())
     assert problems == []
-    assert counts["tests"] == 4 and counts["attempts"] == 6
+    assert counts["tests"] == 5 and counts["attempts"] == 7
 
 
 @pytest.mark.parametrize("change, expect", [
