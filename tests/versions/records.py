@@ -11,7 +11,8 @@ import json
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "native"))
+_TESTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+sys.path[:0] = [os.path.join(_TESTS, "native"), os.path.join(_TESTS, "e2e")]   # preempt needs capture
 import preempt  # noqa: E402  (tests/native/preempt.py: the runner threads' waits for a CPU)
 
 # Durations.  nextest's stopwatch (`run_test` / `run_setup_script` in
