@@ -39,6 +39,7 @@ import junit  # noqa: E402  (tests/versions/junit.py)
 import versionlog  # noqa: E402  (tests/versions/versionlog.py)
 import libtest  # noqa: E402  (tests/versions/libtest.py)
 import recording  # noqa: E402  (tests/versions/recording.py)
+import slowlines  # noqa: E402  (tests/versions/slowlines.py)
 import records  # noqa: E402  (tests/versions/records.py)
 import preempt  # noqa: E402  (tests/native/preempt.py, put on the path by records.py)
 
@@ -132,8 +133,8 @@ def execute(run, session, runner, sim, lib, env, real_args=(), want_junit=False)
         setattr(run, label, (proc, root))
         if label == "plain":
             run.rerun = lambda: _plain_again(run, cmd, senv)
-        if want_junit and label == "shim" and os.path.exists(junit_path(run)):
-            shutil.move(junit_path(run), os.path.join(run.dir, "junit.xml"))
+        if want_junit and os.path.exists(junit_path(run)):
+            shutil.move(junit_path(run), os.path.join(run.dir, "junit.xml" if label == "shim" else "junit-plain.xml"))
         if proc is not None:
             for stream in ("stdout", "stderr"):
                 with open(os.path.join(run.dir, f"{label}.{stream}"), "wb") as f:
@@ -164,6 +165,32 @@ def output_differences(run, plain_proc, shim_proc):
         if d:
             out.append(f"{stream} differs with the shim ({run.s.compare}): {d}")
     return out
+
+
+def slow_explained(run, plain_proc, shim_proc):
+    """A note when the two runs' outputs differ only by SLOW lines (and the summary's slow
+    count) that each run's own JUnit report accounts for (tests/versions/slowlines.py);
+    else None."""
+    paths = [os.path.join(run.dir, n) for n in ("junit.xml", "junit-plain.xml")]
+    if shim_proc.returncode != plain_proc.returncode or not all(os.path.exists(p) for p in paths):
+        return None
+    slow = {"shim": [], "plain": []}
+    for stream in ("stdout", "stderr"):
+        a, sa = slowlines.split(getattr(shim_proc, stream))
+        b, sb = slowlines.split(getattr(plain_proc, stream))
+        if mask.compare(b, a, run.s.compare):
+            return None
+        slow["shim"] += sa
+        slow["plain"] += sb
+    try:
+        reports = [junit.load(p) for p in paths]
+    except (OSError, ValueError, junit.ET.ParseError):
+        return None
+    if slowlines.explain(slow["shim"], slow["plain"], *reports):
+        return None
+    differ = sorted({f"{b} {t}" for b, t, _ in set(slow["shim"]) ^ set(slow["plain"])})
+    return ("output differs from the run without the library only by SLOW lines its own and "
+            "nextest's reports account for: " + ", ".join(differ))[:300]
 
 
 def judge(run, captured, runner, native, expected_version, want_junit=False, preempted=None):
@@ -254,6 +281,11 @@ def judge(run, captured, runner, native, expected_version, want_junit=False, pre
     # library, and the library's run must equal that one.  A library that changed the
     # output equals neither run without it.
     diffs = output_differences(run, plain_proc, shim_proc)
+    if diffs and want_junit:
+        why = slow_explained(run, plain_proc, shim_proc)
+        if why is not None:
+            run.notes.append(why)
+            diffs = []
     if diffs and runner == "cargo-nextest" and getattr(run, "rerun", None):
         again = run.rerun()
         if again is not None and not output_differences(run, again, shim_proc):

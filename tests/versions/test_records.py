@@ -300,3 +300,46 @@ def test_run_id_with_highlighted_prefix_is_masked_whatever_the_prefix_length():
     # hex around colour codes that is not a UUID stays
     c = b"\x1b[1mab\x1b[0m cd 12\x1b[0m3 dead\x1b[0mbeef"
     assert mask.mask(c) == c
+
+
+# ---- SLOW lines that each run's own report accounts for (slowlines.py) ----
+
+import slowlines  # noqa: E402
+
+SHIM_ERR = (b"    Starting 3 tests across 1 binary\n"
+            b"        PASS [   0.400s] fx-basic::measure measure_mem_64mib\n"
+            b"        PASS [   1.090s] fx-basic::measure measure_cpu_200ms\n"
+            b"     Summary [   1.600s] 3 tests run: 3 passed, 1051 skipped\n")
+PLAIN_ERR = (b"    Starting 3 tests across 1 binary\n"
+             b"        PASS [   0.400s] fx-basic::measure measure_mem_64mib\n"
+             b"        SLOW [>  1.000s] (\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80) fx-basic::measure measure_cpu_200ms\n"
+             b"        PASS [   1.190s] fx-basic::measure measure_cpu_200ms\n"
+             b"     Summary [   1.700s] 3 tests run: 3 passed (1 slow, 1 flaky), 1051 skipped\n")
+
+
+def report(tmp_path, name, secs):
+    p = tmp_path / name
+    p.write_text('<testsuites><testsuite name="fx-basic::measure">'
+                 f'<testcase name="measure_cpu_200ms" time="{secs}"/></testsuite></testsuites>')
+    return junit.load(str(p))
+
+
+def test_slow_lines_and_summary_count_are_split_off():
+    a, sa = slowlines.split(SHIM_ERR)
+    b, sb = slowlines.split(PLAIN_ERR)
+    assert sa == [] and sb == [("fx-basic::measure", "measure_cpu_200ms", 1_000_000_000)]
+    assert b"SLOW" not in b and b"(1 flaky)" in b and b"slow" not in b
+    assert slowlines.split(b"   SETUP SLOW [>  1.000s] db: sh x\n")[1] == []
+
+
+@pytest.mark.parametrize("shim_t, plain_t, ok", [
+    (0.990, 1.190, True),    # each run's report agrees with its line
+    (1.030, 1.190, True),    # ended just before the timer fired, reported past 1 s: tolerance
+    (1.100, 1.190, False),   # the shim run was past 1 s + tolerance, yet printed no SLOW
+    (0.990, 0.950, False),   # the plain run printed SLOW, yet its report says 0.95 s
+])
+def test_slow_line_difference_explained_only_by_the_reports(tmp_path, shim_t, plain_t, ok):
+    _, sa = slowlines.split(SHIM_ERR)
+    _, sb = slowlines.split(PLAIN_ERR)
+    problems = slowlines.explain(sa, sb, report(tmp_path, "a.xml", shim_t), report(tmp_path, "b.xml", plain_t))
+    assert (problems == []) == ok, problems
