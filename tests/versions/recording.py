@@ -157,7 +157,8 @@ def compare(kinds, capture, preempted=None):
                 t.problem(f"{label} {f} {p[f]!r} (recording: {run[f]!r})")
     if dones is not None and "elapsed_ns" in run:
         d = records.time_problem("duration_nanos", dones["duration_nanos"], run["elapsed_ns"], "recording")
-        t.judge("run-done", [d] if d else [], [abs(dones["duration_nanos"] - run["elapsed_ns"])])
+        if d:
+            t.problem(f"run-done {d}")
 
     def name(k):
         return f"{k[0]}{'' if k[2] is None else f'@stress-{k[2]}'} {k[1]} attempt {k[3]}"
@@ -194,6 +195,7 @@ def compare(kinds, capture, preempted=None):
     sname = lambda k: f"setup script {k[0]}{'' if k[1] is None else f'@stress-{k[1]}'}"  # noqa: E731
     scripts_p = {(a["script_id"], a.get("stress_current")): a for a in records.probed(capture, "setup-script-done")}
     for key, r, p in t.pair(rec["scripts"], scripts_p, sname, "the recording's setup-script-finished"):
+        t.counts["attempts"] += 1
         bad = [f"{f} {p[f]!r} (recording: {r[f]!r})" for f in ("result", "exit_code")
                if r[f] is not UNSAID and p[f] != r[f]]
         d = records.time_problem("duration_nanos", p["duration_nanos"], r["duration_nanos"], "recording",
