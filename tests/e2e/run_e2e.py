@@ -228,8 +228,10 @@ def judge(run, captured, runner, native, expected_version, want_junit=False, pre
         group_max = truthdiff.test_groups(os.path.join(fixtures.WORKSPACE, ".config", "nextest.toml"))
         allowance = None
         if runner != "sim" and preempted:
+            shim_starts = {e["args"][0]: e for e in cap if e["probe"] in truthdiff.START_OF.values()}
+
             def allowance(te, ts, ce):
-                return records.preemption_gap_native(preempted, te, ts, ce)
+                return records.preemption_gap_native(preempted, te, ts, ce, shim_starts.get(ce["args"][0]))
         lines, counts = truthdiff.diff(truth, cap, derived_slots=derived, group_max=group_max,
                                        allowance=allowance)
         run.problems += lines

@@ -53,13 +53,23 @@ def preemption_gap(preempted, p, truth_ns):
     d = truth_ns - p["duration_nanos"]
     if not preempted or d <= 0 or "_t_ns" not in p:
         return 0
-    lib_end = p["_t_ns"]
-    lib_start = lib_end - p["duration_nanos"]
+    lib_start, lib_end = library_clock(p["_t_ns"], p.get("_start_t_ns"), p["duration_nanos"])
     before = preempt.within(preempted, p.get("_start_tid", p["_tid"]), lib_start - d, lib_start)
     return before + preempt.within_any(preempted, lib_end, lib_end + d)
 
 
-def preemption_gap_native(preempted, native_done, native_start, shim_done, field="duration_nanos"):
+def library_clock(done_t_ns, start_t_ns, duration):
+    """Where the library's clock ran for a done probe fired at done_t_ns: it stopped at the
+    last EOF/reap, which can lie well before the firing (the thread may wait for a CPU
+    inside the hook, before the probe fires; nextest's stopwatch, read after the hook
+    returns, runs on), and it started before the spawn, so before the start probe fired:
+    its end is at most start_t_ns + duration."""
+    end = done_t_ns if start_t_ns is None else min(done_t_ns, start_t_ns + duration)
+    return end - duration, end
+
+
+def preemption_gap_native(preempted, native_done, native_start, shim_done, shim_start=None,
+                          field="duration_nanos"):
     """The same with nextest's stopwatch placed by its own done probe (t_ns − duration ..
     t_ns), as tests/native/judge.py does."""
     if not preempted:
@@ -73,7 +83,7 @@ def preemption_gap_native(preempted, native_done, native_start, shim_done, field
         return 0
     tid = native_start["tid"] if native_start else native_done["tid"]
     sw_start, sw_end = native_done["t_ns"] - dn, native_done["t_ns"]
-    lib_start, lib_end = shim_done["t_ns"] - ds, shim_done["t_ns"]
+    lib_start, lib_end = library_clock(shim_done["t_ns"], shim_start["t_ns"] if shim_start else None, ds)
     return preempt.within(preempted, tid, sw_start, lib_start) + \
         preempt.within_any(preempted, lib_end, sw_end)
 
@@ -97,14 +107,14 @@ def excused(probed_ns, truth_ns, rounding_ns=0):
 
 def probed(capture, probe):
     """The `ok` objects of every captured firing of `probe`, in capture order, each with
-    its firing's `_t_ns` and `_tid`, and for a done the `_start_tid` of its start (the
-    thread that spawned)."""
+    its firing's `_t_ns` and `_tid`, and for a done the `_start_tid` and `_start_t_ns` of
+    its start (fired by the thread that spawned, right after the spawn)."""
     starts = {}
     if probe in ("test-attempt-done", "setup-script-done"):
         sp = "test-attempt-start" if probe == "test-attempt-done" else "setup-script-start"
         for e in capture:
             if e["probe"] == sp:
-                starts.setdefault(e["args"][0] if e.get("args") else None, e["tid"])
+                starts.setdefault(e["args"][0] if e.get("args") else None, e)
     out = []
     for e in capture:
         if e["probe"] != probe:
@@ -112,7 +122,7 @@ def probed(capture, probe):
         ok = dict(json.loads(e["arg0"])["ok"], _t_ns=e["t_ns"], _tid=e["tid"])
         key = e["args"][0] if e.get("args") else None
         if key in starts:
-            ok["_start_tid"] = starts[key]
+            ok["_start_tid"], ok["_start_t_ns"] = starts[key]["tid"], starts[key]["t_ns"]
         out.append(ok)
     return out
 

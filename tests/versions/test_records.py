@@ -343,3 +343,19 @@ def test_slow_line_difference_explained_only_by_the_reports(tmp_path, shim_t, pl
     _, sb = slowlines.split(PLAIN_ERR)
     problems = slowlines.explain(sa, sb, report(tmp_path, "a.xml", shim_t), report(tmp_path, "b.xml", plain_t))
     assert (problems == []) == ok, problems
+
+
+def test_wait_inside_the_hook_before_the_done_fires_counts(junit_file):
+    # the library's clock stopped at 1.000 s (start fired at 0.940 s, 60 ms), but its done
+    # probe fired only at 1.047 s: the thread waited for a CPU in between, inside the hook
+    cap = junit_capture()
+    e = done("fx-basic", "ok_test", 1, duration=60_000_000)
+    e.update(t_ns=1_047_000_000, tid=7, args=["id-ok"])
+    cap[0] = e
+    start = ev("test-attempt-start", binary_id="fx-basic", test_name="ok_test", attempt=1)
+    start.update(t_ns=940_000_000, tid=7, args=["id-ok"])
+    cap.insert(0, start)
+    problems, counts = junit.compare(junit.load(junit_file), cap, {7: [(1_001_000_000, 1_046_000_000)]})
+    assert problems == [] and counts["preempted"] == 1, problems
+    assert records.library_clock(1_047_000_000, 940_000_000, 60_000_000) == (940_000_000, 1_000_000_000)
+    assert records.library_clock(1_047_000_000, None, 60_000_000) == (987_000_000, 1_047_000_000)
