@@ -17,27 +17,26 @@ CC      ?= cc
 BUILD   := build
 LIB     := $(BUILD)/libnextest_probes.so
 
+include preload/sources.mk
+
 CFLAGS_COMMON := -std=gnu11 -O2 -g -Wall -Wextra -Werror -fPIC -pthread \
-                 -fvisibility=hidden -fno-strict-aliasing -D_GNU_SOURCE
+                 -fvisibility=hidden -fno-strict-aliasing -D_GNU_SOURCE $(PRELOAD_INC)
 CFLAGS  ?=
 LDLIBS_LIB := -ldl -pthread
 
-# preload/*_darwin.c are macOS-only: the Darwin branch below adds them.
-PRELOAD_SRCS := $(sort $(filter-out %_darwin.c,$(wildcard preload/*.c preload/extras/*.c)))
 
 # macOS: build/libnextest_probes.dylib, inserted with DYLD_INSERT_LIBRARIES;
-# hooks interposed through __DATA,__interpose (preload/interpose_darwin.c),
-# probes declared in preload/nextest_probes.d and fired through the header
-# `dtrace -h` generates (preload/probes_darwin.c).  See docs/macos.md.
+# hooks interposed through __DATA,__interpose (preload/thin/hook/interpose_darwin.c),
+# probes declared in preload/thin/probe/nextest_probes.d and fired through the header
+# `dtrace -h` generates (preload/thin/probe/probes_darwin.c).  See docs/macos.md.
 ifeq ($(shell uname -s),Darwin)
 LIB     := $(BUILD)/libnextest_probes.dylib
 DTRACE  ?= /usr/sbin/dtrace
-PRELOAD_SRCS += $(sort $(wildcard preload/*_darwin.c))
+PRELOAD_SRCS += $(sort $(wildcard $(addprefix preload/,$(addsuffix /*_darwin.c,$(PRELOAD_DIRS)))))
 CFLAGS_COMMON += -I$(BUILD)
 LDLIBS_LIB := -pthread
 endif
 PRELOAD_OBJS := $(patsubst preload/%.c,$(BUILD)/obj/%.o,$(PRELOAD_SRCS))
-PRELOAD_HDRS := $(wildcard preload/*.h preload/extras/*.h)
 
 .PHONY: all check check-all demo install uninstall clean deps
 all: $(LIB)
@@ -47,33 +46,33 @@ $(BUILD)/obj/%.o: preload/%.c $(PRELOAD_HDRS)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -c -o $@ $<
 
 ifeq ($(shell uname -s),Darwin)
-$(BUILD)/nextest_probes_dtrace.h: preload/nextest_probes.d
+$(BUILD)/nextest_probes_dtrace.h: preload/thin/probe/nextest_probes.d
 	@mkdir -p $(dir $@)
 	$(DTRACE) -h -s $< -o $@
 
-$(BUILD)/obj/probes_darwin.o: $(BUILD)/nextest_probes_dtrace.h
+$(BUILD)/obj/thin/probe/probes_darwin.o: $(BUILD)/nextest_probes_dtrace.h
 
 $(LIB): $(PRELOAD_OBJS) $(BUILD)/exports_darwin.txt
 	$(CC) -dynamiclib -o $@ $(PRELOAD_OBJS) \
 	      -Wl,-install_name,$(LIBDIR)/$(notdir $(LIB)) \
 	      -Wl,-exported_symbols_list,$(BUILD)/exports_darwin.txt $(LDLIBS_LIB)
 else
-$(LIB): $(PRELOAD_OBJS) preload/exports.map
-	$(CC) -shared -o $@ $(PRELOAD_OBJS) -Wl,--version-script=preload/exports.map \
+$(LIB): $(PRELOAD_OBJS) preload/thin/hook/exports.map
+	$(CC) -shared -o $@ $(PRELOAD_OBJS) -Wl,--version-script=preload/thin/hook/exports.map \
 	      -Wl,-z,defs -Wl,--no-undefined $(LDLIBS_LIB)
 endif
 
-# The dylib's export list, derived from preload/exports.map: on macOS each
+# The dylib's export list, derived from preload/thin/hook/exports.map: on macOS each
 # hook is named nx_hook_<name> (real.h), and the hooks of functions libSystem
 # does not have are not built (DARWIN_NO_HOOK; hooks.c guards them with
 # __APPLE__).  Defined on every system so that `make darwin-static-check`
 # can compare it with the interpose table.
 # sigaction/signal: the crash-report part of the extra provider, Linux only
-# (preload/extras/sigaction.c).
+# (preload/thin/hook/sigaction.c).
 DARWIN_NO_HOOK := pipe2 execvpe fexecve sigaction signal
-$(BUILD)/exports_darwin.txt: preload/exports.map Makefile
+$(BUILD)/exports_darwin.txt: preload/thin/hook/exports.map Makefile
 	@mkdir -p $(dir $@)
-	sed -n 's/^[[:space:]]*\([A-Za-z_][A-Za-z0-9_]*\);[[:space:]]*$$/\1/p' preload/exports.map | \
+	sed -n 's/^[[:space:]]*\([A-Za-z_][A-Za-z0-9_]*\);[[:space:]]*$$/\1/p' preload/thin/hook/exports.map | \
 	    grep -vxF $(addprefix -e ,$(DARWIN_NO_HOOK)) | sed 's/^/_nx_hook_/' > $@
 
 # The simulator (built by tests/sim/sim.mk): set here, before the test areas, because

@@ -4,7 +4,7 @@
 # simulator's posix_spawn and fork + execvp paths and real cargo-nextest when
 # installed, untraced and with the crash probe attached, with competing
 # preloads around ours; root, bpftrace, strace), children-unit (Criterion:
-# preload/childenv.c's rewriting of LD_PRELOAD, byte for byte), the competing
+# preload/thin/hook/childenv.c's rewriting of LD_PRELOAD, byte for byte), the competing
 # preloads build/children/other-{a,b}.so.  Prints a final `N passed, N failed`.
 
 CHILDREN_BUILD  := $(BUILD)/children
@@ -17,10 +17,10 @@ $(CHILDREN_BUILD)/other-%.so: tests/children/other.c
 	@mkdir -p $(dir $@)
 	$(CC) -shared -fPIC -O2 -o $@ $<
 
-$(CHILDREN_BUILD)/test_childenv: tests/children/test_childenv.c preload/childenv.c \
-		preload/classify.c preload/shellwords.c $(PRELOAD_HDRS)
+$(CHILDREN_BUILD)/test_childenv: tests/children/test_childenv.c preload/thin/hook/childenv.c \
+		preload/engine/observe/classify.c preload/engine/observe/shellwords.c $(PRELOAD_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) -Wno-format-truncation -Ipreload -o $@ $(filter %.c,$^) -lcriterion -ldl
+	$(CC) $(CFLAGS_COMMON) -Wno-format-truncation $(PRELOAD_INC) -o $@ $(filter %.c,$^) -lcriterion -ldl
 
 children-unit: $(CHILDREN_BUILD)/test_childenv
 	$(CHILDREN_BUILD)/test_childenv -j2

@@ -1,4 +1,4 @@
-/* test_childenv.c — preload/childenv.c's rewriting of a nextest child's
+/* test_childenv.c — preload/thin/hook/childenv.c's rewriting of a nextest child's
  * environment, byte for byte (Criterion).
  *
  * "Ours" is what dladdr says this test program is (its own path), exactly as
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "childenv.h"
-#include "extras/xprobes.h"
+#include "xprobes.h"
 
 static int crash_listened;
 

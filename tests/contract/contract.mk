@@ -3,7 +3,7 @@
 # Owns: build/contract/.  `contract-tests` checks $(CONTRACT_LIB) (default:
 # the real build/libnextest_probes.so) with check_elf.py — notes, names,
 # argument strings, descsz, semaphores on their own page, bpftrace -l, and the
-# exported symbols against preload/exports.map — then runs the root-only live
+# exported symbols against preload/thin/hook/exports.map — then runs the root-only live
 # test: bpftrace attached by path before fire-all starts must see all ten
 # probes fire once with the expected arguments.
 # `make contract-probes-only` checks a library built from the probe sources
@@ -11,7 +11,7 @@
 
 CONTRACT_DIR := $(BUILD)/contract
 CONTRACT_LIB ?= $(LIB)
-CONTRACT_PROBE_SRCS := preload/probes.c preload/encode.c preload/buf.c
+CONTRACT_PROBE_SRCS := preload/thin/probe/probes.c preload/engine/encode/encode.c preload/engine/encode/buf.c
 
 .PHONY: contract-tests contract-probes-only
 CHECKS += contract-tests
@@ -26,7 +26,7 @@ $(CONTRACT_DIR)/libprobes_only.so: $(CONTRACT_PROBE_SRCS) $(PRELOAD_HDRS) | $(CO
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -shared -o $@ $(CONTRACT_PROBE_SRCS)
 
 contract-tests: $(CONTRACT_LIB) $(CONTRACT_DIR)/fire-all
-	python3 tests/contract/check_elf.py $(CONTRACT_LIB) --bpftrace --exports preload/exports.map
+	python3 tests/contract/check_elf.py $(CONTRACT_LIB) --bpftrace --exports preload/thin/hook/exports.map
 	python3 tests/contract/live_probes.py $(CONTRACT_DIR)/fire-all
 
 contract-probes-only: $(CONTRACT_DIR)/libprobes_only.so $(CONTRACT_DIR)/fire-all

@@ -24,23 +24,23 @@ CHECKS += darwin-static-check
 $(DARWIN_DIR):
 	mkdir -p $@
 
-$(DARWIN_DIR)/nextest_probes_dtrace.h $(DARWIN_DIR)/mock_dtrace.c: preload/nextest_probes.d \
+$(DARWIN_DIR)/nextest_probes_dtrace.h $(DARWIN_DIR)/mock_dtrace.c: preload/thin/probe/nextest_probes.d \
 		tests/contract/darwin_mock_dtrace.py | $(DARWIN_DIR)
-	python3 tests/contract/darwin_mock_dtrace.py preload/nextest_probes.d $@
+	python3 tests/contract/darwin_mock_dtrace.py preload/thin/probe/nextest_probes.d $@
 
-$(DARWIN_DIR)/probes.o: preload/probes.c $(PRELOAD_HDRS) | $(DARWIN_DIR)
+$(DARWIN_DIR)/probes.o: preload/thin/probe/probes.c $(PRELOAD_HDRS) | $(DARWIN_DIR)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -DNX_DTRACE=1 -c -o $@ $<
 
-$(DARWIN_DIR)/probes_darwin.o: preload/probes_darwin.c $(DARWIN_DIR)/nextest_probes_dtrace.h \
+$(DARWIN_DIR)/probes_darwin.o: preload/thin/probe/probes_darwin.c $(DARWIN_DIR)/nextest_probes_dtrace.h \
 		$(PRELOAD_HDRS)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -DNX_DTRACE=1 -Wconversion -I$(DARWIN_DIR) -c -o $@ $<
 
 $(DARWIN_DIR)/fire-all-dtrace: tests/contract/fire_all.c $(DARWIN_DIR)/probes.o \
-		$(DARWIN_DIR)/probes_darwin.o $(DARWIN_DIR)/mock_dtrace.c preload/encode.c preload/buf.c
+		$(DARWIN_DIR)/probes_darwin.o $(DARWIN_DIR)/mock_dtrace.c preload/engine/encode/encode.c preload/engine/encode/buf.c
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -o $@ $^
 
-$(DARWIN_DIR)/interpose_tu.o: tests/contract/darwin_interpose_tu.c preload/hooks.c \
-		preload/interpose_darwin.c $(PRELOAD_HDRS) | $(DARWIN_DIR)
+$(DARWIN_DIR)/interpose_tu.o: tests/contract/darwin_interpose_tu.c preload/thin/hook/hooks.c \
+		preload/thin/hook/interpose_darwin.c $(PRELOAD_HDRS) | $(DARWIN_DIR)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -DNX_INTERPOSE=1 -DNX_INTERPOSE_SECTION='"nx_interpose"' \
 	      -c -o $@ $<
 
@@ -50,16 +50,16 @@ $(DARWIN_DIR)/interpose-check: tests/contract/darwin_interpose_check.c $(DARWIN_
 
 darwin-static-check: $(BUILD)/exports_darwin.txt $(DARWIN_DIR)/fire-all-dtrace \
 		$(DARWIN_DIR)/interpose-check
-	python3 tests/contract/darwin_static.py --probes-h preload/probes.h \
-	    --d preload/nextest_probes.d --exports-map preload/exports.map \
-	    --interpose preload/interpose_darwin.c --hooks preload/hooks.c \
+	python3 tests/contract/darwin_static.py --probes-h preload/thin/probe/probes.h \
+	    --d preload/thin/probe/nextest_probes.d --exports-map preload/thin/hook/exports.map \
+	    --interpose preload/thin/hook/interpose_darwin.c --hooks preload/thin/hook/hooks.c \
 	    --export-list $(BUILD)/exports_darwin.txt --no-hook "$(DARWIN_NO_HOOK)" \
-	    --linux-only preload/extras/sigaction.c:sigaction,signal
+	    --linux-only preload/thin/hook/sigaction.c:sigaction,signal
 	@if readelf -S -W $(DARWIN_DIR)/probes.o | grep -q 'note\.stapsdt\|\.probes' || \
 	    nm $(DARWIN_DIR)/probes.o | grep -q __usdt_sema_; then \
 		echo "darwin-static-check: the DTrace build of probes.c has notes or semaphores"; \
 		exit 1; fi
 	python3 tests/contract/darwin_mock_run.py $(DARWIN_DIR)/fire-all-dtrace
 	python3 tests/contract/darwin_interpose_check.py $(DARWIN_DIR)/interpose_tu.o \
-	    $(DARWIN_DIR)/interpose-check preload/exports.map preload/interpose_darwin.c \
+	    $(DARWIN_DIR)/interpose-check preload/thin/hook/exports.map preload/thin/hook/interpose_darwin.c \
 	    sigaction,signal

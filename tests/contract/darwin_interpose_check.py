@@ -4,7 +4,7 @@
 Owns: the interposition half of `make darwin-static-check`.  OBJ is
 darwin_interpose_tu.c (hooks.c + interpose_darwin.c, -DNX_INTERPOSE=1) and
 EXE is darwin_interpose_check.c linked with it.  Asserts:
-  * OBJ defines nx_hook_<name> for every name of preload/exports.map and
+  * OBJ defines nx_hook_<name> for every name of preload/thin/hook/exports.map and
     defines none of those names itself (on macOS a hook keeping its libc name
     would not be interposed by the table, and would shadow nothing);
   * EXE finds the table's pairs to be exactly {nx_hook_<name>, <name>} for

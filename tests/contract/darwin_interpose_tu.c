@@ -6,5 +6,5 @@
  * interpose_darwin.c meets hooks.c's definition: a hook whose signature
  * differs from its libc function fails to compile.
  */
-#include "../../preload/hooks.c"
-#include "../../preload/interpose_darwin.c"
+#include "../../preload/thin/hook/hooks.c"
+#include "../../preload/thin/hook/interpose_darwin.c"

@@ -2,7 +2,7 @@
 """darwin_mock_dtrace.py — a stand-in for Apple's `dtrace -h`, for Linux.
 
 Owns: the generated files that let `make darwin-static-check` compile and run
-preload/probes_darwin.c on Linux.  From preload/nextest_probes.d it writes OUT, by its suffix:
+preload/thin/probe/probes_darwin.c on Linux.  From preload/thin/probe/nextest_probes.d it writes OUT, by its suffix:
   * OUT.h: what probes_darwin.c includes in place of the real
     nextest_probes_dtrace.h — per probe, NEXTEST_<PROBE>(arg0, …) as a
     do { … } while (0) statement calling a function prototyped with the .d

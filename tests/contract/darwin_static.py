@@ -3,15 +3,15 @@
 
 Owns: the text-level half of `make darwin-static-check` (no Mac needed).  Fails
 when one side gains or loses a probe or a hook without the other:
-  * preload/nextest_probes.d declares provider "nextest" with exactly the
-    probes of NX_PROBE_LIST (preload/probes.h), each with the argument types
+  * preload/thin/probe/nextest_probes.d declares provider "nextest" with exactly the
+    probes of NX_PROBE_LIST (preload/thin/probe/probes.h), each with the argument types
     of its kinds (P = char*, U32 = uint32_t, U64 = uint64_t), in the order of
     nextest's usdt.rs (probe-encoding.md §4), and NX_PROBE_LIST's note name
     is the ident with "__" -> "-";
-  * the interpose table (NX_INTERPOSED in preload/interpose_darwin.c) plus the
+  * the interpose table (NX_INTERPOSED in preload/thin/hook/interpose_darwin.c) plus the
     hooks macOS lacks (DARWIN_NO_HOOK, from the Makefile) is exactly the
-    global list of preload/exports.map, with no overlap and no duplicate;
-  * preload/hooks.c defines NX_HOOK(name) for every export, and the hooks it
+    global list of preload/thin/hook/exports.map, with no overlap and no duplicate;
+  * preload/thin/hook/hooks.c defines NX_HOOK(name) for every export, and the hooks it
     keeps under `#ifndef __APPLE__` are exactly DARWIN_NO_HOOK;
   * the export list the Makefile derives for the dylib
     (build/exports_darwin.txt) is exactly _nx_hook_<name> for the table.
@@ -162,7 +162,7 @@ def parse_hooks(path):
 
 def parse_linux_only_file(path, names):
     """Exports defined outside hooks.c in a file that compiles to nothing off Linux
-    (preload/extras/sigaction.c): each must be defined there as NX_EXPORT."""
+    (preload/thin/hook/sigaction.c): each must be defined there as NX_EXPORT."""
     text = open(path).read()
     found = [n for n in names if re.search(r"^NX_EXPORT\b[^;{]*\b" + re.escape(n) + r"\s*\(",
                                             text, re.M)]

@@ -1,7 +1,7 @@
 /* fire_all.c — fires each of the ten probes once with known values.
  *
  * Owns: the traced program of the live contract test (live_probes.py).  It is
- * linked from preload/probes.c, encode.c and buf.c, so its probes are the
+ * linked from preload/thin/probe/probes.c, encode.c and buf.c, so its probes are the
  * library's.  It first reports every semaphore and exits 3 if any is zero:
  * the tracer attached by path before this process started must have raised
  * them all.  The values here are mirrored in live_probes.py.
@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../../preload/probes.h"
+#include "../../preload/thin/probe/probes.h"
 
 #define RUN "55459fda-13fe-406a-b4e3-0230fd52bb03"
 

@@ -3,7 +3,7 @@
 # Owns: build/cross-aarch64/.  `cross-aarch64` compiles every preload/*.c with
 # Debian's cross gcc (same flags as the native build), links the .so against
 # the arm64 cross glibc (libc6-dev-arm64-cross) with the same version script,
-# preload/extras/xunwind.c against arm64 libunwind.h (libunwind-dev:arm64,
+# preload/engine/extras/xunwind.c against arm64 libunwind.h (libunwind-dev:arm64,
 # multiarch: /usr/include/aarch64-linux-gnu; dlopen'ed at run time, never
 # linked),
 # and checks its ten notes with check_elf.py --arch aarch64 (argument strings
@@ -30,15 +30,15 @@ $(CROSS_DIR)/obj/%.o: preload/%.c $(PRELOAD_HDRS) | $(CROSS_DIR)/obj
 		{ echo "cross-aarch64: arm64 libunwind.h missing: dpkg --add-architecture arm64; apt-get update; apt-get install libunwind-dev:arm64"; exit 1; } ;; esac
 	$(CROSS_CC) $(CFLAGS_COMMON) $(CFLAGS) -c -o $@ $<
 
-$(CROSS_LIB): $(CROSS_OBJS) preload/exports.map
-	$(CROSS_CC) -shared -o $@ $(CROSS_OBJS) -Wl,--version-script=preload/exports.map \
+$(CROSS_LIB): $(CROSS_OBJS) preload/thin/hook/exports.map
+	$(CROSS_CC) -shared -o $@ $(CROSS_OBJS) -Wl,--version-script=preload/thin/hook/exports.map \
 	      -Wl,-z,defs -Wl,--no-undefined $(LDLIBS_LIB)
 
 cross-aarch64: $(CROSS_LIB)
 	@readelf -h $(CROSS_LIB) | grep -q 'Machine:.*AArch64' || \
 		{ echo "cross-aarch64: $(CROSS_LIB) is not an AArch64 object"; exit 1; }
-	python3 tests/contract/check_elf.py $(CROSS_LIB) --arch aarch64 --exports preload/exports.map
-	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -DNX_NO_NOTES -c -o $(CROSS_DIR)/probes-inert.o preload/probes.c
+	python3 tests/contract/check_elf.py $(CROSS_LIB) --arch aarch64 --exports preload/thin/hook/exports.map
+	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -DNX_NO_NOTES -c -o $(CROSS_DIR)/probes-inert.o preload/thin/probe/probes.c
 	@if readelf -S -W $(CROSS_DIR)/probes-inert.o | grep -q 'note.stapsdt'; then \
 		echo "cross-aarch64: -DNX_NO_NOTES build still has stapsdt notes"; exit 1; fi
 	@echo "cross-aarch64: inert (no-notes) build of probes.c compiles, no notes"

@@ -23,8 +23,8 @@ $(EXTRAS_BUILD)/sigvirt: tests/extras/sigvirt.c
 	@mkdir -p $(dir $@)
 	$(CC) -O0 -g -Wall -Wextra -Werror -o $@ $<
 
-$(EXTRAS_BUILD)/test_xsym: tests/extras/test_xsym.c preload/extras/xsym.c \
-		preload/extras/xdemangle_v0.c preload/extras/xtext.c $(PRELOAD_HDRS)
+$(EXTRAS_BUILD)/test_xsym: tests/extras/test_xsym.c preload/engine/extras/xsym.c \
+		preload/engine/extras/xdemangle_v0.c preload/engine/extras/xtext.c $(PRELOAD_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $(filter %.c,$^)
 

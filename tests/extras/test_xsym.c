@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../preload/extras/xsym.h"
-#include "../../preload/extras/xtext.h"
+#include "../../preload/engine/extras/xsym.h"
+#include "../../preload/engine/extras/xtext.h"
 
 static int passed, failed;
 

@@ -11,18 +11,18 @@
 FUZZ_CC      ?= clang
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_SECONDS ?= 15
-FUZZ_CFLAGS  := -std=gnu11 -O1 -g -D_GNU_SOURCE -fno-strict-aliasing -Ipreload \
+FUZZ_CFLAGS  := -std=gnu11 -O1 -g -D_GNU_SOURCE -fno-strict-aliasing $(PRELOAD_INC) \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
                 -fno-omit-frame-pointer
 FUZZ_TARGETS := libtest reporter shellwords encode toml filterset
 
-FUZZ_SRCS_libtest    := preload/libtest.c preload/reporter.c preload/ansi.c
-FUZZ_SRCS_reporter   := preload/reporter.c preload/ansi.c
-FUZZ_SRCS_shellwords := preload/shellwords.c
-FUZZ_SRCS_encode     := preload/encode.c preload/buf.c
+FUZZ_SRCS_libtest    := preload/engine/parse/libtest.c preload/engine/parse/reporter.c preload/engine/parse/ansi.c
+FUZZ_SRCS_reporter   := preload/engine/parse/reporter.c preload/engine/parse/ansi.c
+FUZZ_SRCS_shellwords := preload/engine/observe/shellwords.c
+FUZZ_SRCS_encode     := preload/engine/encode/encode.c preload/engine/encode/buf.c
 FUZZ_LIBS_encode     := -lcjson
-FUZZ_SRCS_toml       := preload/toml.c
-FUZZ_SRCS_filterset  := preload/filterset.c
+FUZZ_SRCS_toml       := preload/engine/parse/toml.c
+FUZZ_SRCS_filterset  := preload/engine/parse/filterset.c
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 

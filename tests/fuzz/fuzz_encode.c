@@ -1,4 +1,4 @@
-/* fuzz_encode.c — libFuzzer target for the arg0 JSON encoder (preload/encode.h).
+/* fuzz_encode.c — libFuzzer target for the arg0 JSON encoder (preload/engine/encode/encode.h).
  *
  * Owns: building hostile payload structs from the fuzz input (strings with
  * any byte but NUL — quotes, backslashes, control bytes, invalid UTF-8 —

@@ -1,5 +1,5 @@
 /* fuzz_filterset.c — libFuzzer target for the filterset parser and matcher
- * (preload/filterset.h), and the glob matcher on its own.
+ * (preload/engine/parse/filterset.h), and the glob matcher on its own.
  *
  * Owns: input = EXPR [NUL PATTERN NUL STRING].  EXPR is parsed (a failure
  * must come with a message); a parsed filterset is evaluated against a few

@@ -1,6 +1,6 @@
 /* fuzz_libtest.c — libFuzzer target for the libtest-json line parser.
  *
- * Owns: feeding arbitrary bytes to nx_lt_fuzz_one (preload/libtest.h), which
+ * Owns: feeding arbitrary bytes to nx_lt_fuzz_one (preload/engine/parse/libtest.h), which
  * splits them on '\n', runs every line through a fresh nx_lt_stream and
  * aborts if a span leaves its line.  The input is copied into a buffer of
  * exactly its size so ASan sees any read past the end. */

@@ -1,7 +1,7 @@
 /* fuzz_reporter.c — libFuzzer target for the human-reporter (stderr) line
  * parser.
  *
- * Owns: feeding arbitrary bytes to nx_rep_fuzz_one (preload/reporter.h):
+ * Owns: feeding arbitrary bytes to nx_rep_fuzz_one (preload/engine/parse/reporter.h):
  * split on '\n', ANSI-stripped, parsed, every span checked to lie inside its
  * line.  The input is copied into an exact-size buffer for ASan. */
 #include <stdint.h>

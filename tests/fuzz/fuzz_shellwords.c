@@ -1,6 +1,6 @@
 /* fuzz_shellwords.c — libFuzzer target for the shell-words splitter/joiner.
  *
- * Owns: two properties of preload/shellwords.h on arbitrary input:
+ * Owns: two properties of preload/engine/observe/shellwords.h on arbitrary input:
  *   1. round trip: the input, cut at NUL bytes into words, survives
  *      split(join(words)) == words, word for word and byte for byte;
  *   2. the input as one command line (up to its first NUL) splits without

@@ -1,4 +1,4 @@
-/* fuzz_toml.c — libFuzzer target for the TOML parser (preload/toml.h).
+/* fuzz_toml.c — libFuzzer target for the TOML parser (preload/engine/parse/toml.h).
  *
  * Owns: parsing arbitrary bytes (exact-size heap copy, not NUL-terminated);
  * a parse error must come with a message; a parsed tree is walked, cloned,

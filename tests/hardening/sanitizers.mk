@@ -8,7 +8,7 @@
 # spawn storm, while a tracer is attached).  Included after hardening.mk.
 
 SAN_FLAGS_COMMON := -std=gnu11 -O1 -g -fPIC -pthread -fvisibility=hidden -fno-strict-aliasing \
-                    -D_GNU_SOURCE -fno-omit-frame-pointer
+                    -D_GNU_SOURCE -fno-omit-frame-pointer $(PRELOAD_INC)
 ASAN_FLAGS := $(SAN_FLAGS_COMMON) -fsanitize=address,undefined -fno-sanitize-recover=undefined
 TSAN_FLAGS := $(SAN_FLAGS_COMMON) -fsanitize=thread
 ASAN_OBJS := $(patsubst preload/%.c,$(BUILD)/asan/obj/%.o,$(PRELOAD_SRCS))
@@ -22,20 +22,20 @@ $(BUILD)/tsan/obj/%.o: preload/%.c $(PRELOAD_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(TSAN_FLAGS) -c -o $@ $<
 
-$(BUILD)/asan/libnextest_probes.so: $(ASAN_OBJS) preload/exports.map
+$(BUILD)/asan/libnextest_probes.so: $(ASAN_OBJS) preload/thin/hook/exports.map
 	$(CC) -shared -fsanitize=address,undefined -o $@ $(ASAN_OBJS) \
-	    -Wl,--version-script=preload/exports.map $(LDLIBS_LIB)
+	    -Wl,--version-script=preload/thin/hook/exports.map $(LDLIBS_LIB)
 
-$(BUILD)/tsan/libnextest_probes.so: $(TSAN_OBJS) preload/exports.map
+$(BUILD)/tsan/libnextest_probes.so: $(TSAN_OBJS) preload/thin/hook/exports.map
 	$(CC) -shared -fsanitize=thread -o $@ $(TSAN_OBJS) \
-	    -Wl,--version-script=preload/exports.map $(LDLIBS_LIB)
+	    -Wl,--version-script=preload/thin/hook/exports.map $(LDLIBS_LIB)
 
 $(HARD_DIR)/storm-tsan: $(HARD_SRC)/storm.c
 	@mkdir -p $(@D)
 	$(CC) $(HARD_CFLAGS) -O1 -fsanitize=thread -o $@ $<
 
 SAN_UNIT_CC := $(CC) -std=gnu11 -O1 -g -fno-strict-aliasing -D_GNU_SOURCE -pthread \
-               -fsanitize=address,undefined -fno-sanitize-recover=undefined -Ipreload
+               -fsanitize=address,undefined -fno-sanitize-recover=undefined $(PRELOAD_INC)
 
 # Sanitized copies of the unit tests (the unit fragments' own source lists,
 # expanded when the recipe runs, since those fragments are included later).

@@ -39,12 +39,12 @@ native-soak-full: $(LIB) e2e-fixtures
 
 CHECKS += native-soak
 
-# Criterion tests of preload/ttylines.c (reporter lines drawn through a progress bar).
+# Criterion tests of preload/engine/observe/ttylines.c (reporter lines drawn through a progress bar).
 NATIVE_UNIT := $(NATIVE_BUILD)/test-ttylines
 
-$(NATIVE_UNIT): $(NATIVE_DIR)/test_ttylines.c preload/ttylines.c preload/ttylines.h preload/lines.h
+$(NATIVE_UNIT): $(NATIVE_DIR)/test_ttylines.c preload/engine/observe/ttylines.c preload/engine/observe/ttylines.h preload/engine/observe/lines.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -Ipreload -o $@ $(NATIVE_DIR)/test_ttylines.c preload/ttylines.c \
+	$(CC) $(CFLAGS_COMMON) $(CFLAGS) $(PRELOAD_INC) -o $@ $(NATIVE_DIR)/test_ttylines.c preload/engine/observe/ttylines.c \
 	    -lcriterion -pthread
 
 native-unit: $(NATIVE_UNIT)

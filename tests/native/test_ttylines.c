@@ -1,4 +1,4 @@
-/* test_ttylines.c — Criterion tests of preload/ttylines.c: lines drawn through an
+/* test_ttylines.c — Criterion tests of preload/engine/observe/ttylines.c: lines drawn through an
  * indicatif progress bar.  The frames are built the way indicatif 0.18 draws them
  * (`draw_target.rs`, `draw_to_term`): move up over the previous bar, '\r', clear each of
  * its rows, then every line followed by spaces up to the right edge (a line of exactly

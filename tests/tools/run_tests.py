@@ -1234,7 +1234,7 @@ def perfetto_ctrl_c_leaves_valid_json():
 
 @test("usability")
 def readme_architectures_match_what_is_built():
-    """preload/probes.c compiled for each architecture (clang, freestanding): x86_64 and
+    """preload/thin/probe/probes.c compiled for each architecture (clang, freestanding): x86_64 and
     aarch64 carry the ten notes, riscv64 none — as README.md says."""
     with tempfile.TemporaryDirectory() as d:
         open(os.path.join(d, "errno.h"), "w").write(

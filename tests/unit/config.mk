@@ -10,8 +10,8 @@ UNIT_CONFIG_DIR    := $(BUILD)/unit-config
 UNIT_CONFIG_TESTS  := tests/unit/test_config.c tests/unit/test_toml.c \
                       tests/unit/test_filterset.c tests/unit/test_duration.c \
                       tests/unit/test_cmdline.c
-UNIT_CONFIG_LIBSRC := preload/config.c preload/toml.c preload/filterset.c \
-                      preload/duration.c preload/cmdline.c preload/shellwords.c
+UNIT_CONFIG_LIBSRC := preload/engine/config/config.c preload/engine/parse/toml.c preload/engine/parse/filterset.c \
+                      preload/engine/parse/duration.c preload/engine/parse/cmdline.c preload/engine/observe/shellwords.c
 UNIT_CONFIG_OBJS   := $(patsubst tests/unit/%.c,$(UNIT_CONFIG_DIR)/%.o,$(UNIT_CONFIG_TESTS)) \
                       $(patsubst preload/%.c,$(UNIT_CONFIG_DIR)/lib_%.o,$(UNIT_CONFIG_LIBSRC))
 UNIT_CONFIG_BIN    := $(UNIT_CONFIG_DIR)/unit-config
@@ -20,10 +20,11 @@ UNIT_CONFIG_BIN    := $(UNIT_CONFIG_DIR)/unit-config
 CHECKS += unit-config
 
 $(UNIT_CONFIG_DIR)/lib_%.o: preload/%.c $(PRELOAD_HDRS) | $(UNIT_CONFIG_DIR)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -c -o $@ $<
 
 $(UNIT_CONFIG_DIR)/%.o: tests/unit/%.c $(PRELOAD_HDRS) | $(UNIT_CONFIG_DIR)
-	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -Ipreload -c -o $@ $<
+	$(CC) $(CFLAGS_COMMON) $(CFLAGS) $(PRELOAD_INC) -c -o $@ $<
 
 $(UNIT_CONFIG_BIN): $(UNIT_CONFIG_OBJS)
 	$(CC) -o $@ $(UNIT_CONFIG_OBJS) -lcriterion -pthread

@@ -6,17 +6,17 @@
 # test reads tests/fuzz/corpus/).
 
 UNIT_PARSERS_DIR   := $(BUILD)/unit-parsers
-UNIT_PARSERS_SRCS  := preload/ansi.c preload/reporter.c preload/libtest.c preload/lines.c
-UNIT_PARSERS_HDRS  := preload/ansi.h preload/reporter.h preload/libtest.h preload/lines.h
+UNIT_PARSERS_SRCS  := preload/engine/parse/ansi.c preload/engine/parse/reporter.c preload/engine/parse/libtest.c preload/engine/observe/lines.c
+UNIT_PARSERS_HDRS  := preload/engine/parse/ansi.h preload/engine/parse/reporter.h preload/engine/parse/libtest.h preload/engine/observe/lines.h
 UNIT_PARSERS_BINS  := $(UNIT_PARSERS_DIR)/test_reporter $(UNIT_PARSERS_DIR)/test_libtest
 
 $(UNIT_PARSERS_DIR)/test_reporter: tests/unit/test_reporter.c $(UNIT_PARSERS_SRCS) $(UNIT_PARSERS_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -Ipreload -o $@ $< $(UNIT_PARSERS_SRCS) -lcriterion
+	$(CC) $(CFLAGS_COMMON) $(CFLAGS) $(PRELOAD_INC) -o $@ $< $(UNIT_PARSERS_SRCS) -lcriterion
 
 $(UNIT_PARSERS_DIR)/test_libtest: tests/unit/test_libtest.c $(UNIT_PARSERS_SRCS) $(UNIT_PARSERS_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -Ipreload -o $@ $< $(UNIT_PARSERS_SRCS) -lcriterion
+	$(CC) $(CFLAGS_COMMON) $(CFLAGS) $(PRELOAD_INC) -o $@ $< $(UNIT_PARSERS_SRCS) -lcriterion
 
 .PHONY: unit-parsers
 unit-parsers: $(UNIT_PARSERS_BINS)

@@ -1,4 +1,4 @@
-/* test_cmdline.c — parsing the runner's argv (preload/cmdline.c).
+/* test_cmdline.c — parsing the runner's argv (preload/engine/parse/cmdline.c).
  *
  * Owns: real cargo-nextest argv shapes (cargo passes `cargo-nextest nextest
  * run …`), `ntr`, bench, the simulator, value forms (--x v, --x=v, -jN),
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../preload/cmdline.h"
+#include "../../preload/engine/parse/cmdline.h"
 
 #define ARGV(...) ((char *const[]){ __VA_ARGS__, NULL })
 #define ARGC(...) ((int)(sizeof((char *const[]){ __VA_ARGS__ }) / sizeof(char *)))

@@ -1,4 +1,4 @@
-/* test_config.c — the resolved runner configuration (preload/config.c).
+/* test_config.c — the resolved runner configuration (preload/engine/config/config.c).
  *
  * Owns: realistic .config/nextest.toml files (shapes from nextest's
  * configuration docs, written afresh) in temporary workspaces, and the exact
@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../preload/config.h"
+#include "../../preload/engine/config/config.h"
 
 #define S 1000000000ull
 #define MS 1000000ull

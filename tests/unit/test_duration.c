@@ -1,4 +1,4 @@
-/* test_duration.c — humantime duration parsing (preload/duration.c).
+/* test_duration.c — humantime duration parsing (preload/engine/parse/duration.c).
  *
  * Owns: exact nanosecond values for every unit and spelling humantime
  * accepts, combinations, whitespace quirks, and the inputs it rejects.
@@ -6,7 +6,7 @@
 #include <criterion/criterion.h>
 #include <stdint.h>
 
-#include "../../preload/duration.h"
+#include "../../preload/engine/parse/duration.h"
 
 static uint64_t ok(const char *s)
 {

@@ -1,4 +1,4 @@
-/* test_encode.c — Criterion tests of preload/encode.c: exact serde_json bytes
+/* test_encode.c — Criterion tests of preload/engine/encode/encode.c: exact serde_json bytes
  * for every payload struct and for hostile strings, plus a cJSON round trip
  * (validity, field order, values).  Expected strings are written by hand from
  * serde_json's rules (compact, declaration order, null options, escapes). */
@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../preload/encode.h"
+#include "../../preload/engine/encode/encode.h"
 
 #define RUN "55459fda-13fe-406a-b4e3-0230fd52bb03"
 

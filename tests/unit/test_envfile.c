@@ -1,5 +1,5 @@
 /* test_envfile.c — the NEXTEST_ENV file rule per nextest version
- * (preload/envfile.c): NEXTEST* keys and lines without '=' always fail the
+ * (preload/engine/parse/envfile.c): NEXTEST* keys and lines without '=' always fail the
  * parse; key characters only from 0.9.131 (validate_env_var_key).  Whether a
  * failed parse changes the script's result (0.9.129+) is the caller's rule,
  * checked by the e2e at 0.9.128 and 0.9.129. */

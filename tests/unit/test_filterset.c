@@ -1,5 +1,5 @@
 /* test_filterset.c — nextest filterset parsing and evaluation
- * (preload/filterset.c).
+ * (preload/engine/parse/filterset.c).
  *
  * Owns: each predicate × matcher, default matchers, operator spellings and
  * precedence, escapes, globs, derived package/kind/binary name, and the
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../preload/filterset.h"
+#include "../../preload/engine/parse/filterset.h"
 
 static struct nx_filter_query Q(const char *binary_id, const char *test)
 {

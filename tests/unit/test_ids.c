@@ -1,9 +1,9 @@
-/* test_ids.c — Criterion tests of nextest's id formats (preload/encode.c):
+/* test_ids.c — Criterion tests of nextest's id formats (preload/engine/encode/encode.c):
  * attempt id, setup-script id, stress sub-run id, as nextest writes them. */
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "../../preload/encode.h"
+#include "../../preload/engine/encode/encode.h"
 
 #define RUN "55459fda-13fe-406a-b4e3-0230fd52bb03"
 static const struct nx_opt_u32 none = { 0, 0 };

@@ -1,5 +1,5 @@
 /* test_libtest.c — Criterion tests of the libtest-json / -plus parser
- * (preload/libtest.c): every line the writer produces (0.9.66 → 0.9.143),
+ * (preload/engine/parse/libtest.c): every line the writer produces (0.9.66 → 0.9.143),
  * unescaped hostile names, exact exec_time, multi-line "stdout" objects,
  * split and merged writes through lines.h, huge lines and garbage.
  * Expected lines are built the way nextest's libtest.rs writes them.

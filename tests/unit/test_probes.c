@@ -1,11 +1,11 @@
-/* test_probes.c — Criterion tests of preload/probes.c that need no tracer:
+/* test_probes.c — Criterion tests of preload/thin/probe/probes.c that need no tracer:
  * the contract table (names, order), each enum reading its own semaphore,
  * fire functions being inert at zero and harmless (errno kept) when enabled. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <string.h>
 
-#include "../../preload/probes.h"
+#include "../../preload/thin/probe/probes.h"
 
 /* The semaphores are hidden symbols of the object we link statically. */
 #define SEMA_DECL(e, ident, name, n, k0, k1, k2, k3, k4, k5) \

@@ -1,5 +1,5 @@
-/* test_reporter.c — Criterion tests of the stderr parsers (preload/ansi.c,
- * preload/reporter.c): every line kind in its 0.9.48 → 0.9.143 variants,
+/* test_reporter.c — Criterion tests of the stderr parsers (preload/engine/parse/ansi.c,
+ * preload/engine/parse/reporter.c): every line kind in its 0.9.48 → 0.9.143 variants,
  * colour, progress-bar redraws, split/merged writes through lines.h, huge
  * lines and garbage.  Expected lines are built from nextest's own format
  * strings ("{:>12} ", "[{:>8.3}s] ", "[>{:>7.3}s] ", "by {:>7.3}s ").

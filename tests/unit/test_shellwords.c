@@ -1,4 +1,4 @@
-/* test_shellwords.c — Criterion tests of preload/shellwords.c against the
+/* test_shellwords.c — Criterion tests of preload/engine/observe/shellwords.c against the
  * semantics of the shell-words crate's own test cases (split, quote, join,
  * join-then-split identity), plus arena bounds. */
 #include <criterion/criterion.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../preload/shellwords.h"
+#include "../../preload/engine/observe/shellwords.h"
 
 #define MAXW 32
 struct split_case {

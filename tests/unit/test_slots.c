@@ -1,4 +1,4 @@
-/* test_slots.c — Criterion tests of the derived slots (preload/slots.c): the
+/* test_slots.c — Criterion tests of the derived slots (preload/engine/model/slots.c): the
  * smallest free global slot and group slot at a test's first attempt, kept
  * across its retries, freed after its last attempt; checked case by case and
  * against a brute-force model of nextest's rule over long random schedules. */
@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../../preload/slots.h"
+#include "../../preload/engine/model/slots.h"
 
 static uint64_t g, s;
 

@@ -1,4 +1,4 @@
-/* test_toml.c — the bounded TOML parser (preload/toml.c).
+/* test_toml.c — the bounded TOML parser (preload/engine/parse/toml.c).
  *
  * Owns: value types, keys, tables and arrays of tables as nextest configs
  * use them, string escapes, error cases (each must fail cleanly), limits,
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../preload/toml.h"
+#include "../../preload/engine/parse/toml.h"
 
 static struct nx_toml *parse(const char *s)
 {

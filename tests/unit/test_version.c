@@ -1,5 +1,5 @@
 /* test_version.c — the runner's nextest version from what it shows
- * (preload/version.c): the binary's literal, children's environments, and
+ * (preload/engine/observe/version.c): the binary's literal, children's environments, and
  * the decision between them.  Each Criterion test runs in its own process, so
  * the observations start empty in every test. */
 #include <criterion/criterion.h>

@@ -10,8 +10,8 @@ UNIT_DIR   := $(BUILD)/unit
 UNIT_SRCS  := tests/unit/test_encode.c tests/unit/test_ids.c tests/unit/test_probes.c \
               tests/unit/test_slots.c tests/unit/test_version.c tests/unit/test_envfile.c \
               tests/unit/test_shellwords.c
-UNIT_LIBSRC := preload/buf.c preload/encode.c preload/shellwords.c preload/probes.c \
-               preload/slots.c preload/version.c preload/envfile.c
+UNIT_LIBSRC := preload/engine/encode/buf.c preload/engine/encode/encode.c preload/engine/observe/shellwords.c preload/thin/probe/probes.c \
+               preload/engine/model/slots.c preload/engine/observe/version.c preload/engine/parse/envfile.c
 UNIT_OBJS  := $(patsubst tests/unit/%.c,$(UNIT_DIR)/%.o,$(UNIT_SRCS)) \
               $(patsubst preload/%.c,$(UNIT_DIR)/lib_%.o,$(UNIT_LIBSRC))
 UNIT_BIN   := $(UNIT_DIR)/unit-tests
@@ -20,10 +20,11 @@ UNIT_BIN   := $(UNIT_DIR)/unit-tests
 CHECKS += unit-tests
 
 $(UNIT_DIR)/lib_%.o: preload/%.c $(PRELOAD_HDRS) | $(UNIT_DIR)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -c -o $@ $<
 
 $(UNIT_DIR)/%.o: tests/unit/%.c $(PRELOAD_HDRS) | $(UNIT_DIR)
-	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -Ipreload -c -o $@ $<
+	$(CC) $(CFLAGS_COMMON) $(CFLAGS) $(PRELOAD_INC) -c -o $@ $<
 
 $(UNIT_BIN): $(UNIT_OBJS)
 	$(CC) -o $@ $(UNIT_OBJS) -lcriterion -lcjson -pthread

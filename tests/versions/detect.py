@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """detect.py: the library reads the right version out of every runner binary it may meet.
 
-Owns: the check that preload/version.c's reading of an executable (the tool built from
+Owns: the check that preload/engine/observe/version.c's reading of an executable (the tool built from
 tests/versions/version_of.c) names the release, for
   - the simulator at every version it emulates (0.9.48 … 0.9.143, `nextest-sim emulate`),
   - every real cargo-nextest in the release cache (<cache>/nextest/<version>[-nousdt]/bin),

@@ -1,4 +1,4 @@
-/* version_of.c — prints the cargo-nextest version preload/version.c reads out
+/* version_of.c — prints the cargo-nextest version preload/engine/observe/version.c reads out
  * of each executable named on the command line ("-" when it finds none), the
  * way the library does inside a runner.  Used by tests/versions/detect.py. */
 #include <stdio.h>

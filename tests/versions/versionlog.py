@@ -1,4 +1,4 @@
-"""The library's version-detection log (LIBNEXTEST_PROBES_VERSION_LOG, preload/version.c).
+"""The library's version-detection log (LIBNEXTEST_PROBES_VERSION_LOG, preload/engine/observe/version.c).
 
 Owns: the line format, shared by the e2e (which reads each run's log) and the check that
 docs/compatibility.md shows a line of that format.

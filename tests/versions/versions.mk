@@ -1,10 +1,11 @@
 # tests/versions/versions.mk — which nextest the library thinks it is in, and the matrix of
 # real cargo-nextest releases.
 #
-# Owns: version-detect (part of `make check`: preload/version.c reads the right version out
-# of the simulator at every emulated version and out of every real cargo-nextest at hand),
-# versions-selftest (part of `make check`: test_records.py, the readers and comparisons of
-# nextest's own records and the signal timing, under pytest, no real nextest needed)
+# Owns: version-detect (part of `make check`: preload/engine/observe/version.c reads the right
+# version out of the simulator at every emulated version and out of every real cargo-nextest
+# at hand), versions-selftest (part of `make check`: test_records.py, the readers and
+# comparisons of nextest's own records and the signal timing, under pytest, no real nextest
+# needed)
 # and check-versions (NOT part of `make check`: every scenario the e2e has, through each
 # real release listed in tests/versions/releases.txt, built into the release cache on first
 # use; see docs/compatibility.md for what it checks and how long it takes).
@@ -18,9 +19,9 @@ VERSIONS_ARGS   ?= --batch 10
 
 .PHONY: version-detect versions-selftest check-versions
 
-$(VERSIONS_BUILD)/version-of: $(VERSIONS_DIR)/version_of.c preload/version.c $(PRELOAD_HDRS)
+$(VERSIONS_BUILD)/version-of: $(VERSIONS_DIR)/version_of.c preload/engine/observe/version.c $(PRELOAD_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -Ipreload -o $@ $(VERSIONS_DIR)/version_of.c preload/version.c
+	$(CC) $(CFLAGS_COMMON) $(CFLAGS) $(PRELOAD_INC) -o $@ $(VERSIONS_DIR)/version_of.c preload/engine/observe/version.c
 
 version-detect: $(VERSIONS_BUILD)/version-of $(SIM_BIN)
 	$(VERSIONS_PYTHON) $(VERSIONS_DIR)/detect.py $(abspath $(VERSIONS_BUILD))/version-of \

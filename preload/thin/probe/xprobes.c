@@ -2,10 +2,10 @@
  *
  * Owns: the ELF side of xprobes.h.  One noinline site per probe holding a
  * `nop` and its .note.stapsdt entry (usdt 0.6's stapsdt template, exactly as
- * preload/probes.c writes nextest's, with provider "nextest_extra"), its six
+ * preload/thin/probe/probes.c writes nextest's, with provider "nextest_extra"), its six
  * operands pinned to rdi rsi rdx rcx r8 r9 like nextest's (x0…x5 on aarch64,
  * where usdt writes "8@x0"; a 4-byte operand is read from the same x register
- * as "4@x0", as preload/probes.c does).  One 2-byte hidden semaphore per probe,
+ * as "4@x0", as preload/thin/probe/probes.c does).  One 2-byte hidden semaphore per probe,
  * __usdt_sema_nextest_extra_<ident>, in ".probes" between two page
  * alignments, so they share no page with anything but nextest's own
  * semaphores (attach-by-path before start activates them).

@@ -17,7 +17,7 @@
 
 #include "childenv.h"
 #include "classify.h"
-#include "extras/xprobes.h"
+#include "xprobes.h"
 
 static const char *self_path;	/* dli_fname, or NULL before prepare() */
 static const char *self_base;	/* its last component */

@@ -2,6 +2,6 @@
 #ifndef NX_XRUNNER_H
 #define NX_XRUNNER_H
 
-#include "../extras.h"
+#include "extras.h"
 
 #endif

@@ -8,7 +8,7 @@
  * are left alone, which is why a hook reaches the real function simply by
  * calling its libc name (real.h: NX_REAL(name) is &name there).
  *
- * The list is every hook of preload/exports.map except the functions macOS
+ * The list is every hook of preload/thin/hook/exports.map except the functions macOS
  * does not have (pipe2, execvpe, fexecve: the Makefile's DARWIN_NO_HOOK,
  * guarded with __APPLE__ in hooks.c).  `make darwin-static-check` keeps the
  * three in step.  Compiled only on macOS, or by that check on Linux with

@@ -8,9 +8,9 @@
 #include <errno.h>
 #include <stdint.h>
 
-#include "../buf.h"
-#include "../encode.h"
-#include "../extras.h"
+#include "buf.h"
+#include "encode.h"
+#include "extras.h"
 #include "hung.h"
 #include "runner.h"
 #include "xprobes.h"

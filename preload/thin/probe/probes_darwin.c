@@ -6,7 +6,7 @@
  * the probe: the DTrace counterpart of the Linux semaphores), and
  * nx_dtrace_fire() fires NEXTEST_<PROBE>(…) with the arguments probes.c
  * built, converted back to the .d file's types (char*, uint32_t, uint64_t).
- * The header comes from preload/nextest_probes.d (`dtrace -h`, Makefile's
+ * The header comes from preload/thin/probe/nextest_probes.d (`dtrace -h`, Makefile's
  * macOS branch); ld64 turns each probe call into a nop and emits the DOF
  * that dyld registers when the library loads.  Nothing here builds an
  * argument: the encoder and the {"ok":…} envelope are probes.c's, shared
