@@ -104,10 +104,10 @@ def _show(v):
 def compare_value(path, key, t, c, out, measured=TIME_FIELDS, extra_ns=0):
     """Appends to `out` one line per difference between truth `t` and capture `c`.  Keys in
     `measured` are compared within the time tolerance, everything else exactly.  extra_ns:
-    a measured allowance for durations the capture has shorter (diff's `allowance`)."""
+    a measured allowance for the durations (diff's `allowance`)."""
     tt, ct = _jtype(t), _jtype(c)
     if key in measured and tt == "int" and ct == "int":
-        extra = extra_ns if key in DURATION_FIELDS and c < t else 0
+        extra = extra_ns if key in DURATION_FIELDS else 0
         if abs(c - t) > tolerance_for(t) + extra:
             more = f" + {extra / 1e6:.3f} ms preempted" if extra else ""
             out.append(f"{path}: truth {t} capture {c} (off by {(c - t) / 1e6:+.3f} ms, "
@@ -505,8 +505,8 @@ def diff(truth, capture, derived_slots=False, group_max=None, allowance=None):
     exports no slots (nextest < 0.9.90), so the capture's are judged by the rule
     (check_slots_derived) instead of compared value by value.  group_max: {test group:
     max-threads} for the slot limits.  allowance(truth done, truth start or None, captured
-    done) -> ns: how much shorter than the truth an attempt's or script's duration may be
-    beyond the tolerance (real nextest on a loaded machine: the measured time its threads
+    done) -> ns: how much an attempt's or script's duration may be off the truth beyond the
+    tolerance (real nextest on a loaded machine: the measured time its threads
     waited for a CPU in the gaps between the two clocks, tests/versions/records.py)."""
     tk, ck = keyed(truth), keyed(capture)
     first_child = min((e["t_ns"] for e in truth if e["probe"] in ("test-attempt-start", "setup-script-start")),
