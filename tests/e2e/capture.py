@@ -11,6 +11,7 @@ Needs root and bpftrace.
 """
 
 import argparse
+import fcntl
 import os
 import signal
 import subprocess
@@ -149,6 +150,7 @@ class Session:
         t0 = time.monotonic_ns()
         with subprocess.Popen(cmd, env=run_env, cwd=cwd, stdin=stdin, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, start_new_session=True) as p:
+            _widen(p.stdout, p.stderr)
             timers = [threading.Timer(delay, _signal_group, (p, getattr(signal, name)))
                       for delay, name in actions]
             if actions_after is None:
@@ -202,6 +204,24 @@ class Session:
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+
+
+F_SETPIPE_SZ = 1031
+PIPE_BYTES = 1 << 20
+
+
+def _widen(*pipes):
+    """Gives the command's output pipes 1 MiB (the default pipe-max-size): nextest writes
+    its reporter lines from its async runtime, and a write that blocks on a full 64 KiB pipe
+    (this harness's reader threads waiting for a CPU on a loaded machine) stalls the tasks
+    queued behind it on that worker thread — a test's leak timer then fires before its
+    pipes' EOF is read, and the run prints LEAK for a test that leaked nothing.  The
+    harness must not slow the runner down; a 1,000-test run prints about 70 KiB."""
+    for f in pipes:
+        try:
+            fcntl.fcntl(f.fileno(), F_SETPIPE_SZ, PIPE_BYTES)
+        except OSError:
+            pass   # a lower pipe-max-size: the default size stays
 
 
 def _drain(pipe, buf, watch):

@@ -371,3 +371,16 @@ def test_longer_duration_excused_only_for_a_leaked_attempt(junit_file, leaked, o
     cap[0] = e
     problems, _ = junit.compare(junit.load(junit_file), cap, {7: [(970_000_000, 995_000_000)]})
     assert (problems == []) == ok, problems
+
+
+def test_the_commands_output_pipes_hold_a_mebibyte():
+    # nextest's runtime must not stall behind a write to a full pipe while the harness's
+    # readers wait for a CPU: the pipes are widened to 1 MiB
+    import fcntl
+    r, w = os.pipe()
+    with os.fdopen(r, "rb") as rf, os.fdopen(w, "wb") as wf:
+        assert fcntl.fcntl(rf.fileno(), 1032) == 65536          # F_GETPIPE_SZ, the default
+        capture._widen(rf, wf)
+        assert fcntl.fcntl(rf.fileno(), 1032) == capture.PIPE_BYTES == 1 << 20
+        wf.write(b"x" * 1_000_000)                               # fits without a reader
+        wf.flush()
