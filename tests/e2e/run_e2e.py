@@ -175,13 +175,24 @@ def slow_explained(run, plain_proc, shim_proc):
     if shim_proc.returncode != plain_proc.returncode or not all(os.path.exists(p) for p in paths):
         return None
     slow = {"shim": [], "plain": []}
+    interrupted = any(sig == "SIGINT" for _t, sig in run.s.actions)
+    killed = {"shim": False, "plain": False}
     for stream in ("stdout", "stderr"):
         a, sa = slowlines.split(getattr(shim_proc, stream))
         b, sb = slowlines.split(getattr(plain_proc, stream))
+        if interrupted:
+            # where the Ctrl-C landed (slowlines.interrupt_split), told by each run's report
+            a, ka = slowlines.interrupt_split(mask.mask(a, stress=True))
+            b, kb = slowlines.interrupt_split(mask.mask(b, stress=True))
+            killed["shim"] |= ka
+            killed["plain"] |= kb
         if mask.compare(b, a, run.s.compare):
             return None
         slow["shim"] += sa
         slow["plain"] += sb
+    if interrupted and any(killed[k] != slowlines.killed_by_interrupt(p)
+                           for k, p in zip(("shim", "plain"), paths)):
+        return None
     try:
         reports = [junit.load(p) for p in paths]
     except (OSError, ValueError, junit.ET.ParseError):
@@ -189,8 +200,13 @@ def slow_explained(run, plain_proc, shim_proc):
     if slowlines.explain(slow["shim"], slow["plain"], *reports):
         return None
     differ = sorted({f"{b} {t}" for b, t, _ in set(slow["shim"]) ^ set(slow["plain"])})
-    return ("output differs from the run without the library only by SLOW lines its own and "
-            "nextest's reports account for: " + ", ".join(differ))[:300]
+    if interrupted and killed["shim"] != killed["plain"]:
+        differ.append("where the Ctrl-C landed (a test killed: "
+                      f"{'with' if killed['shim'] else 'without'} the library)")
+    if not differ:
+        return None
+    return ("output differs from the run without the library only by lines each run's own "
+            "report accounts for: " + ", ".join(differ))[:300]
 
 
 def judge(run, captured, runner, native, expected_version, want_junit=False, preempted=None):

@@ -68,3 +68,38 @@ def explain(a_lines, b_lines, a_report, b_report):
             problems.append(f"no SLOW line for {key[0]} {key[1]} in run {ln}, but its report has an "
                             f"attempt past {t / 1e9:.3f} s + tolerance ({[x / 1e9 for x in lt]})")
     return problems
+
+
+# A Ctrl-C lands either while a test runs (nextest kills it: a `SIGINT [t] … <test>` status
+# line, the sub-run's line counts it failed, the report has it as a "test abort" by SIGINT)
+# or between two tests (the sub-run's line says `0/1 tests run`, and a warning says the test
+# was not run).  In an infinite stress run of a 1 ms test either happens, with or without
+# the library.  Each run's lines must agree with its own report; the lines of the two
+# outcomes are then set aside.
+INTERRUPT_LINES = [re.compile(rb"^\s*SIGINT \[[^\]\n]*\] .*$"),
+                   re.compile(rb"^\s*Stress test \[[^\]\n]*\] iteration [0-9<>N]+: [0-9]+/[0-9]+ tests? run: .*$"),
+                   re.compile(rb"^\s*Stress test \[[^\]\n]*\] iteration [0-9<>N]+: .*[1-9][0-9]* failed.*$"),
+                   re.compile(rb"^warning: [0-9]+/[0-9]+ tests? (?:was|were) not run due to interrupt$")]
+
+
+# `Cancelling due to interrupt: 1 test still running` names the in-flight test count
+CANCELLING = re.compile(rb"^(\s*Cancelling due to interrupt:).*$")
+
+
+def interrupt_split(data):
+    """(data without the lines that depend on where a Ctrl-C landed, killed: whether a
+    `SIGINT [` status line was among them)."""
+    keep, killed = [], False
+    for line in data.split(b"\n"):
+        if any(rx.match(line) for rx in INTERRUPT_LINES):
+            killed |= bool(INTERRUPT_LINES[0].match(line))
+            continue
+        keep.append(CANCELLING.sub(rb"\1", line))
+    return b"\n".join(keep), killed
+
+
+def killed_by_interrupt(report_path):
+    """Whether nextest's report has an attempt aborted by SIGINT."""
+    with open(report_path, "rb") as f:
+        data = f.read()
+    return b'type="test abort"' in data and b"SIGINT" in data
