@@ -132,7 +132,7 @@ def execute(run, session, runner, sim, lib, env, real_args=(), want_junit=False)
             proc, root = None, None
         setattr(run, label, (proc, root))
         if label == "plain":
-            run.rerun = lambda: _plain_again(run, cmd, senv)
+            run.rerun = lambda n=2: _plain_again(run, cmd, senv, n)
         if want_junit and os.path.exists(junit_path(run)):
             shutil.move(junit_path(run), os.path.join(run.dir, "junit.xml" if label == "shim" else "junit-plain.xml"))
         if proc is not None:
@@ -141,9 +141,12 @@ def execute(run, session, runner, sim, lib, env, real_args=(), want_junit=False)
                     f.write(getattr(proc, stream))
 
 
-def _plain_again(run, cmd, senv):
+def _plain_again(run, cmd, senv, n=2):
     """The command once more without the library, outside the capture (same process group
-    handling, same signals); None if it timed out."""
+    handling, same signals); None if it timed out.  Its output and JUnit report are kept
+    as plain<n>.*, junit-plain<n>.xml."""
+    if os.path.exists(junit_path(run)):
+        os.remove(junit_path(run))
     try:
         p, _root = capture.Session([], run.dir).run(cmd, env=senv, cwd=fixtures.WORKSPACE,
                                                      timeout=run.s.timeout, actions=run.s.actions,
@@ -151,8 +154,11 @@ def _plain_again(run, cmd, senv):
     except subprocess.TimeoutExpired:
         return None
     for stream in ("stdout", "stderr"):
-        with open(os.path.join(run.dir, f"plain2.{stream}"), "wb") as f:
+        with open(os.path.join(run.dir, f"plain{n}.{stream}"), "wb") as f:
             f.write(getattr(p, stream))
+    p.junit = os.path.join(run.dir, f"junit-plain{n}.xml")
+    if os.path.exists(junit_path(run)):
+        shutil.move(junit_path(run), p.junit)
     return p
 
 
@@ -167,6 +173,49 @@ def output_differences(run, plain_proc, shim_proc):
     return out
 
 
+# A signal scenario's outcome depends on where the signal lands (a Ctrl-C in an infinite
+# stress run of a 1 ms test: the test killed, the run cancelled between two tests, or the
+# test finishing and the run ending with success).  Its output is compared with a run
+# without the library that ended the same way — by its exit code and by whether nextest's
+# own report has an attempt aborted by the signal — at most this many runs are tried.
+SAME_OUTCOME_TRIES = 6
+
+
+def _outcome(returncode, report):
+    killed = False
+    if report and os.path.exists(report):
+        with open(report, "rb") as f:
+            data = f.read()
+        killed = b'type="test abort"' in data and b"SIGINT" in data
+    return returncode, killed
+
+
+def same_outcome_again(run, shim_proc, diffs):
+    """The output differences left after comparing the library's run with library-free
+    runs of the same outcome (none: equal to one of them)."""
+    want = _outcome(shim_proc.returncode, os.path.join(run.dir, "junit.xml"))
+    plain_proc, _ = run.plain
+    tried = [_outcome(plain_proc.returncode, os.path.join(run.dir, "junit-plain.xml"))]
+    for n in range(2, 2 + SAME_OUTCOME_TRIES):
+        if tried[-1] == want and n > 2:
+            break
+        again = run.rerun(n)
+        if again is None:
+            continue
+        got = _outcome(again.returncode, again.junit)
+        tried.append(got)
+        if got != want:
+            continue
+        d = output_differences(run, again, shim_proc)
+        if not d:
+            run.notes.append(f"output equals library-free run {n} of the same outcome (exit "
+                             f"{want[0]}, {'a test' if want[1] else 'no test'} killed by the signal)")
+            return []
+        return [f"against library-free run {n} of the same outcome: {x}" for x in d]
+    return diffs + [f"no library-free run ended as the library's did (exit {want[0]}, test killed: "
+                    f"{want[1]}); tried {tried}"]
+
+
 def slow_explained(run, plain_proc, shim_proc):
     """A note when the two runs' outputs differ only by SLOW lines (and the summary's slow
     count) that each run's own JUnit report accounts for (tests/versions/slowlines.py);
@@ -175,24 +224,13 @@ def slow_explained(run, plain_proc, shim_proc):
     if shim_proc.returncode != plain_proc.returncode or not all(os.path.exists(p) for p in paths):
         return None
     slow = {"shim": [], "plain": []}
-    interrupted = any(sig == "SIGINT" for _t, sig in run.s.actions)
-    killed = {"shim": False, "plain": False}
     for stream in ("stdout", "stderr"):
         a, sa = slowlines.split(getattr(shim_proc, stream))
         b, sb = slowlines.split(getattr(plain_proc, stream))
-        if interrupted:
-            # where the Ctrl-C landed (slowlines.interrupt_split), told by each run's report
-            a, ka = slowlines.interrupt_split(mask.mask(a, stress=True))
-            b, kb = slowlines.interrupt_split(mask.mask(b, stress=True))
-            killed["shim"] |= ka
-            killed["plain"] |= kb
         if mask.compare(b, a, run.s.compare):
             return None
         slow["shim"] += sa
         slow["plain"] += sb
-    if interrupted and any(killed[k] != slowlines.killed_by_interrupt(p)
-                           for k, p in zip(("shim", "plain"), paths)):
-        return None
     try:
         reports = [junit.load(p) for p in paths]
     except (OSError, ValueError, junit.ET.ParseError):
@@ -200,13 +238,10 @@ def slow_explained(run, plain_proc, shim_proc):
     if slowlines.explain(slow["shim"], slow["plain"], *reports):
         return None
     differ = sorted({f"{b} {t}" for b, t, _ in set(slow["shim"]) ^ set(slow["plain"])})
-    if interrupted and killed["shim"] != killed["plain"]:
-        differ.append("where the Ctrl-C landed (a test killed: "
-                      f"{'with' if killed['shim'] else 'without'} the library)")
     if not differ:
         return None
-    return ("output differs from the run without the library only by lines each run's own "
-            "report accounts for: " + ", ".join(differ))[:300]
+    return ("output differs from the run without the library only by SLOW lines each run's "
+            "own report accounts for: " + ", ".join(differ))[:300]
 
 
 def judge(run, captured, runner, native, expected_version, want_junit=False, preempted=None):
@@ -305,11 +340,14 @@ def judge(run, captured, runner, native, expected_version, want_junit=False, pre
             run.notes.append(why)
             diffs = []
     if diffs and runner == "cargo-nextest" and getattr(run, "rerun", None):
-        again = run.rerun()
-        if again is not None and not output_differences(run, again, shim_proc):
-            run.notes.append("output equals the second run without the library, not the first "
-                             "(timing): " + diffs[0][:160])
-            diffs = []
+        if run.s.actions and want_junit:
+            diffs = same_outcome_again(run, shim_proc, diffs)
+        else:
+            again = run.rerun()
+            if again is not None and not output_differences(run, again, shim_proc):
+                run.notes.append("output equals the second run without the library, not the first "
+                                 "(timing): " + diffs[0][:160])
+                diffs = []
     run.problems += diffs
 
 

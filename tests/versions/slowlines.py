@@ -6,7 +6,8 @@ Owns: that explanation, for the unchanged-output check of real releases
 burn with a 1 s period, with load 16 on two cores) crosses it in some runs and not in
 others, with or without the library; the run then prints a `SLOW [> T s] <binary> <test>`
 line and counts it in the summary (`(1 slow)`, `1 slow, `).  Two runs whose outputs differ
-only there are the same behaviour iff, in each run, nextest's own report says so: a run
+only there (a setup script's `SETUP SLOW [> T s] <id>: …` likewise) are the same behaviour
+iff, in each run, nextest's own report says so: a run
 that printed the line has an attempt of that test at least T long (less the report's
 half-millisecond rounding), and a run that did not has every attempt of it shorter than T
 plus the duration tolerance (records.py: the attempt's stopwatch also covers the pipes'
@@ -21,6 +22,9 @@ import records
 
 SLOW = re.compile(rb"^\s*(?:TRY \d+ )?SLOW \[> *(?P<t>[0-9]+\.[0-9]+)s\] (?:\([^)\n]*\) )?"
                   rb"(?:\[[0-9/]+\] )?(?P<binary>\S+) (?P<test>.*?)\s*$")
+# a setup script's: `SETUP SLOW [> 1.500s] <script id>: <command>`, in the report the case
+# <script id> of suite `@setup-script:<script id>` (0.9.106 and later)
+SETUP_SLOW = re.compile(rb"^\s*SETUP SLOW \[> *(?P<t>[0-9]+\.[0-9]+)s\] (?P<id>[^:\s]+): ")
 SUMMARY_SLOW = [(re.compile(rb" \([0-9]+ slow\)"), b""), (re.compile(rb"[0-9]+ slow, "), b""),
                 (re.compile(rb", [0-9]+ slow\)"), b")")]
 
@@ -29,6 +33,11 @@ def split(data):
     """(data without its test SLOW lines and the summary's slow count, [(binary, test, T ns)])."""
     keep, slow = [], []
     for line in data.split(b"\n"):
+        m = SETUP_SLOW.match(line)
+        if m:
+            sid = m.group("id").decode(errors="surrogateescape")
+            slow.append(("@setup-script:" + sid, sid, round(float(m.group("t")) * 1e9)))
+            continue
         m = SLOW.match(line)
         if m and b"SETUP" not in line.split(b"SLOW")[0]:
             slow.append((m.group("binary").decode(errors="surrogateescape"),
@@ -69,37 +78,3 @@ def explain(a_lines, b_lines, a_report, b_report):
                             f"attempt past {t / 1e9:.3f} s + tolerance ({[x / 1e9 for x in lt]})")
     return problems
 
-
-# A Ctrl-C lands either while a test runs (nextest kills it: a `SIGINT [t] … <test>` status
-# line, the sub-run's line counts it failed, the report has it as a "test abort" by SIGINT)
-# or between two tests (the sub-run's line says `0/1 tests run`, and a warning says the test
-# was not run).  In an infinite stress run of a 1 ms test either happens, with or without
-# the library.  Each run's lines must agree with its own report; the lines of the two
-# outcomes are then set aside.
-INTERRUPT_LINES = [re.compile(rb"^\s*SIGINT \[[^\]\n]*\] .*$"),
-                   re.compile(rb"^\s*Stress test \[[^\]\n]*\] iteration [0-9<>N]+: [0-9]+/[0-9]+ tests? run: .*$"),
-                   re.compile(rb"^\s*Stress test \[[^\]\n]*\] iteration [0-9<>N]+: .*[1-9][0-9]* failed.*$"),
-                   re.compile(rb"^warning: [0-9]+/[0-9]+ tests? (?:was|were) not run due to interrupt$")]
-
-
-# `Cancelling due to interrupt: 1 test still running` names the in-flight test count
-CANCELLING = re.compile(rb"^(\s*Cancelling due to interrupt:).*$")
-
-
-def interrupt_split(data):
-    """(data without the lines that depend on where a Ctrl-C landed, killed: whether a
-    `SIGINT [` status line was among them)."""
-    keep, killed = [], False
-    for line in data.split(b"\n"):
-        if any(rx.match(line) for rx in INTERRUPT_LINES):
-            killed |= bool(INTERRUPT_LINES[0].match(line))
-            continue
-        keep.append(CANCELLING.sub(rb"\1", line))
-    return b"\n".join(keep), killed
-
-
-def killed_by_interrupt(report_path):
-    """Whether nextest's report has an attempt aborted by SIGINT."""
-    with open(report_path, "rb") as f:
-        data = f.read()
-    return b'type="test abort"' in data and b"SIGINT" in data

@@ -329,7 +329,7 @@ def test_slow_lines_and_summary_count_are_split_off():
     b, sb = slowlines.split(PLAIN_ERR)
     assert sa == [] and sb == [("fx-basic::measure", "measure_cpu_200ms", 1_000_000_000)]
     assert b"SLOW" not in b and b"(1 flaky)" in b and b"slow" not in b
-    assert slowlines.split(b"   SETUP SLOW [>  1.000s] db: sh x\n")[1] == []
+    assert slowlines.split(b"   SETUP SLOW [>  1.000s] db: sh x\n")[1] == [("@setup-script:db", "db", 1_000_000_000)]
 
 
 @pytest.mark.parametrize("shim_t, plain_t, ok", [
@@ -386,33 +386,15 @@ def test_the_commands_output_pipes_hold_a_mebibyte():
         wf.flush()
 
 
-# ---- where a Ctrl-C landed (slowlines.interrupt_split) ----
 
-KILLED = (b"      SIGINT [   0.046s] [47] (1/1) fx-basic basic::pass_quick\n"
-          b" Stress test [   0.114s] iteration 47: 1 test run: 0 passed, 1 failed, 1053 skipped\n"
-          b"  Cancelling due to interrupt: 1 test still running\n"
-          b"     Summary [   2.068s] 47 stress run iterations: 46 passed; cancelled due to interrupt\n")
-BETWEEN = (b" Stress test [   0.047s] iteration 71: 0/1 tests run: 0 passed, 1053 skipped\n"
-           b"  Cancelling due to interrupt: \n"
-           b"     Summary [   2.036s] 71 stress run iterations: 70 passed; cancelled due to interrupt\n"
-           b"warning: 1/1 test was not run due to interrupt\n")
-
-
-def test_interrupt_outcome_lines_are_set_aside_and_told():
-    import mask
-    a, ka = slowlines.interrupt_split(mask.mask(KILLED, stress=True))
-    b, kb = slowlines.interrupt_split(mask.mask(BETWEEN, stress=True))
-    assert (ka, kb) == (True, False)
-    assert a == b
-    # another difference stays
-    c, _ = slowlines.interrupt_split(mask.mask(BETWEEN.replace(b"warning", b"error"), stress=True))
-    assert c != a
-
-
-@pytest.mark.parametrize("xml, killed", [
-    ('<failure message="process aborted with signal 2 (SIGINT)" type="test abort"/>', True),
-    ('<failure message="test failed" type="test failure"/>', False), ("", False)])
-def test_killed_by_interrupt_read_from_the_report(tmp_path, xml, killed):
+def test_setup_script_slow_line_is_keyed_by_its_report_case(tmp_path):
+    _, sl = slowlines.split(b"  SETUP SLOW [>  1.500s] slow: sh scripts/setup-slow.sh\n")
+    assert sl == [("@setup-script:slow", "slow", 1_500_000_000)]
     p = tmp_path / "j.xml"
-    p.write_text(f'<testsuites><testsuite name="b"><testcase name="t">{xml}</testcase></testsuite></testsuites>')
-    assert slowlines.killed_by_interrupt(str(p)) == killed
+    p.write_text('<testsuites><testsuite name="@setup-script:slow">'
+                 '<testcase name="slow" time="1.700"/></testsuite></testsuites>')
+    q = tmp_path / "k.xml"
+    q.write_text('<testsuites><testsuite name="@setup-script:slow">'
+                 '<testcase name="slow" time="1.450"/></testsuite></testsuites>')
+    assert slowlines.explain(sl, [], junit.load(str(p)), junit.load(str(q))) == []
+    assert slowlines.explain(sl, [], junit.load(str(q)), junit.load(str(p)))
