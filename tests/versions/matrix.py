@@ -46,6 +46,7 @@ def main():
     ap.add_argument("--releases", required=True)
     ap.add_argument("rest", nargs="*", help="passed on to run_e2e.py (after --)")
     a = ap.parse_args()
+    a.out = os.path.abspath(a.out)   # the runs' cwd is the fixture workspace
     t_all = time.monotonic()
     results = []
     for ver, flavour in releases(a.releases):
