@@ -277,14 +277,19 @@ def judge(run, captured, runner, native, expected_version, want_junit=False, pre
         # nextest < 0.9.90 exports no slots: the shim derives them (docs/compatibility.md)
         derived = run.ver is not None and scenarios.v(run.ver) < scenarios.v("0.9.90")
         group_max = truthdiff.test_groups(os.path.join(fixtures.WORKSPACE, ".config", "nextest.toml"))
-        allowance = None
+        allowance = t_allowance = None
         if runner != "sim" and preempted:
+            def t_allowance(te, ce):
+                # the two probes fire on runner threads; a thread waiting for a CPU between
+                # the two firings delays the later one
+                return preempt.within_any(preempted, te["t_ns"], ce["t_ns"])
+
             shim_starts = {e["args"][0]: e for e in cap if e["probe"] in truthdiff.START_OF.values()}
 
             def allowance(te, ts, ce):
                 return records.preemption_gap_native(preempted, te, ts, ce, shim_starts.get(ce["args"][0]))
         lines, counts = truthdiff.diff(truth, cap, derived_slots=derived, group_max=group_max,
-                                       allowance=allowance)
+                                       allowance=allowance, t_allowance=t_allowance)
         run.problems += lines
         run.counts = counts
     else:

@@ -373,7 +373,7 @@ def check_slot_limits(holds, side, test_threads, group_max):
     return out
 
 
-def compare_event(te, ce, derived_slots=False, fires_by=None, extra_ns=0):
+def compare_event(te, ce, derived_slots=False, fires_by=None, extra_ns=0, extra_t_ns=0):
     """Lines describing every difference between two matched events.  fires_by: a t_ns the
     library may fire this event as late as (plus T_NS_TOLERANCE) — run-start, which
     before nextest 0.9.68 waits for the first child's NEXTEST_RUN_ID (docs/probes.md)."""
@@ -406,9 +406,10 @@ def compare_event(te, ce, derived_slots=False, fires_by=None, extra_ns=0):
         compare_value(f"arg{i} {name}", name, t, c, out, measured, extra_ns)
     dt = ce["t_ns"] - te["t_ns"]
     late_ok = fires_by is not None and 0 <= dt and ce["t_ns"] - fires_by <= T_NS_TOLERANCE
-    if abs(dt) > T_NS_TOLERANCE and not late_ok:
+    if abs(dt) > T_NS_TOLERANCE + extra_t_ns and not late_ok:
+        more = f" + {extra_t_ns / 1e6:.1f} ms preempted" if extra_t_ns else ""
         out.append(f"t_ns: capture fired {dt / 1e6:+.1f} ms from the truth (limit "
-                   f"{T_NS_TOLERANCE / 1e6:.0f} ms)")
+                   f"{T_NS_TOLERANCE / 1e6:.0f} ms{more})")
     return out
 
 
@@ -500,14 +501,15 @@ def check_order(events, side):
     return probs
 
 
-def diff(truth, capture, derived_slots=False, group_max=None, allowance=None):
+def diff(truth, capture, derived_slots=False, group_max=None, allowance=None, t_allowance=None):
     """Returns (report lines, counts).  No lines means equal.  derived_slots: the runner
     exports no slots (nextest < 0.9.90), so the capture's are judged by the rule
     (check_slots_derived) instead of compared value by value.  group_max: {test group:
     max-threads} for the slot limits.  allowance(truth done, truth start or None, captured
     done) -> ns: how much an attempt's or script's duration may be off the truth beyond the
     tolerance (real nextest on a loaded machine: the measured time its threads
-    waited for a CPU in the gaps between the two clocks, tests/versions/records.py)."""
+    waited for a CPU in the gaps between the two clocks, tests/versions/records.py).
+    t_allowance(truth event, captured event) -> ns: likewise for the firing times."""
     tk, ck = keyed(truth), keyed(capture)
     first_child = min((e["t_ns"] for e in truth if e["probe"] in ("test-attempt-start", "setup-script-start")),
                       default=None)
@@ -523,7 +525,8 @@ def diff(truth, capture, derived_slots=False, group_max=None, allowance=None):
         extra = 0
         if allowance and key[0] in START_OF:
             extra = allowance(te, tk.get((START_OF[key[0]],) + key[1:]), ce)
-        d = compare_event(te, ce, derived_slots, first_child if key[0] == "run-start" else None, extra)
+        d = compare_event(te, ce, derived_slots, first_child if key[0] == "run-start" else None, extra,
+                          t_allowance(te, ce) if t_allowance else 0)
         if d:
             counts["different"] += 1
             lines.append(f"DIFFERENT {_label(key)}:")

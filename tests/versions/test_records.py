@@ -398,3 +398,13 @@ def test_setup_script_slow_line_is_keyed_by_its_report_case(tmp_path):
                  '<testcase name="slow" time="1.450"/></testsuite></testsuites>')
     assert slowlines.explain(sl, [], junit.load(str(p)), junit.load(str(q))) == []
     assert slowlines.explain(sl, [], junit.load(str(q)), junit.load(str(p)))
+
+
+def test_firing_time_may_exceed_its_limit_by_the_measured_wait():
+    import truthdiff
+    arg0 = json.dumps({"ok": {"run_id": RUN}})
+    te = {"probe": "run-done", "arg0": arg0, "args": [json.dumps({"ok": RUN})], "t_ns": 1_000_000_000, "tid": 1}
+    ce = dict(te, t_ns=1_000_000_000 - 236_000_000)
+    assert any("t_ns" in x for x in truthdiff.compare_event(te, ce))
+    assert not any("t_ns" in x for x in truthdiff.compare_event(te, ce, extra_t_ns=90_000_000))
+    assert any("t_ns" in x for x in truthdiff.compare_event(te, ce, extra_t_ns=80_000_000))
