@@ -84,6 +84,12 @@ SIM_BIN        := $(SIM_TARGET_DIR)/release/nextest-sim
 # Before the test areas: their rules name its variables (the .deb's path).
 include tracer-scripts/install.mk
 
+# Every Python test area runs under pytest (Debian's python3-pytest, installed for
+# /usr/bin/python3 by .ci/install-deps): `make <area-target> PYTEST_ARGS='-k basic'` selects.
+PYTHON3     ?= /usr/bin/python3
+PYTEST      ?= $(PYTHON3) -m pytest
+PYTEST_ARGS ?=
+
 # Test areas.  Each fragment (tests/<area>/*.mk) appends its test targets
 # to CHECKS.
 CHECKS :=

@@ -23,9 +23,9 @@ A64_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread
 # Where guest.sh puts the tree and the hardening programs inside the guest
 # (the setuid runner finds its copy of the library through an absolute RUNPATH).
 A64_GUEST_HARD := /root/tree/build/hardening
-A64_PROBE_SRCS := preload/thin/probe/probes.c preload/engine/encode/encode.c preload/engine/encode/buf.c
+A64_PROBE_SRCS := $(NX_FIRE_SRCS)
 
-A64_PROGS := $(A64_BIN)/fire-all $(A64_BIN)/test_xsym $(A64_BIN)/sigvirt \
+A64_PROGS := $(A64_BIN)/fire-all $(A64_BIN)/test_xsym $(A64_BIN)/sigvirt $(A64_BIN)/stalls \
              $(A64_HARD)/fakerunner $(A64_HARD)/fakechild $(A64_HARD)/errno_check \
              $(A64_HARD)/libcompete.so $(A64_HARD)/libctorspawn.so $(A64_HARD)/libmallocwrite.so \
              $(A64_HARD)/suid/suidrunner $(A64_HARD)/suid/fakechild
@@ -37,14 +37,17 @@ $(A64_BIN)/fire-all: tests/contract/fire_all.c $(A64_PROBE_SRCS) $(PRELOAD_HDRS)
 	@mkdir -p $(@D)
 	$(CROSS_CC) $(CFLAGS_COMMON) $(CFLAGS) -o $@ tests/contract/fire_all.c $(A64_PROBE_SRCS)
 
-$(A64_BIN)/test_xsym: tests/extras/test_xsym.c preload/engine/extras/xsym.c \
-		preload/engine/extras/xdemangle_v0.c preload/engine/extras/xtext.c $(PRELOAD_HDRS)
+$(A64_BIN)/test_xsym: tests/extras/test_xsym.c $(NX_SYMBOLS_SRCS) $(PRELOAD_HDRS)
 	@mkdir -p $(@D)
 	$(CROSS_CC) -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $(filter %.c,$^)
 
 $(A64_BIN)/sigvirt: tests/extras/sigvirt.c
 	@mkdir -p $(@D)
 	$(CROSS_CC) -O0 -g -Wall -Wextra -Werror -o $@ $<
+
+$(A64_BIN)/stalls: tests/aarch64/stalls.c
+	@mkdir -p $(@D)
+	$(CROSS_CC) -O2 -g -Wall -Wextra -Werror -o $@ $<
 
 $(A64_HARD)/fakerunner $(A64_HARD)/fakechild $(A64_HARD)/errno_check: $(A64_HARD)/%: tests/hardening/%.c
 	@mkdir -p $(@D)

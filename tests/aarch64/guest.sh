@@ -97,9 +97,21 @@ extras_rust() {
 }
 
 e2e() {
-	FIXTURES_TARGET=$T/build/fixtures-target python3 tests/e2e/run_e2e.py \
+	# The stall monitor runs beside the scenarios; the diff lets a done event's times be
+	# shorter than the truth by the guest stalls measured between the two sides' clock
+	# starts and stops (tests/e2e/truthdiff.py, gap_stalls).
+	"$T/build/aarch64/stalls" "$OUT/e2e-stalls.txt" >"$OUT/e2e-stalls.summary" &
+	st_pid=$!
+	NX_E2E_GUEST_STALLS=$OUT/e2e-stalls.txt FIXTURES_TARGET=$T/build/fixtures-target \
+		python3 tests/e2e/run_e2e.py \
 		--lib "$T/build/libnextest_probes.so" --sim "$T/build/sim-target/release/nextest-sim" \
 		--out "$OUT/e2e" --batch 10 $E2E_VERSIONS $E2E_SCENARIOS
+	rc=$?
+	kill -TERM $st_pid && wait $st_pid
+	cat "$OUT/e2e-stalls.summary"
+	# Where each side's clock started and stopped (informational).
+	python3 tests/aarch64/clockpoints.py "$OUT/e2e-stalls.txt" "$OUT"/e2e/*/
+	return $rc
 }
 
 hardening() {
@@ -113,11 +125,17 @@ hardening() {
 	done
 	python3 tests/hardening/run_hardening.py --build "$H" --sim "$T/build/sim-target/release/nextest-sim" \
 		--lib "$H/traced/libnextest_probes.so" errno || return 1
+	# The simulator's cases run the whole fixture workspace twice each, with timeouts set
+	# for native speed: too slow under emulation; the e2e stage runs the simulator.
 	python3 tests/hardening/run_hardening.py --build "$H" --sim "$T/build/sim-target/release/nextest-sim" \
-		--lib "$H/traced/libnextest_probes.so" sabotage
+		--lib "$H/traced/libnextest_probes.so" --skip-simulator sabotage
 }
 
 # ---- setup ----
+# bpftrace compiles and attaches its programs in 4-10 min here when the host is loaded:
+# the harnesses wait for READY up to 15 min (their own limits are set for native speed).
+NX_BPFTRACE_READY_TIMEOUT_S=900
+export NX_BPFTRACE_READY_TIMEOUT_S
 say "arm64 machine up after $(cut -d' ' -f1 /proc/uptime)s"
 mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing
 mountpoint -q /sys/kernel/debug || mount -t debugfs nodev /sys/kernel/debug
@@ -127,6 +145,7 @@ mkdir -p "$T/build/contract" "$T/build/extras"
 cp "$SRC/build/cross-aarch64/libnextest_probes.so" "$T/build/libnextest_probes.so"
 cp "$BIN/fire-all" "$T/build/contract/fire-all"
 cp "$BIN/test_xsym" "$BIN/sigvirt" "$T/build/extras/"
+mkdir -p "$T/build/aarch64" && cp "$BIN/stalls" "$T/build/aarch64/stalls"
 cp -a "$BIN/hardening" "$T/build/hardening"
 cd "$T" || exit 1
 say "tree copied after $(cut -d' ' -f1 /proc/uptime)s"

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """check_elf.py — the probe contract, checked on a built ELF object.
 
 Owns: the static contract tests.  Given a library (or executable) it asserts,
@@ -13,14 +12,16 @@ from `readelf -n/-S --wide` and the file bytes:
     at every Location;
   * optionally: `bpftrace -l 'usdt:<abs path>:*'` lists exactly the ten;
   * optionally: `nm -D --defined-only` exports nothing beyond exports.map.
-Usage: check_elf.py LIB [--arch x86_64|aarch64] [--bpftrace] [--exports MAP]
-Exit 0 if every check passed, 1 otherwise (each failure printed).
+Each check_* returns the list of what is wrong (empty: it holds); the pytest cases are
+tests/contract/test_elf.py (make contract-tests, cross-aarch64, contract-lld).
 """
-import argparse
 import os
 import re
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import elfprobes  # noqa: E402
 
 # The contract, written independently of preload/probes.h.
 PROBES_X86_64 = {
@@ -56,14 +57,6 @@ PROBES_AARCH64 = {
 }
 NOP = {"x86_64": b"\x90", "aarch64": b"\x1f\x20\x03\xd5"}
 PAGE = 4096
-
-failures = []
-
-
-def fail(msg):
-    failures.append(msg)
-    print("FAIL:", msg)
-
 
 def run(cmd):
     return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
@@ -120,6 +113,8 @@ OTHER_PROVIDERS = {"nextest_extra"}
 
 
 def check_notes(lib, arch):
+    failures = []
+    fail = failures.append
     want = PROBES_X86_64 if arch == "x86_64" else PROBES_AARCH64
     all_notes = parse_notes(lib)
     notes = [n for n in all_notes if n["provider"] == "nextest"]
@@ -138,7 +133,7 @@ def check_notes(lib, arch):
     base_sec = [s for s in secs if s["name"] == ".stapsdt.base"]
     if len(probes) != 1:
         fail(f"{len(probes)} .probes sections, want 1")
-        return
+        return failures
     p = probes[0]
     if p["flags"] != "WA" or p["type"] != "PROGBITS":
         fail(f".probes is {p['type']} {p['flags']}, want PROGBITS WA")
@@ -186,23 +181,23 @@ def check_notes(lib, arch):
     if len(set(semas)) != len(semas) or len(semas) != 10:
         fail(f"semaphores not ten distinct: {[hex(s) for s in semas]}")
     print(f"notes: {len(notes)} probes, .probes at {p['addr']:#x} size {p['size']:#x}")
+    return failures
 
 
 def check_bpftrace(lib):
     path = os.path.abspath(lib)
-    out = subprocess.run(["bpftrace", "-l", f"usdt:{path}:*"], capture_output=True,
-                         text=True, timeout=60)
-    lines = sorted(l.strip() for l in out.stdout.splitlines()
-                   if l.strip() and ":nextest:" in l)
+    rc, names, err = elfprobes.bpftrace_list(path, "nextest", timeout=60)
+    got = sorted(f"usdt:{path}:nextest:{n}" for n in names)
     want = sorted(f"usdt:{path}:nextest:{n}" for n in PROBES_X86_64)
-    if out.returncode != 0 or lines != want:
-        fail(f"bpftrace -l (rc {out.returncode}) listed {lines}, want {want}; "
-             f"stderr: {out.stderr.strip()}")
-    else:
-        print(f"bpftrace -l: the ten probes")
+    if rc != 0 or got != want:
+        return [f"bpftrace -l (rc {rc}) listed {got}, want {want}; stderr: {err.strip()}"]
+    print("bpftrace -l: the ten probes")
+    return []
 
 
 def check_exports(lib, map_path):
+    failures = []
+    fail = failures.append
     text = open(map_path).read()
     text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
     m = re.search(r"global:(.*?)local:", text, re.S)
@@ -223,26 +218,4 @@ def check_exports(lib, map_path):
         fail(f"internal symbols exported: {leaked}")
     if not extra and not leaked:
         print(f"exports: {len(syms)} symbols, all in {map_path}")
-
-
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("lib")
-    ap.add_argument("--arch", choices=["x86_64", "aarch64"], default="x86_64")
-    ap.add_argument("--bpftrace", action="store_true", help="also check bpftrace -l")
-    ap.add_argument("--exports", help="exports.map the dynamic symbols must match")
-    a = ap.parse_args()
-    check_notes(a.lib, a.arch)
-    if a.bpftrace:
-        check_bpftrace(a.lib)
-    if a.exports:
-        check_exports(a.lib, a.exports)
-    if failures:
-        print(f"check_elf: {len(failures)} failure(s) in {a.lib}")
-        return 1
-    print(f"check_elf: {a.lib}: all checks passed")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    return failures

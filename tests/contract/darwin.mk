@@ -2,6 +2,7 @@
 #
 # Owns: build/darwin-check/ and `darwin-static-check` (no Mac here, so this is
 # what can be checked without one):
+# All four parts are tests of test_darwin.py (pytest):
 #  * darwin_static.py: nextest_probes.d declares exactly NX_PROBE_LIST's
 #    probes and types; the interpose table + DARWIN_NO_HOOK is exactly
 #    exports.map; hooks.c's __APPLE__ guards and the Makefile's derived
@@ -28,19 +29,19 @@ $(DARWIN_DIR)/nextest_probes_dtrace.h $(DARWIN_DIR)/mock_dtrace.c: preload/thin/
 		tests/contract/darwin_mock_dtrace.py | $(DARWIN_DIR)
 	python3 tests/contract/darwin_mock_dtrace.py preload/thin/probe/nextest_probes.d $@
 
-$(DARWIN_DIR)/probes.o: preload/thin/probe/probes.c $(PRELOAD_HDRS) | $(DARWIN_DIR)
+$(DARWIN_DIR)/probes.o: $(NX_PROBE_SITE_SRCS) $(PRELOAD_HDRS) | $(DARWIN_DIR)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -DNX_DTRACE=1 -c -o $@ $<
 
-$(DARWIN_DIR)/probes_darwin.o: preload/thin/probe/probes_darwin.c $(DARWIN_DIR)/nextest_probes_dtrace.h \
+$(DARWIN_DIR)/probes_darwin.o: $(NX_DARWIN_PROBE_SITE_SRCS) $(DARWIN_DIR)/nextest_probes_dtrace.h \
 		$(PRELOAD_HDRS)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -DNX_DTRACE=1 -Wconversion -I$(DARWIN_DIR) -c -o $@ $<
 
 $(DARWIN_DIR)/fire-all-dtrace: tests/contract/fire_all.c $(DARWIN_DIR)/probes.o \
-		$(DARWIN_DIR)/probes_darwin.o $(DARWIN_DIR)/mock_dtrace.c preload/engine/encode/encode.c preload/engine/encode/buf.c
+		$(DARWIN_DIR)/probes_darwin.o $(DARWIN_DIR)/mock_dtrace.c $(NX_ENCODE_SRCS)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -o $@ $^
 
-$(DARWIN_DIR)/interpose_tu.o: tests/contract/darwin_interpose_tu.c preload/thin/hook/hooks.c \
-		preload/thin/hook/interpose_darwin.c $(PRELOAD_HDRS) | $(DARWIN_DIR)
+$(DARWIN_DIR)/interpose_tu.o: tests/contract/darwin_interpose_tu.c $(NX_WRAPPER_SRCS) \
+		$(NX_DARWIN_INTERPOSE_SRCS) $(PRELOAD_HDRS) | $(DARWIN_DIR)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -DNX_INTERPOSE=1 -DNX_INTERPOSE_SECTION='"nx_interpose"' \
 	      -c -o $@ $<
 
@@ -50,16 +51,6 @@ $(DARWIN_DIR)/interpose-check: tests/contract/darwin_interpose_check.c $(DARWIN_
 
 darwin-static-check: $(BUILD)/exports_darwin.txt $(DARWIN_DIR)/fire-all-dtrace \
 		$(DARWIN_DIR)/interpose-check
-	python3 tests/contract/darwin_static.py --probes-h preload/thin/probe/probes.h \
-	    --d preload/thin/probe/nextest_probes.d --exports-map preload/thin/hook/exports.map \
-	    --interpose preload/thin/hook/interpose_darwin.c --hooks preload/thin/hook/hooks.c \
+	$(PYTEST) tests/contract/test_darwin.py $(PYTEST_ARGS) --darwin-dir $(DARWIN_DIR) \
 	    --export-list $(BUILD)/exports_darwin.txt --no-hook "$(DARWIN_NO_HOOK)" \
 	    --linux-only preload/thin/hook/sigaction.c:sigaction,signal
-	@if readelf -S -W $(DARWIN_DIR)/probes.o | grep -q 'note\.stapsdt\|\.probes' || \
-	    nm $(DARWIN_DIR)/probes.o | grep -q __usdt_sema_; then \
-		echo "darwin-static-check: the DTrace build of probes.c has notes or semaphores"; \
-		exit 1; fi
-	python3 tests/contract/darwin_mock_run.py $(DARWIN_DIR)/fire-all-dtrace
-	python3 tests/contract/darwin_interpose_check.py $(DARWIN_DIR)/interpose_tu.o \
-	    $(DARWIN_DIR)/interpose-check preload/thin/hook/exports.map preload/thin/hook/interpose_darwin.c \
-	    sigaction,signal

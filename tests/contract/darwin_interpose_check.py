@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """darwin_interpose_check.py — the macOS hook naming and table, built on Linux.
 
 Owns: the interposition half of `make darwin-static-check`.  OBJ is
@@ -9,7 +8,7 @@ EXE is darwin_interpose_check.c linked with it.  Asserts:
     would not be interposed by the table, and would shadow nothing);
   * EXE finds the table's pairs to be exactly {nx_hook_<name>, <name>} for
     the NX_INTERPOSED list, in order.
-Usage: darwin_interpose_check.py OBJ EXE EXPORTS_MAP INTERPOSE_C
+verify() returns what is wrong; the pytest case is tests/contract/test_darwin.py.
 """
 import os
 import subprocess
@@ -19,14 +18,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import darwin_static  # noqa: E402
 
 
-def main():
-    if len(sys.argv) not in (5, 6):
-        print(__doc__)
-        return 2
-    obj, exe, exports_map, interpose_c = sys.argv[1:5]
-    # exports defined outside hooks.c, Linux-only (checked by darwin_static.py)
-    elsewhere = set(sys.argv[5].split(",")) if len(sys.argv) == 6 else set()
+def verify(obj, exe, exports_map, interpose_c, elsewhere=()):
+    """([what is wrong], a one-line summary).  elsewhere: exports defined outside hooks.c,
+    Linux-only (checked by darwin_static.py)."""
+    elsewhere = set(elsewhere)
     failures = []
+    darwin_static.failures.clear()
     exports = [n for n in darwin_static.parse_exports(exports_map) if n not in elsewhere]
     table = darwin_static.parse_interposed(interpose_c)
     failures += darwin_static.failures
@@ -42,15 +39,5 @@ def main():
     p = subprocess.run([exe] + table, capture_output=True, text=True, timeout=60)
     if p.returncode != 0 or f"INTERPOSE OK {len(table)}" not in p.stdout:
         failures.append(f"{exe}: exit {p.returncode}: {p.stdout.strip()} {p.stderr.strip()}")
-    for f in failures:
-        print("FAIL:", f)
-    if failures:
-        print(f"darwin_interpose_check: {len(failures)} failure(s)")
-        return 1
-    print(f"darwin_interpose_check: {len(exports)} hooks renamed nx_hook_*; "
-          f"{len(table)} table pairs are {{nx_hook_<name>, <name>}}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    return failures, (f"darwin_interpose_check: {len(exports)} hooks renamed nx_hook_*; "
+                      f"{len(table)} table pairs are {{nx_hook_<name>, <name>}}")

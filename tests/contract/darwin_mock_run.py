@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """darwin_mock_run.py — the macOS probe path hands DTrace the Linux arguments.
 
 Owns: the run-time half of `make darwin-static-check`.  EXE is
@@ -11,7 +10,7 @@ header.  Asserts:
   * with only probe P enabled (NX_MOCK_ENABLED=P), nx_probe_enabled() reports
     P alone, fire_all stops (exit 3) and nothing fires: each enum asks its
     own probe's *_ENABLED() macro.
-Usage: darwin_mock_run.py EXE   (exit 0 pass, 1 fail)
+verify(EXE) returns what is wrong; the pytest case is tests/contract/test_darwin.py.
 """
 import os
 import subprocess
@@ -30,11 +29,9 @@ def run(exe, only=None):
     return p.returncode, p.stdout.splitlines()
 
 
-def main():
-    if len(sys.argv) != 2:
-        print(__doc__)
-        return 2
-    exe = os.path.abspath(sys.argv[1])
+def verify(exe):
+    """([what is wrong], a one-line summary)."""
+    exe = os.path.abspath(exe)
     failures = []
 
     rc, lines = run(exe)
@@ -69,16 +66,6 @@ def main():
             failures.append(f"only {only} enabled: exit {rc}, enabled {on}, "
                             f"{len(fired)} EV line(s)")
 
-    for f in failures:
-        print("FAIL:", f)
-    if failures:
-        print(f"darwin_mock_run: {len(failures)} failure(s)")
-        return 1
     n = sum(len(v) for v in EXPECT.values())
-    print(f"darwin_mock_run: DTrace path fired all ten probes once, {n} arguments equal to "
-          f"the Linux contract; each enum asks its own is-enabled probe")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    return failures, (f"darwin_mock_run: DTrace path fired all ten probes once, {n} arguments "
+                      f"equal to the Linux contract; each enum asks its own is-enabled probe")

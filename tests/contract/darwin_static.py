@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """darwin_static.py — the macOS build's declarations agree with the Linux contract.
 
 Owns: the text-level half of `make darwin-static-check` (no Mac needed).  Fails
@@ -15,13 +14,9 @@ when one side gains or loses a probe or a hook without the other:
     keeps under `#ifndef __APPLE__` are exactly DARWIN_NO_HOOK;
   * the export list the Makefile derives for the dylib
     (build/exports_darwin.txt) is exactly _nx_hook_<name> for the table.
-Usage: darwin_static.py --probes-h H --d D --exports-map M --interpose C
-                        --hooks C --export-list TXT --no-hook "a b c"
-Exit 0 if every check passed, 1 otherwise (each failure printed).
+verify() returns what is wrong; the pytest case is tests/contract/test_darwin.py.
 """
-import argparse
 import re
-import sys
 
 # nextest-runner/src/usdt.rs declaration order (= usdt's to_d_source order).
 NEXTEST_ORDER = [
@@ -210,27 +205,12 @@ def check_hooks(exports_map, interpose_c, hooks_c, export_list, no_hook, extra=(
     return len(exports), len(table)
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    for opt in ("--probes-h", "--d", "--exports-map", "--interpose", "--hooks",
-                "--export-list", "--no-hook"):
-        ap.add_argument(opt, required=True)
-    ap.add_argument("--linux-only", action="append", default=[],
-                    help="FILE:NAME,NAME — Linux-only exports defined in FILE")
-    a = ap.parse_args()
-    extra = [(x.split(":", 1)[0], x.split(":", 1)[1].split(",")) for x in a.linux_only]
-    n_probes = check_provider(a.probes_h, a.d)
-    n_exports, n_table = check_hooks(a.exports_map, a.interpose, a.hooks, a.export_list,
-                                     a.no_hook.split(), extra)
-    for f in failures:
-        print("FAIL:", f)
-    if failures:
-        print(f"darwin_static: {len(failures)} failure(s)")
-        return 1
-    print(f"darwin_static: {n_probes} probes in {a.d} match NX_PROBE_LIST; "
-          f"{n_table} interposed + {len(a.no_hook.split())} Linux-only = {n_exports} exports")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def verify(probes_h, d, exports_map, interpose, hooks, export_list, no_hook, linux_only=()):
+    """([what is wrong], a one-line summary).  no_hook: DARWIN_NO_HOOK's names;
+    linux_only: ["FILE:NAME,NAME", …], Linux-only exports defined in FILE."""
+    failures.clear()
+    extra = [(x.split(":", 1)[0], x.split(":", 1)[1].split(",")) for x in linux_only]
+    n_probes = check_provider(probes_h, d)
+    n_exports, n_table = check_hooks(exports_map, interpose, hooks, export_list, no_hook, extra)
+    return list(failures), (f"darwin_static: {n_probes} probes in {d} match NX_PROBE_LIST; "
+                            f"{n_table} interposed + {len(no_hook)} Linux-only = {n_exports} exports")

@@ -10,12 +10,12 @@ the e2e capture, tests/e2e/bpfscript.py — bpftrace 0.17's str() stops at 199
 bytes), the integers as the probe's C types.  Expected JSON is built here with
 Python's json module (compact, key order kept, ensure_ascii=False),
 independently of encode.c.
-Usage: live_probes.py [--verbose] EXE   (exit 0 pass, 1 fail; --verbose prints
-every argument bpftrace saw next to the expected value)
+Under pytest: tests/contract/test_live.py (make contract-tests).  Without pytest (a
+guest with python3 only): live_probes.py [--verbose] EXE   (exit 0 pass, 1 fail;
+--verbose prints every argument bpftrace saw next to the expected value)
 """
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
@@ -104,16 +104,11 @@ EXPECT = {
 }
 
 
-def main():
-    verbose = "--verbose" in sys.argv[1:]
-    argv = [a for a in sys.argv[1:] if a != "--verbose"]
-    if len(argv) != 1:
-        print(__doc__)
-        return 2
+def verify(exe, verbose=False):
+    """([what is wrong], a one-line summary) of one traced run of EXE (fire_all)."""
     if os.geteuid() != 0:
-        print("live_probes: FAIL: must run as root (bpftrace)")
-        return 1
-    exe = os.path.abspath(argv[0])
+        return ["must run as root (bpftrace)"], ""
+    exe = os.path.abspath(exe)
     failures = []
     with tempfile.TemporaryDirectory(prefix="live-probes-") as work:
         session = capture.Session([("live", exe)], work)
@@ -124,8 +119,7 @@ def main():
             evs = captured.events("live", root)
         except (bpfparse.CaptureError, capture.subprocess.TimeoutExpired) as e:
             session.abort()
-            print(f"live_probes: FAIL: capture: {e}")
-            return 1
+            return [f"capture: {e}"], ""
     out = prog.stdout.decode("utf-8", "replace")
     print(out, end="")
     if prog.returncode != 0 or "FIRED" not in out:
@@ -158,15 +152,23 @@ def main():
     extra = set(seen) - set(EXPECT)
     if extra:
         failures.append(f"unexpected probes: {extra}")
-    for f in failures:
-        print("FAIL:", f)
     n = sum(len(v) for v in EXPECT.values())
-    if failures:
-        print(f"live_probes: {len(failures)} failure(s)")
-        return 1
-    print(f"live_probes: all ten probes fired once under bpftrace; {n} arguments matched whole "
-          f"(longest string {longest} bytes)")
-    return 0
+    return failures, (f"live_probes: all ten probes fired once under bpftrace; {n} arguments "
+                      f"matched whole (longest string {longest} bytes)")
+
+
+def main():
+    """Without pytest (the arm64 guest has only python3)."""
+    verbose = "--verbose" in sys.argv[1:]
+    argv = [a for a in sys.argv[1:] if a != "--verbose"]
+    if len(argv) != 1:
+        print(__doc__)
+        return 2
+    failures, summary = verify(argv[0], verbose)
+    for f in failures:
+        print("live_probes: FAIL:", f)
+    print(f"live_probes: {len(failures)} failure(s)" if failures else summary)
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

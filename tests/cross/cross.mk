@@ -6,7 +6,7 @@
 # preload/engine/extras/xunwind.c against arm64 libunwind.h (libunwind-dev:arm64,
 # multiarch: /usr/include/aarch64-linux-gnu; dlopen'ed at run time, never
 # linked),
-# and checks its ten notes with check_elf.py --arch aarch64 (argument strings
+# and checks its ten notes with tests/contract/test_elf.py --arch aarch64 (argument strings
 # in usdt's aarch64 form "8@x0 … 4@x4", semaphores, page, exports).
 # aarch64 Linux nextest builds never carry native probes, so this is the
 # build that gives them probes at all.  It also compiles probes.c the way any
@@ -37,8 +37,9 @@ $(CROSS_LIB): $(CROSS_OBJS) preload/thin/hook/exports.map
 cross-aarch64: $(CROSS_LIB)
 	@readelf -h $(CROSS_LIB) | grep -q 'Machine:.*AArch64' || \
 		{ echo "cross-aarch64: $(CROSS_LIB) is not an AArch64 object"; exit 1; }
-	python3 tests/contract/check_elf.py $(CROSS_LIB) --arch aarch64 --exports preload/thin/hook/exports.map
-	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -DNX_NO_NOTES -c -o $(CROSS_DIR)/probes-inert.o preload/thin/probe/probes.c
+	$(PYTEST) tests/contract/test_elf.py $(PYTEST_ARGS) --lib $(CROSS_LIB) --arch aarch64 \
+	    --exports preload/thin/hook/exports.map
+	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -DNX_NO_NOTES -c -o $(CROSS_DIR)/probes-inert.o $(NX_PROBE_SITE_SRCS)
 	@if readelf -S -W $(CROSS_DIR)/probes-inert.o | grep -q 'note.stapsdt'; then \
 		echo "cross-aarch64: -DNX_NO_NOTES build still has stapsdt notes"; exit 1; fi
 	@echo "cross-aarch64: inert (no-notes) build of probes.c compiles, no notes"

@@ -20,6 +20,7 @@ the parser (a loud failure), see max_string_len().
 """
 
 from events import PROBE_ARGS
+from nextest_capture import int_args, string_args  # (tracer-scripts, on sys.path through events)
 
 CHUNK = 128
 CHUNKS_PER_LINE = 1  # with the loop's NUL check, two 128-byte pieces exceed the BPF stack
@@ -38,15 +39,6 @@ def max_string_len(lines):
     """Longest string (without NUL) always complete: worst case CHUNK-1 bytes of leading
     misalignment, and the NUL must fit."""
     return lines * LINE_BYTES - (CHUNK - 1) - 1
-
-
-def string_args(probe):
-    """Indices of the `char *` arguments of `probe`, arg0 first."""
-    return [0] + [i for i, (_n, kind) in enumerate(PROBE_ARGS[probe], 1) if kind == "str"]
-
-
-def int_args(probe):
-    return [(i, kind) for i, (_n, kind) in enumerate(PROBE_ARGS[probe], 1) if kind != "str"]
 
 
 def _header(label, attach, probe):

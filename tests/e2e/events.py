@@ -5,23 +5,14 @@ time-field names, and reading an event file.  Used by the diff, the capture and 
 """
 
 import json
+import os
+import sys
 
 # probe name -> list of (argument name, kind) for arg1.. ; kind: "str", "u32", "u64".
-# arg0 (the JSON struct) is always a string and is not listed here.
-PROBE_ARGS = {
-    "test-attempt-start": [("attempt_id", "str"), ("binary_id", "str"), ("test_name", "str"), ("pid", "u32")],
-    "test-attempt-done": [("attempt_id", "str"), ("binary_id", "str"), ("test_name", "str"),
-                          ("result", "str"), ("duration_nanos", "u64")],
-    "test-attempt-slow": [("attempt_id", "str"), ("binary_id", "str"), ("test_name", "str"),
-                          ("elapsed_nanos", "u64")],
-    "setup-script-start": [("id", "str"), ("script_id", "str"), ("pid", "u32")],
-    "setup-script-slow": [("id", "str"), ("script_id", "str"), ("elapsed_nanos", "u64")],
-    "setup-script-done": [("id", "str"), ("script_id", "str"), ("result", "str"), ("duration_nanos", "u64")],
-    "run-start": [("run_id", "str")],
-    "run-done": [("run_id", "str")],
-    "stress-sub-run-start": [("stress_sub_run_id", "str"), ("stress_current", "u32")],
-    "stress-sub-run-done": [("stress_sub_run_id", "str"), ("stress_current", "u32")],
-}
+# arg0 (the JSON struct) is always a string and is not listed here.  The table is the one
+# the shipped capture tool reads args with (tracer-scripts/nextest_capture.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tracer-scripts"))
+from nextest_capture import PROBE_ARGS  # noqa: E402
 
 PROBES = tuple(PROBE_ARGS)
 

@@ -34,6 +34,9 @@ import nextest_config
 import scenarios
 import truthdiff
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from checks import Checks  # noqa: E402
+
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "versions"))
 import junit  # noqa: E402  (tests/versions/junit.py)
 import versionlog  # noqa: E402  (tests/versions/versionlog.py)
@@ -356,7 +359,7 @@ def judge(run, captured, runner, native, expected_version, want_junit=False, pre
     run.problems += diffs
 
 
-def main(argv=None):
+def parser():
     ap = argparse.ArgumentParser(description="e2e scenarios under bpftrace")
     ap.add_argument("--lib", required=True)
     ap.add_argument("--sim", default=os.path.join(fixtures.REPO, "build", "sim-target", "release", "nextest-sim"))
@@ -372,17 +375,17 @@ def main(argv=None):
     ap.add_argument("--batch", type=int, default=1,
                     help="scenarios per bpftrace session (default 1: one session each)")
     ap.add_argument("scenario", nargs="*")
-    a = ap.parse_args(argv)
+    return ap
 
-    a.sim, a.lib, a.out = os.path.abspath(a.sim), os.path.abspath(a.lib), os.path.abspath(a.out)
-    if a.nextest:
-        os.environ["PATH"] = os.path.dirname(os.path.abspath(a.nextest)) + os.pathsep + os.environ["PATH"]
-        a.runner = "cargo-nextest"
-    unknown = [n for n in a.scenario if n not in scenarios.BY_NAME]
-    if unknown:
-        ap.error(f"unknown scenarios {unknown}; known: {sorted(scenarios.BY_NAME)}")
-    versions = None if not a.emulate else [None if x == "current" else x for x in a.emulate]
-    plan = scenarios.runs(a.scenario or None, versions)
+
+class Context:
+    """What every run of one invocation shares: the runner, the library copy, the env."""
+
+
+def prepare(a, plan, log=print):
+    """Checks and sets up what the runs in `plan` need; returns (Context, filtered plan) or
+    (None, exit code) when nothing can run."""
+    ctx = Context()
     native = False
     real_args = []
     expected_version = scenarios.CURRENT
@@ -390,7 +393,7 @@ def main(argv=None):
         binary = nextest_binary()
         if not binary:
             print("run_e2e: cargo-nextest not installed", file=sys.stderr)
-            return 2
+            return None, 2
         native = has_native_probes(binary)
         ver = subprocess.run(["cargo", "nextest", "--version"], stdout=subprocess.PIPE).stdout.decode()
         real = ver.split()[1] if len(ver.split()) > 1 else "0"
@@ -406,11 +409,13 @@ def main(argv=None):
         cfg = nextest_config.config_for(scenarios.v(real), a.out, junit=a.junit)
         if cfg:  # this nextest cannot parse the fixtures' full config: give it a reduced copy
             real_args = ["--config-file", cfg]
-        print(f"run_e2e: real {ver.strip()} at {binary}; native probes: {'yes' if native else 'no'}")
-    if a.list:
-        for s, v in plan:
-            print(s.name + (f"@{v}" if v else ""))
-        return 0
+        log(f"run_e2e: real {ver.strip()} at {binary}; native probes: {'yes' if native else 'no'}")
+    ctx.native, ctx.real_args, ctx.expected_version = native, real_args, expected_version
+    return ctx, plan
+
+
+def setup(a, ctx):
+    """Builds the fixtures and the private library copy; returns an exit code or None."""
     for path, what in ((a.lib, "library"),) + (((a.sim, "simulator"),) if a.runner == "sim" else ()):
         if not os.path.exists(path):
             print(f"run_e2e: {what} {path} missing (build it first)", file=sys.stderr)
@@ -431,112 +436,119 @@ def main(argv=None):
     # would otherwise give the runner a new inode that bpftrace is not attached to.
     lib = os.path.join(a.out, os.path.basename(a.lib))
     capture.private_copy(a.lib, lib)
-    targets = [("shim", lib)] + ([("native", nextest_binary())] if native else [])
-    passed = failed = 0
+    ctx.env, ctx.lib = env, lib
+    ctx.targets = [("shim", lib)] + ([("native", nextest_binary())] if ctx.native else [])
+    return None
 
-    def new_session(workdir):
-        # real nextest: the same session also measures when the runner's threads waited
-        # for a CPU (tests/native/preempt.py), which may excuse a shorter duration
-        # (tests/versions/records.py)
-        if a.runner == "cargo-nextest":
-            return preempt.Session(targets, workdir, lib)
-        return capture.Session(targets, workdir)
 
-    def report(run, took):
-        nonlocal passed, failed
-        if run.problems:
-            failed += 1
-            print(f"FAIL {run.tag}  ({took}, {run.dir}, nextest {getattr(run, 'detected', None)} detected)")
-            for p in run.problems[:60]:
-                print("    " + p)
-            if len(run.problems) > 60:
-                print(f"    … {len(run.problems) - 60} more")
-            sys.stdout.flush()
-        else:
-            passed += 1
-            c = getattr(run, "counts", None)
-            det = f", nextest {run.detected} detected from {run.detected_from}"
-            jc = getattr(run, "junit_counts", None)
-            if jc:
-                det += (f", JUnit: {jc['tests']} tests, {jc['attempts']} attempts, {jc['exact']} exact, "
-                        f"{jc['within']} within tolerance")
-                if jc.get("preempted"):
-                    det += f", {jc['preempted']} within tolerance + measured preemption"
-            elif getattr(run, "junit_note", None):
-                det += ", " + run.junit_note
-            lc = getattr(run, "libtest_counts", None)
-            if lc:
-                det += f", libtest stream: {lc['tests']} tests, {lc['exact']} exact, {lc['within']} within tolerance"
-            rc = getattr(run, "recording_counts", None)
-            if rc:
-                det += (f", recording: {rc['tests']} tests, {rc['attempts']} attempts, {rc['exact']} exact, "
-                        f"{rc['within']} within tolerance")
-                if rc.get("preempted"):
-                    det += f", {rc['preempted']} within tolerance + measured preemption"
-            for n in run.notes:
-                det += f"; note: {n}"
-            print(f"PASS {run.tag}  ({took}" + (f", {c['matched']} events" if c else "") + det + ")",
-                  flush=True)
-
-    if a.batch > 1:
-        # Several scenarios per bpftrace session: attaching costs seconds, and events
-        # are told apart by the runner's process tree anyway.  A capture failure then
-        # fails every scenario of its batch.
-        for i in range(0, len(plan), a.batch):
-            runs = [Run(s, v, a.out) for s, v in plan[i:i + a.batch]]
-            started = time.monotonic()
-            session = new_session(runs[0].dir)
-            try:
-                session.start()
-                for run in runs:
-                    print(f"running {run.tag} …", flush=True)
-                    execute(run, session, a.runner, a.sim, lib, env, real_args, a.junit)
-                captured = session.stop()
-            except bpfparse.CaptureError as e:
-                session.abort()
-                for run in runs:
-                    run.problems.append(f"capture failed: {e}")
-                captured = None
-            except BaseException:
-                session.abort()
-                raise
-            took = f"batch of {len(runs)}: {time.monotonic() - started:.0f}s"
-            if session.ready_after is not None:
-                took += f", attach {session.ready_after:.0f}s"
-            for run in runs:
-                if captured is not None:
-                    judge(run, captured, a.runner, native, expected_version, a.junit,
-                          getattr(session, "preempted", None))
-                report(run, took)
-        print(f"{passed} passed, {failed} failed")
-        return 0 if failed == 0 and passed > 0 else 1
-
-    for s, v in plan:
-        run = Run(s, v, a.out)
-        started = time.monotonic()
-        print(f"running {run.tag} …", flush=True)
-        # One bpftrace session per scenario: a capture failure (lost events) stays with
-        # the scenario that caused it.
-        session = new_session(run.dir)
-        try:
-            session.start()
-            execute(run, session, a.runner, a.sim, lib, env, real_args, a.junit)
-            captured = session.stop()
-        except bpfparse.CaptureError as e:
-            session.abort()
+def run_batch(a, ctx, runs):
+    """Runs `runs` (Run objects) in one bpftrace session and judges each (its problems);
+    returns how long it took, as said in the report lines.  A capture failure fails every
+    run of the batch."""
+    started = time.monotonic()
+    # real nextest: the same session also measures when the runner's threads waited for a
+    # CPU (tests/native/preempt.py), which may excuse a duration (tests/versions/records.py)
+    if a.runner == "cargo-nextest":
+        session = preempt.Session(ctx.targets, runs[0].dir, ctx.lib)
+    else:
+        session = capture.Session(ctx.targets, runs[0].dir)
+    try:
+        session.start()
+        for run in runs:
+            print(f"running {run.tag} …", flush=True)
+            execute(run, session, a.runner, a.sim, ctx.lib, ctx.env, ctx.real_args, a.junit)
+        captured = session.stop()
+    except bpfparse.CaptureError as e:
+        session.abort()
+        for run in runs:
             run.problems.append(f"capture failed: {e}")
-        except BaseException:
-            session.abort()
-            raise
-        else:
-            judge(run, captured, a.runner, native, expected_version, a.junit,
+        captured = None
+    except BaseException:
+        session.abort()
+        raise
+    took = f"{time.monotonic() - started:.0f}s"
+    if len(runs) > 1:
+        took = f"batch of {len(runs)}: " + took
+    if session.ready_after is not None:
+        took += f", attach {session.ready_after:.0f}s"
+    for run in runs:
+        if captured is not None:
+            judge(run, captured, a.runner, ctx.native, ctx.expected_version, a.junit,
                   getattr(session, "preempted", None))
-        took = f"{time.monotonic() - started:.0f}s"
-        if session.ready_after is not None:
-            took += f", attach {session.ready_after:.0f}s"
-        report(run, took)
-    print(f"{passed} passed, {failed} failed")
-    return 0 if failed == 0 and passed > 0 else 1
+    return took
+
+
+def report_lines(run, took):
+    """The PASS/FAIL line of a run and, for a failure, its problems (indented)."""
+    if run.problems:
+        out = [f"FAIL {run.tag}  ({took}, {run.dir}, nextest {getattr(run, 'detected', None)} detected)"]
+        out += ["    " + p for p in run.problems[:60]]
+        if len(run.problems) > 60:
+            out.append(f"    … {len(run.problems) - 60} more")
+        return out
+    c = getattr(run, "counts", None)
+    det = f", nextest {run.detected} detected from {run.detected_from}"
+    jc = getattr(run, "junit_counts", None)
+    if jc:
+        det += (f", JUnit: {jc['tests']} tests, {jc['attempts']} attempts, {jc['exact']} exact, "
+                f"{jc['within']} within tolerance")
+        if jc.get("preempted"):
+            det += f", {jc['preempted']} within tolerance + measured preemption"
+    elif getattr(run, "junit_note", None):
+        det += ", " + run.junit_note
+    lc = getattr(run, "libtest_counts", None)
+    if lc:
+        det += f", libtest stream: {lc['tests']} tests, {lc['exact']} exact, {lc['within']} within tolerance"
+    rc = getattr(run, "recording_counts", None)
+    if rc:
+        det += (f", recording: {rc['tests']} tests, {rc['attempts']} attempts, {rc['exact']} exact, "
+                f"{rc['within']} within tolerance")
+        if rc.get("preempted"):
+            det += f", {rc['preempted']} within tolerance + measured preemption"
+    for n in run.notes:
+        det += f"; note: {n}"
+    return [f"PASS {run.tag}  ({took}" + (f", {c['matched']} events" if c else "") + det + ")"]
+
+
+def resolve(a):
+    a.sim, a.lib, a.out = os.path.abspath(a.sim), os.path.abspath(a.lib), os.path.abspath(a.out)
+    if a.nextest:
+        os.environ["PATH"] = os.path.dirname(os.path.abspath(a.nextest)) + os.pathsep + os.environ["PATH"]
+        a.runner = "cargo-nextest"
+    versions = None if not a.emulate else [None if x == "current" else x for x in a.emulate]
+    return scenarios.runs(a.scenario or None, versions)
+
+
+def main(argv=None):
+    """The command line (tests/versions/matrix.py, the arm64 guest and CI's real-nextest job
+    run it; `make e2e` runs test_e2e.py under pytest): one line per run and a summary."""
+    ap = parser()
+    a = ap.parse_args(argv)
+    unknown = [n for n in a.scenario if n not in scenarios.BY_NAME]
+    if unknown:
+        ap.error(f"unknown scenarios {unknown}; known: {sorted(scenarios.BY_NAME)}")
+    ctx, plan = prepare(a, resolve(a))
+    if ctx is None:
+        return plan
+    if a.list:
+        for s, v in plan:
+            print(s.name + (f"@{v}" if v else ""))
+        return 0
+    err = setup(a, ctx)
+    if err is not None:
+        return err
+    ck = Checks(echo=False)
+    step = max(1, a.batch)
+    # Several scenarios per bpftrace session (--batch): attaching costs seconds, and events
+    # are told apart by the runner's process tree anyway.  --batch 1: a capture failure
+    # (lost events) stays with the scenario that caused it.
+    for i in range(0, len(plan), step):
+        runs = [Run(s, v, a.out) for s, v in plan[i:i + step]]
+        took = run_batch(a, ctx, runs)
+        for run in runs:
+            print("\n".join(report_lines(run, took)), flush=True)
+            ck.check(run.tag, not run.problems)
+    return ck.exit_code()
 
 
 if __name__ == "__main__":

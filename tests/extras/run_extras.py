@@ -20,22 +20,24 @@ Owns: the checks of docs/extras.md under real bpftrace and the simulator
   quiet     with no tracer, the library adds no system call: the set of system
             calls made (runner and tests, strace -f) is the same with and without
             it, apart from loading it.
-Usage: run_extras.py --lib build/libnextest_probes.so [TEST…]   (root, bpftrace)
-Prints one line per check and `N passed, N failed`; exit 1 on any failure.
+Under pytest: tests/extras/test_extras.py (make extras-tests), one test per group, crash
+case and format, sigvirt mode.  Without pytest (a guest with python3 only):
+run_extras.py --lib build/libnextest_probes.so [GROUP…]   (root, bpftrace)
 """
 import argparse
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 import mask as e2e_mask  # noqa: E402  (the e2e harness's noise masks)
+from bpfsession import BpftraceSession  # noqa: E402
+from checks import Checks  # noqa: E402
 
 SIM = os.path.join(ROOT, "build", "sim-target", "release", "nextest-sim")
 FIXTURES = os.path.join(ROOT, "tests", "fixtures", "workspace")
@@ -52,15 +54,6 @@ CPU_SLACK_NS = 50_000_000
 # two agree to within what printing and exiting can touch.
 RSS_SLACK_KIB = 2048
 
-results = []
-
-
-def check(name, ok, detail=""):
-    results.append(ok)
-    print(f"{'PASS' if ok else 'FAIL'} {name}" + (f": {detail}" if detail and not ok else ""))
-    return ok
-
-
 def run(cmd, cwd, env_extra=None, preload=None, timeout=120):
     env = dict(os.environ)
     env.update(env_extra or {})
@@ -72,47 +65,13 @@ def run(cmd, cwd, env_extra=None, preload=None, timeout=120):
     return p.returncode, p.stdout, p.stderr
 
 
-class Trace:
-    """A bpftrace session: started before, stopped (by its pid) after the command.  The
-    command runs only once bpftrace printed READY from its BEGIN block, i.e. once every
-    probe is attached; that handshake is itself a check (`name: bpftrace attached`), so a
-    session that never attached fails instead of letting the checks after it pass with
-    nothing attached."""
-
-    def __init__(self, program, name, strlen=200, timeout=60):
-        self.f = tempfile.NamedTemporaryFile("w", suffix=".bt", delete=False)
-        self.f.write('BEGIN { printf("READY\\n"); }\n' + program)
-        self.f.close()
-        self.out = tempfile.NamedTemporaryFile("w+b", suffix=".out", delete=False)
-        env = dict(os.environ, BPFTRACE_STRLEN=str(strlen))
-        env.pop("LD_PRELOAD", None)
-        self.p = subprocess.Popen(["bpftrace", self.f.name], stdout=self.out,
-                                  stderr=subprocess.STDOUT, env=env)
-        deadline = time.time() + timeout
-        ready = False
-        while time.time() < deadline and self.p.poll() is None:
-            if re.search(rb"^READY$", open(self.out.name, "rb").read(), re.M):
-                ready = True
-                break
-            time.sleep(0.05)
-        why = "bpftrace exited" if self.p.poll() is not None else f"no READY within {timeout}s"
-        said = open(self.out.name, "rb").read()[-300:].decode("utf-8", "replace")
-        self.ready = check(f"{name}: bpftrace attached (READY) before the runner started", ready,
-                           f"{why}: {said!r}")
-
-    def stop(self):
-        time.sleep(0.5)
-        if self.p.poll() is None:
-            self.p.send_signal(signal.SIGINT)
-            try:
-                self.p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.p.kill()
-                self.p.wait()
-        text = open(self.out.name, "rb").read().decode("utf-8", "replace")
-        os.unlink(self.f.name)
-        os.unlink(self.out.name)
-        return text
+def attach(ck, program, name, strlen=200):
+    """A bpftrace session whose READY handshake is itself a check (`name: bpftrace
+    attached`): a session that never attached fails instead of letting the checks after
+    it pass with nothing attached."""
+    tr = BpftraceSession(program, strlen=strlen)
+    ck.check(f"{name}: bpftrace attached (READY) before the runner started", tr.ready, tr.why)
+    return tr
 
 
 def json_chunks(var, probe_tag, chunk=199):
@@ -174,7 +133,7 @@ def masked(data):
     return data
 
 
-def same_outcome(name, a, b):
+def same_outcome(ck, name, a, b):
     ok = a[0] == b[0] and masked(a[1]) == masked(b[1]) and masked(a[2]) == masked(b[2])
     detail = ""
     if not ok:
@@ -187,7 +146,7 @@ def same_outcome(name, a, b):
                     break
             if len(xl) != len(yl):
                 detail += f"; {which} {len(xl)} vs {len(yl)} lines"
-    return check(name, ok, detail)
+    return ck.check(name, ok, detail)
 
 
 # ---- rusage ----
@@ -216,9 +175,9 @@ def parse_measure(stdout):
     return m
 
 
-def test_rusage(lib, standalone=False):
+def rusage(ck, lib, standalone=False):
     tag = "rusage-standalone" if standalone else "rusage"
-    tr = Trace(rusage_program(lib, not standalone), tag)
+    tr = attach(ck, rusage_program(lib, not standalone), tag)
     res = sim_fixtures(["--run-ignored", "only", "-j", "1", "--no-capture", "measure_"], preload=lib)
     out = tr.stop()
     lines = out.splitlines()
@@ -231,17 +190,17 @@ def test_rusage(lib, standalone=False):
         elif f[0] == "RU":
             rus.append(["RU", ids.pop("RUA", "?"), ids.pop("RUB", "?")] + f[1:])
     by_test = {r[3]: r for r in rus}
-    check(f"{tag}: the fixtures ran and measured themselves", res[0] == 0 and
-          set(meas) == {"measure_cpu_200ms", "measure_mem_64mib"}, f"exit {res[0]}, {sorted(meas)}")
-    check(f"{tag}: one attempt-rusage per attempt", sorted(by_test) == sorted(meas) and len(rus) == len(meas),
-          f"{len(rus)} events for {sorted(by_test)}; bpftrace said: {out[-400:]}")
+    ck.check(f"{tag}: the fixtures ran and measured themselves", res[0] == 0 and
+             set(meas) == {"measure_cpu_200ms", "measure_mem_64mib"}, f"exit {res[0]}, {sorted(meas)}")
+    ck.check(f"{tag}: one attempt-rusage per attempt", sorted(by_test) == sorted(meas) and len(rus) == len(meas),
+             f"{len(rus)} events for {sorted(by_test)}; bpftrace said: {out[-400:]}")
     if not standalone:
         seq = [["RU" if l.startswith("RUA") else "DONE", l.split("\t")[1]]
                for l in lines if l.startswith(("DONE\t", "RUA\t"))]
         pairs_ok = len(seq) == 2 * len(meas) and all(
             seq[i][0] == "DONE" and seq[i + 1][0] == "RU" and seq[i][1] == seq[i + 1][1]
             for i in range(0, len(seq), 2))
-        check(f"{tag}: fired right after test-attempt-done of the same attempt", pairs_ok, str(seq))
+        ck.check(f"{tag}: fired right after test-attempt-done of the same attempt", pairs_ok, str(seq))
     jsons = join_json(lines, "RU")
     parsed = []
     for j in jsons:
@@ -249,7 +208,7 @@ def test_rusage(lib, standalone=False):
             parsed.append(json.loads(j)["ok"])
         except (ValueError, KeyError):
             parsed.append(None)
-    check(f"{tag}: arg0 is {{\"ok\":…}} JSON", len(parsed) == len(rus) > 0 and all(parsed), str(jsons)[:300])
+    ck.check(f"{tag}: arg0 is {{\"ok\":…}} JSON", len(parsed) == len(rus) > 0 and all(parsed), str(jsons)[:300])
     for r, js in zip(rus, parsed):
         _, attempt_id, binary_id, test, pid, user, sys_, rss, minflt, majflt, vcsw, ivcsw = r
         nums = [int(x) for x in (user, sys_, rss, minflt, majflt, vcsw, ivcsw)]
@@ -259,27 +218,27 @@ def test_rusage(lib, standalone=False):
                     "minor_faults": nums[3], "major_faults": nums[4],
                     "voluntary_context_switches": nums[5], "involuntary_context_switches": nums[6]}
             bad = {k: (js.get(k), v) for k, v in want.items() if js.get(k) != v}
-            check(f"{tag}: {test}: JSON fields = scalar args", not bad and js.get("result") == "pass", str(bad))
-        check(f"{tag}: {test}: ids", binary_id == "fx-basic::measure" and attempt_id.endswith("$" + test),
-              f"{attempt_id} {binary_id}")
+            ck.check(f"{tag}: {test}: JSON fields = scalar args", not bad and js.get("result") == "pass", str(bad))
+        ck.check(f"{tag}: {test}: ids", binary_id == "fx-basic::measure" and attempt_id.endswith("$" + test),
+                 f"{attempt_id} {binary_id}")
         me = meas.get(test)
         if not me:
             continue
         rss_self = int(me["maxrss_kib"])
-        check(f"{tag}: {test}: max RSS {nums[2]} KiB vs self-measured {rss_self} KiB (+{RSS_SLACK_KIB})",
-              rss_self <= nums[2] <= rss_self + RSS_SLACK_KIB)
+        ck.check(f"{tag}: {test}: max RSS {nums[2]} KiB vs self-measured {rss_self} KiB (+{RSS_SLACK_KIB})",
+                 rss_self <= nums[2] <= rss_self + RSS_SLACK_KIB)
         if test == "measure_cpu_200ms":
             self_ns = (int(me["utime_us"]) + int(me["stime_us"])) * 1000
             ours = nums[0] + nums[1]
-            check(f"{tag}: {test}: CPU {ours} ns vs self-measured {self_ns} ns (+{CPU_SLACK_NS})",
-                  self_ns <= ours <= self_ns + CPU_SLACK_NS)
+            ck.check(f"{tag}: {test}: CPU {ours} ns vs self-measured {self_ns} ns (+{CPU_SLACK_NS})",
+                     self_ns <= ours <= self_ns + CPU_SLACK_NS)
             # (the user/system split is the kernel's tick-sampled estimate; only
             # the sum is exact, so only the sum is compared)
-            check(f"{tag}: {test}: at least the 200 ms the fixture burns", ours >= 200_000_000, str(nums))
+            ck.check(f"{tag}: {test}: at least the 200 ms the fixture burns", ours >= 200_000_000, str(nums))
         if test == "measure_mem_64mib":
             # 64 MiB touched page by page: at least one fault per 8 KiB even if
             # the kernel maps some 2 MiB pages at once (THP is "madvise" here).
-            check(f"{tag}: {test}: minor faults {nums[3]} >= 8192", nums[3] >= 8192)
+            ck.check(f"{tag}: {test}: minor faults {nums[3]} >= 8192", nums[3] >= 8192)
 
 
 # ---- crash ----
@@ -326,47 +285,51 @@ CRASH_CASES = [
 ]
 
 
-def test_crash(lib):
-    for runner, filt, test, wants, thread in CRASH_CASES:
-        sim = sim_fixtures if runner == "fixtures" else sim_ws
-        for fmt, env in (("human", {}), ("libtest-json", {"NEXTEST_EXPERIMENTAL_LIBTEST_JSON": "1"})):
-            args = ["-j", "1", "--no-fail-fast", "--message-format", fmt] + filt
-            plain = sim(args, env=env)
-            shim_quiet = sim(args, preload=lib, env=env)
-            tr = Trace(crash_program(lib), f"crash: {test} [{fmt}]", strlen=120)
-            shim_traced = sim(args, preload=lib, env=env)
-            text = tr.stop()
-            check(f"crash: {test} [{fmt}]: the test failed by a signal", plain[0] != 0 and
-                  b"signal" in plain[1] + plain[2], f"exit {plain[0]}")
-            same_outcome(f"crash: {test} [{fmt}]: same output and exit code, library loaded, no tracer",
-                         plain, shim_quiet)
-            same_outcome(f"crash: {test} [{fmt}]: same output and exit code, crash probes attached",
-                         plain, shim_traced)
-            # the crash events, in both formats (the message format changes the runner's
-            # output handling, not the test process that crashes)
-            crashes = [c for c in parse_crashes(text) if c["test"] == test]
-            sigs = [c["sig"] for c in crashes]
-            check(f"crash: {test} [{fmt}]: crash events for signals {[w[0] for w in wants]}",
-                  sigs == [w[0] for w in wants], f"got {sigs}; bpftrace: {text[-300:]}")
-            for c, (sig, fn) in zip(crashes, wants):
-                syms = [c["frames"].get(i, "") for i in range(c["n"])]
-                check(f"crash: {test} [{fmt}]: signal {sig}: {c['n']} frames, all fired",
-                      c["n"] >= 1 and len(c["frames"]) == c["n"], f"{sorted(c['frames'])}")
-                check(f"crash: {test} [{fmt}]: signal {sig}: backtrace names {fn}",
-                      any(fn in s for s in syms), str(syms))
-                if thread:
-                    check(f"crash: {test} [{fmt}]: thread name {thread}", c.get("thread") == thread,
-                          str(c.get("thread")))
-            jsons = []
-            for j in join_json(text.splitlines(), "CR", 119):
-                try:
-                    jsons.append(json.loads(j)["ok"])
-                except (ValueError, KeyError):
-                    jsons.append({"unparsed": j})
-            mine = [j for j in jsons if j.get("test_name") == test]
-            check(f"crash: {test} [{fmt}]: JSON arg0 (signal, ids)",
-                  mine and [j.get("signal") for j in mine] == sigs and len(mine) == len(crashes) and all(j["attempt_id"].endswith("$" + test) for j in mine),
-                  str(mine)[:300])
+CRASH_FORMATS = {"human": {}, "libtest-json": {"NEXTEST_EXPERIMENTAL_LIBTEST_JSON": "1"}}
+
+
+def crash(ck, lib, case, fmt):
+    """One CRASH_CASES entry under one message format."""
+    runner, filt, test, wants, thread = case
+    sim = sim_fixtures if runner == "fixtures" else sim_ws
+    env = CRASH_FORMATS[fmt]
+    args = ["-j", "1", "--no-fail-fast", "--message-format", fmt] + filt
+    plain = sim(args, env=env)
+    shim_quiet = sim(args, preload=lib, env=env)
+    tr = attach(ck, crash_program(lib), f"crash: {test} [{fmt}]", 120)
+    shim_traced = sim(args, preload=lib, env=env)
+    text = tr.stop()
+    ck.check(f"crash: {test} [{fmt}]: the test failed by a signal", plain[0] != 0 and
+             b"signal" in plain[1] + plain[2], f"exit {plain[0]}")
+    same_outcome(ck, f"crash: {test} [{fmt}]: same output and exit code, library loaded, no tracer",
+                 plain, shim_quiet)
+    same_outcome(ck, f"crash: {test} [{fmt}]: same output and exit code, crash probes attached",
+                 plain, shim_traced)
+    # the crash events, in both formats (the message format changes the runner's
+    # output handling, not the test process that crashes)
+    crashes = [c for c in parse_crashes(text) if c["test"] == test]
+    sigs = [c["sig"] for c in crashes]
+    ck.check(f"crash: {test} [{fmt}]: crash events for signals {[w[0] for w in wants]}",
+             sigs == [w[0] for w in wants], f"got {sigs}; bpftrace: {text[-300:]}")
+    for c, (sig, fn) in zip(crashes, wants):
+        syms = [c["frames"].get(i, "") for i in range(c["n"])]
+        ck.check(f"crash: {test} [{fmt}]: signal {sig}: {c['n']} frames, all fired",
+                 c["n"] >= 1 and len(c["frames"]) == c["n"], f"{sorted(c['frames'])}")
+        ck.check(f"crash: {test} [{fmt}]: signal {sig}: backtrace names {fn}",
+                 any(fn in s for s in syms), str(syms))
+        if thread:
+            ck.check(f"crash: {test} [{fmt}]: thread name {thread}", c.get("thread") == thread,
+                     str(c.get("thread")))
+    jsons = []
+    for j in join_json(text.splitlines(), "CR", 119):
+        try:
+            jsons.append(json.loads(j)["ok"])
+        except (ValueError, KeyError):
+            jsons.append({"unparsed": j})
+    mine = [j for j in jsons if j.get("test_name") == test]
+    ck.check(f"crash: {test} [{fmt}]: JSON arg0 (signal, ids)",
+             mine and [j.get("signal") for j in mine] == sigs and len(mine) == len(crashes) and all(j["attempt_id"].endswith("$" + test) for j in mine),
+             str(mine)[:300])
 
 
 # ---- sigvirt: the program sees its own dispositions ----
@@ -374,26 +337,29 @@ def test_crash(lib):
 SIGVIRT = os.path.join(ROOT, "build", "extras", "sigvirt")
 
 
-def test_sigvirt(lib):
+SIGVIRT_MODES = ("handler", "dfl", "resethand")
+
+
+def sigvirt(ck, lib, modes=SIGVIRT_MODES):
     env = {"NEXTEST_EXECUTION_MODE": "process-per-test", "NEXTEST_TEST_NAME": "sigvirt",
            "NEXTEST_ATTEMPT_ID": "run:bin$sigvirt"}
     want_rc = {"handler": 42, "dfl": -11, "resethand": -11}
-    for mode in ("handler", "dfl", "resethand"):
+    for mode in modes:
         plain = run([SIGVIRT, mode], ROOT, env)
         quiet = run([SIGVIRT, mode], ROOT, env, lib)
-        tr = Trace(crash_program(lib), f"sigvirt {mode}", strlen=120)
+        tr = attach(ck, crash_program(lib), f"sigvirt {mode}", 120)
         traced = run([SIGVIRT, mode], ROOT, env, lib)
         text = tr.stop()
-        check(f"sigvirt {mode}: exit {want_rc[mode]} without the library", plain[0] == want_rc[mode],
-              f"{plain[0]}")
+        ck.check(f"sigvirt {mode}: exit {want_rc[mode]} without the library", plain[0] == want_rc[mode],
+                 f"{plain[0]}")
         for label, got in (("library loaded", quiet), ("crash probes attached", traced)):
-            check(f"sigvirt {mode}: {label}: same exit and output (dispositions as set)",
-                  got[0] == plain[0] and got[1] == plain[1],
-                  f"exit {got[0]} vs {plain[0]}; {got[1]!r} vs {plain[1]!r}")
+            ck.check(f"sigvirt {mode}: {label}: same exit and output (dispositions as set)",
+                     got[0] == plain[0] and got[1] == plain[1],
+                     f"exit {got[0]} vs {plain[0]}; {got[1]!r} vs {plain[1]!r}")
         crashes = [c for c in parse_crashes(text) if c["test"] == "sigvirt"]
-        check(f"sigvirt {mode}: one crash report (SIGSEGV) naming main",
-              [c["sig"] for c in crashes] == [11] and "main" in crashes[0]["frames"].values(),
-              str(crashes)[:300])
+        ck.check(f"sigvirt {mode}: one crash report (SIGSEGV) naming main",
+                 [c["sig"] for c in crashes] == [11] and "main" in crashes[0]["frames"].values(),
+                 str(crashes)[:300])
 
 
 # ---- hung ----
@@ -419,24 +385,24 @@ def hung_program(lib):
             '\tprintf("HF\\t%d\\t%s\\n", arg4, str(arg3));\n}\n')
 
 
-def test_hung(lib):
+def hung(ck, lib):
     args = ["-P", "slow", "--run-ignored", "only", "-j", "1", "hang_threads"]
     plain = sim_fixtures(args)
-    tr = Trace(hung_program(lib), "hung", strlen=160)
+    tr = attach(ck, hung_program(lib), "hung", 160)
     shim = sim_fixtures(args, preload=lib)
     text = tr.stop()
-    check("hung: the test timed out", b"TIMEOUT" in plain[2] and plain[0] != 0, f"exit {plain[0]}")
-    same_outcome("hung: same output and exit code (timeout) with stacks captured", plain, shim)
+    ck.check("hung: the test timed out", b"TIMEOUT" in plain[2] and plain[0] != 0, f"exit {plain[0]}")
+    same_outcome(ck, "hung: same output and exit code (timeout) with stacks captured", plain, shim)
     lines = text.splitlines()
     first_hs = next((i for i, l in enumerate(lines) if l.startswith("HS\t")), None)
     first_slow = next((i for i, l in enumerate(lines) if l.startswith("SLOW\t")), None)
-    check("hung: hung-stacks after the first test-attempt-slow",
-          first_hs is not None and first_slow is not None and first_slow < first_hs, text[-300:])
+    ck.check("hung: hung-stacks after the first test-attempt-slow",
+             first_hs is not None and first_slow is not None and first_slow < first_hs, text[-300:])
     if first_hs is None:
         return
     hs = lines[first_hs].split("\t")
-    check("hung: hung-stacks names the attempt and counts >= 6 threads",
-          hs[1].endswith("$hang_threads") and int(hs[3]) >= 6, str(hs))
+    ck.check("hung: hung-stacks names the attempt and counts >= 6 threads",
+             hs[1].endswith("$hang_threads") and int(hs[3]) >= 6, str(hs))
     # the first capture: threads and their frames up to the next hung-stacks
     threads, cur = {}, None
     for l in lines[first_hs + 1:]:
@@ -448,16 +414,16 @@ def test_hung(lib):
             threads[f[4] if len(f) > 4 else ""] = cur
         elif f[0] == "HF" and cur is not None:
             cur["frames"][int(f[1])] = f[2] if len(f) > 2 else ""
-    check("hung: one hung-thread per thread of the test", len(threads) == int(hs[3]), str(sorted(threads)))
+    ck.check("hung: one hung-thread per thread of the test", len(threads) == int(hs[3]), str(sorted(threads)))
     for name, word in HUNG_THREADS.items():
         t = threads.get(name)
-        if not check(f"hung: thread {name} reported", t is not None, str(sorted(threads))):
+        if not ck.check(f"hung: thread {name} reported", t is not None, str(sorted(threads))):
             continue
         syms = [t["frames"].get(i, "") for i in range(t["n"])]
-        check(f"hung: thread {name}: blocked in a system call, {t['n']} frames all fired",
-              t["syscall"] >= 0 and t["n"] >= 2 and len(t["frames"]) == t["n"], str(t)[:200])
-        check(f"hung: thread {name}: a frame names {word}",
-              any(word in s.lower() for s in syms), str(syms))
+        ck.check(f"hung: thread {name}: blocked in a system call, {t['n']} frames all fired",
+                 t["syscall"] >= 0 and t["n"] >= 2 and len(t["frames"]) == t["n"], str(t)[:200])
+        ck.check(f"hung: thread {name}: a frame names {word}",
+                 any(word in s.lower() for s in syms), str(syms))
 
 
 # ---- quiet ----
@@ -480,7 +446,7 @@ def syscall_counts(trace_file):
     return counts
 
 
-def test_quiet(lib):
+def quiet(ck, lib):
     args = ["--run-ignored", "only", "-j", "1", "--no-fail-fast", "measure_", "fail_segv", "fail_abort"]
     # The traced runs reuse the build messages (--no-build, see sim_in) so that
     # only the runner and the tests are seen (cargo's thread counts vary).
@@ -495,31 +461,32 @@ def test_quiet(lib):
         got[which] = (res[0], syscall_counts(name))
         os.unlink(name)
     (rc_p, plain), (rc_s, shim) = got["plain"], got["shim"]
-    check("quiet: same exit code under strace", rc_p == rc_s and rc_p != 0, f"{rc_p} vs {rc_s}")
-    check("quiet: strace saw the tests", plain.get("execve", 0) >= 4, str(plain.get("execve")))
+    ck.check("quiet: same exit code under strace", rc_p == rc_s and rc_p != 0, f"{rc_p} vs {rc_s}")
+    ck.check("quiet: strace saw the tests", plain.get("execve", 0) >= 4, str(plain.get("execve")))
     # sched_yield: std's channels spin, then yield, depending on timing alone.
     extra = sorted(set(shim) - set(plain) - {"sched_yield"})
-    check("quiet: no system call the runner and its tests did not already make", not extra, str(extra))
+    ck.check("quiet: no system call the runner and its tests did not already make", not extra, str(extra))
     moved = {k: (plain.get(k, 0), shim.get(k, 0)) for k in EXTRAS_CALLS if plain.get(k, 0) != shim.get(k, 0)}
-    check("quiet: same number of rt_sigaction, getdents64, process_vm_readv, rt_tgsigqueueinfo calls",
-          not moved, str(moved))
+    ck.check("quiet: same number of rt_sigaction, getdents64, process_vm_readv, rt_tgsigqueueinfo calls",
+             not moved, str(moved))
 
 
-TESTS = {"rusage": test_rusage, "rusage-standalone": lambda lib: test_rusage(lib, True),
-         "crash": test_crash, "sigvirt": test_sigvirt, "hung": test_hung, "quiet": test_quiet}
+TESTS = {"rusage": rusage, "rusage-standalone": lambda ck, lib: rusage(ck, lib, True),
+         "crash": lambda ck, lib: [crash(ck, lib, c, f) for c in CRASH_CASES for f in CRASH_FORMATS],
+         "sigvirt": sigvirt, "hung": hung, "quiet": quiet}
 
 
 def main():
+    """Without pytest (the arm64 guest has only python3): the named groups in one run."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--lib", required=True)
     ap.add_argument("tests", nargs="*")
     a = ap.parse_args()
     lib = os.path.abspath(a.lib)
+    ck = Checks()
     for name in a.tests or list(TESTS):
-        TESTS[name](lib)
-    failed = results.count(False)
-    print(f"{len(results) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+        TESTS[name](ck, lib)
+    return ck.exit_code()
 
 
 if __name__ == "__main__":

@@ -16,13 +16,14 @@ FUZZ_CFLAGS  := -std=gnu11 -O1 -g -D_GNU_SOURCE -fno-strict-aliasing $(PRELOAD_I
                 -fno-omit-frame-pointer
 FUZZ_TARGETS := libtest reporter shellwords encode toml filterset
 
-FUZZ_SRCS_libtest    := preload/engine/parse/libtest.c preload/engine/parse/reporter.c preload/engine/parse/ansi.c
-FUZZ_SRCS_reporter   := preload/engine/parse/reporter.c preload/engine/parse/ansi.c
-FUZZ_SRCS_shellwords := preload/engine/observe/shellwords.c
-FUZZ_SRCS_encode     := preload/engine/encode/encode.c preload/engine/encode/buf.c
+FUZZ_SRCS_libtest    := tests/fuzz/spans_libtest.c tests/unit/libtest/libtest.c $(NX_PARSERS_SRCS)
+FUZZ_SRCS_reporter   := tests/fuzz/spans_reporter.c $(NX_PARSERS_SRCS)
+FUZZ_SRCS_shellwords := $(NX_PARSERS_SRCS)
+FUZZ_SRCS_encode     := $(NX_ENCODE_SRCS)
 FUZZ_LIBS_encode     := -lcjson
-FUZZ_SRCS_toml       := preload/engine/parse/toml.c
-FUZZ_SRCS_filterset  := preload/engine/parse/filterset.c
+FUZZ_SRCS_toml       := $(NX_PARSERS_SRCS)
+FUZZ_SRCS_filterset  := $(NX_PARSERS_SRCS)
+FUZZ_LIBS_filterset  := -ldl
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 

@@ -4,13 +4,18 @@
  * Owns: input = EXPR [NUL PATTERN NUL STRING].  EXPR is parsed (a failure
  * must come with a message); a parsed filterset is evaluated against a few
  * test identities (results must be 0 or 1); PATTERN/STRING go to
- * nx_glob_match (result -1, 0 or 1).  Violations abort(). */
+ * nx_glob_match (result -1, 0 or 1); EXPR is also compiled on its own as a
+ * Rust regex (rustregex.h: a failure must come with a message, a match
+ * result must be 0 or 1), and as a `platform` target spec (platform.h:
+ * -1, 0 or 1).  Violations abort(). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "filterset.h"
+#include "platform.h"
+#include "rustregex.h"
 
 static void fail(const char *what)
 {
@@ -49,6 +54,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 		}
 		nx_filterset_free(f);
 	}
+	err[0] = '\0';
+	struct nx_rustregex *r = nx_rustregex_compile(text, err, sizeof err, NULL);
+	if (!r && !err[0])
+		fail("regex: NULL without an error message");
+	if (r) {
+		static const char *const subjects[] = { "", "a", "tests::slow_one", "na\xc3\xafve \xd9\xa3\n",
+							"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!" };
+		for (size_t i = 0; i < sizeof subjects / sizeof subjects[0]; i++) {
+			int m = nx_rustregex_match(r, subjects[i]);
+			if (m != 0 && m != 1)
+				fail("regex match returned neither 0 nor 1");
+		}
+		nx_rustregex_free(r);
+	}
+	int pl = nx_platform_eval(text);
+	if (pl < -1 || pl > 1)
+		fail("platform spec returned an undocumented value");
 	if (elen < n) {
 		const char *pat = text + elen + 1;
 		size_t plen = strlen(pat);

@@ -10,7 +10,8 @@
 #   hardening-tsan       TSan library + TSan spawn storm (storm.c)
 #   hardening-soak-short 2,000 attempts while a tracer attaches and detaches
 #   soak                 the long soak (10^5 attempts; not in CHECKS)
-# The first five are in CHECKS; each prints a final `N passed, N failed`.
+# The first five are in CHECKS; each runs pytest on its tests (test_hardening.py: one test
+# per case; test_soak.py).
 # sanitizers.mk and soak.mk (same folder) hold the last three; the top-level
 # wildcard includes them after this file.  Needs root and bpftrace (tracer sessions attach by path to private copies
 # of the library, so other areas' runs never mix in).
@@ -19,7 +20,6 @@ HARD_DIR    := $(BUILD)/hardening
 HARD_SRC    := tests/hardening
 HARD_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread
 HARD_SIM    ?= $(BUILD)/sim-target/release/nextest-sim
-HARD_PY     ?= python3
 
 HARD_PROGS := $(HARD_DIR)/fakerunner $(HARD_DIR)/fakechild $(HARD_DIR)/errno_check \
               $(HARD_DIR)/libcompete.so $(HARD_DIR)/libctorspawn.so $(HARD_DIR)/libmallocwrite.so \
@@ -54,11 +54,13 @@ $(HARD_DIR)/suid/suidrunner: $(HARD_SRC)/fakerunner.c $(HARD_DIR)/suid/libnextes
 	$(CC) $(HARD_CFLAGS) -o $@ $< -L$(HARD_DIR)/suid -l:libnextest_probes.so \
 	    -Wl,--no-as-needed -Wl,-rpath,$(abspath $(HARD_DIR))/suid
 
+# One group of test_hardening.py: $(call HARD_PYTEST,GROUP,LIB)
+HARD_PYTEST = $(PYTEST) $(HARD_SRC)/test_hardening.py -m $(1) $(PYTEST_ARGS) --build $(HARD_DIR) \
+	    --sim $(HARD_SIM) --lib $(2)
+
 hardening-errno: $(HARD_PROGS)
-	$(HARD_PY) $(HARD_SRC)/run_hardening.py --build $(HARD_DIR) --sim $(HARD_SIM) \
-	    --lib $(HARD_DIR)/traced/libnextest_probes.so errno
+	$(call HARD_PYTEST,errno,$(HARD_DIR)/traced/libnextest_probes.so)
 
 hardening-sabotage: $(HARD_PROGS) $(HARD_SIM) e2e-fixtures
-	$(HARD_PY) $(HARD_SRC)/run_hardening.py --build $(HARD_DIR) --sim $(HARD_SIM) \
-	    --lib $(HARD_DIR)/traced/libnextest_probes.so sabotage
+	$(call HARD_PYTEST,sabotage,$(HARD_DIR)/traced/libnextest_probes.so)
 

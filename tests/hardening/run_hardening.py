@@ -6,11 +6,12 @@ judging: exit code and stdout/stderr identical (after the case's own
 transform: masking run ids/times for the simulator, dropping the allocator's
 0x01 bytes), and the attempt events seen for that runner's pid (exactly one
 start and one done per expected attempt id, or none where the library must be
-inert).  Usage:
+inert).  Groups: `sabotage`, `errno`, `asan` (the ASan+UBSan build of the library)
+or `tsan` (the TSan build preloaded into the TSan spawn storm); one bpftrace session per
+group run.  Under pytest: test_hardening.py (one test per case; make hardening-*).
+Without pytest (a guest with python3 only):
     run_hardening.py --build build/hardening --sim SIM --lib LIB GROUP
-GROUP is `sabotage`, `errno`, `asan` (the ASan+UBSan build of the library)
-or `tsan` (the TSan build preloaded into the TSan spawn storm).  Prints one line per case and a final
-`N passed, N failed`; exit 1 on any failure.  Needs root and bpftrace.
+Needs root and bpftrace.
 """
 
 import argparse
@@ -19,11 +20,14 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import mask  # noqa: E402  (the e2e harness's run-to-run noise masks)
 import tracer  # noqa: E402
+from checks import Checks  # noqa: E402
 
 WORKSPACE = os.path.abspath(os.path.join(HERE, "..", "fixtures", "workspace"))
 RUN_ID = "11111111-2222-3333-4444-555555555555"
@@ -258,27 +262,29 @@ def setup_suid(b):
         os.chmod(d, 0o755)
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--build", required=True)
-    ap.add_argument("--sim", required=True)
-    ap.add_argument("--lib", required=True, help="the traced copy of the library")
-    ap.add_argument("group", choices=["sabotage", "errno", "asan", "tsan"])
-    a = ap.parse_args()
-    b = os.path.abspath(a.build)
-    lib = os.path.abspath(a.lib)
-    sim = os.path.abspath(a.sim)
-    cases = {"sabotage": cases_sabotage, "errno": cases_errno, "asan": cases_asan,
-             "tsan": cases_tsan}[a.group](b, sim, lib)
+GROUPS = {"sabotage": cases_sabotage, "errno": cases_errno, "asan": cases_asan, "tsan": cases_tsan}
+
+
+def case_names(group):
+    """The names of a group's cases (built against a scratch directory: no side effects)."""
+    with tempfile.TemporaryDirectory() as t:
+        return [c.name for c in GROUPS[group](t, os.path.join(t, "sim"), os.path.join(t, "lib", "lib.so"))]
+
+
+def run_group(group, b, sim, lib, only=None):
+    """Runs the group's cases (those named in `only`, default all) under one bpftrace
+    session; returns [(case name, events seen, [problems])] in case order."""
+    b, sim, lib = (os.path.abspath(x) for x in (b, sim, lib))
+    cases = [c for c in GROUPS[group](b, sim, lib) if only is None or c.name in only]
     suid_lib = os.path.join(b, "suid", "libnextest_probes.so")
-    if a.group == "sabotage":
+    if group == "sabotage":
         setup_suid(b)
-    truths = os.path.join(b, f"truth-{a.group}")
+    truths = os.path.join(b, f"truth-{group}")
     shutil.rmtree(truths, ignore_errors=True)
     os.makedirs(truths)
 
-    session = tracer.Session([lib, suid_lib] if a.group == "sabotage" else [lib],
-                             os.path.join(b, f"bpftrace-{a.group}.txt"))
+    session = tracer.Session([lib, suid_lib] if group == "sabotage" else [lib],
+                             os.path.join(b, f"bpftrace-{group}.txt"))
     results = []
     for i, c in enumerate(cases):
         sub = lambda xs: [x.replace("@LIB@", lib) for x in xs]  # noqa: E731
@@ -324,7 +330,7 @@ def main():
     events, _end, lost = session.stop()
     for prob in lost:
         print(f"bpftrace: {prob}")
-    passed = failed = 0
+    out = []
     for c, spid, expect, problems in results:
         got = tracer.counts(events, spid)
         expect = clip(expect) if expect else expect
@@ -345,15 +351,35 @@ def main():
                 problems.append(f"{len(extra)} unexpected attempt ids, e.g. {extra[:2]}")
         if lost:
             problems.append("bpftrace lost events")
-        status = "PASS" if not problems else "FAIL"
-        n_ev = sum(s + d for s, d in got.values())
-        print(f"{status} {a.group}: {c.name} ({n_ev} events)")
+        out.append((c.name, sum(s + d for s, d in got.values()), problems))
+    return out
+
+
+def main():
+    """Without pytest (the arm64 guest has only python3): one group, one line per case."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--sim", required=True)
+    ap.add_argument("--lib", required=True, help="the traced copy of the library")
+    ap.add_argument("--skip-simulator", action="store_true",
+                    help="leave out the cases that run the simulator (named in the output)")
+    ap.add_argument("group", choices=list(GROUPS))
+    a = ap.parse_args()
+    only = None
+    if a.skip_simulator:
+        sim = os.path.abspath(a.sim)
+        cases = GROUPS[a.group](os.path.abspath(a.build), sim, os.path.abspath(a.lib))
+        for c in cases:
+            if sim in c.cmd:
+                print(f"left out (--skip-simulator): {a.group}: {c.name}")
+        only = [c.name for c in cases if sim not in c.cmd]
+    ck = Checks(echo=False)
+    for name, n_ev, problems in run_group(a.group, a.build, a.sim, a.lib, only):
+        print(f"{'PASS' if not problems else 'FAIL'} {a.group}: {name} ({n_ev} events)")
         for p in problems:
             print(f"    {p}")
-        passed += not problems
-        failed += bool(problems)
-    print(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+        ck.check(name, not problems)
+    sys.exit(ck.exit_code())
 
 
 if __name__ == "__main__":

@@ -45,20 +45,13 @@ hardening-asan-unit:
 	$(SAN_UNIT_CC) -o $(BUILD)/asan/test_reporter tests/unit/test_reporter.c $(UNIT_PARSERS_SRCS) -lcriterion
 	$(SAN_UNIT_CC) -o $(BUILD)/asan/test_libtest tests/unit/test_libtest.c $(UNIT_PARSERS_SRCS) -lcriterion
 	$(SAN_UNIT_CC) -o $(BUILD)/asan/unit-config $(UNIT_CONFIG_TESTS) $(UNIT_CONFIG_LIBSRC) -lcriterion
-	@pass=0; fail=0; for t in unit-tests test_reporter test_libtest unit-config; do \
-	    if ASAN_OPTIONS=detect_leaks=1 $(BUILD)/asan/$$t -j2 > $(BUILD)/asan/$$t.log 2>&1; then \
-	        pass=$$((pass+1)); echo "PASS asan unit: $$t: $$(grep Synthesis $(BUILD)/asan/$$t.log)"; \
-	    else fail=$$((fail+1)); echo "FAIL asan unit: $$t (see $(BUILD)/asan/$$t.log)"; \
-	        grep -m5 -E 'ERROR|runtime error|FAIL|Crash' $(BUILD)/asan/$$t.log; fi; done; \
-	echo "$$pass passed, $$fail failed"; [ $$fail -eq 0 ]
+	$(PYTEST) $(HARD_SRC)/test_asan_unit.py $(PYTEST_ARGS) --asan-dir $(BUILD)/asan
 
 hardening-asan: $(BUILD)/asan/libnextest_probes.so $(HARD_PROGS) $(HARD_SIM) e2e-fixtures hardening-asan-unit
-	$(HARD_PY) $(HARD_SRC)/run_hardening.py --build $(HARD_DIR) --sim $(HARD_SIM) \
-	    --lib $(BUILD)/asan/libnextest_probes.so asan
+	$(call HARD_PYTEST,asan,$(BUILD)/asan/libnextest_probes.so)
 
 hardening-tsan: $(BUILD)/tsan/libnextest_probes.so $(HARD_DIR)/storm-tsan $(HARD_DIR)/fakechild
-	$(HARD_PY) $(HARD_SRC)/run_hardening.py --build $(HARD_DIR) --sim $(HARD_SIM) \
-	    --lib $(BUILD)/tsan/libnextest_probes.so tsan
+	$(call HARD_PYTEST,tsan,$(BUILD)/tsan/libnextest_probes.so)
 
 .PHONY: hardening-asan hardening-tsan hardening-asan-unit
 CHECKS += hardening-asan hardening-tsan

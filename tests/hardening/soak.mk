@@ -2,7 +2,7 @@
 #
 # Owns: hardening-soak-short (4,000 attempts at -j 32, in CHECKS) and soak
 # (SOAK_STRESS x 1,000 attempts, default 10^5; not in CHECKS).  Both run
-# soak.py, which prints its counts and a final `N passed, N failed`.
+# test_soak.py (pytest; the soak itself is soak.py), which prints its counts.
 # Included after hardening.mk.
 
 SOAK_STRESS ?= 100
@@ -11,9 +11,9 @@ SOAK_STRESS ?= 100
 CHECKS += hardening-soak-short
 
 hardening-soak-short: $(LIB) $(HARD_SIM) e2e-fixtures
-	$(HARD_PY) $(HARD_SRC)/soak.py --lib $(LIB) --sim $(HARD_SIM) --out $(HARD_DIR)/soak-short \
-	    --stress-count 4 -j 32
+	$(PYTEST) $(HARD_SRC)/test_soak.py $(PYTEST_ARGS) --lib $(LIB) --sim $(HARD_SIM) \
+	    --out $(HARD_DIR)/soak-short --stress-count 4 --jobs 32
 
 soak: $(LIB) $(HARD_SIM) e2e-fixtures
-	$(HARD_PY) $(HARD_SRC)/soak.py --lib $(LIB) --sim $(HARD_SIM) --out $(HARD_DIR)/soak \
-	    --stress-count $(SOAK_STRESS) -j 32
+	$(PYTEST) $(HARD_SRC)/test_soak.py $(PYTEST_ARGS) --lib $(LIB) --sim $(HARD_SIM) \
+	    --out $(HARD_DIR)/soak --stress-count $(SOAK_STRESS) --jobs 32

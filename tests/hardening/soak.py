@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """soak.py — many attempts while a tracer attaches and detaches, repeatedly.
 
 Owns: the stress/soak check.  Runs the simulator on fx-many (1,000 trivial
@@ -20,12 +19,12 @@ simulator's truth (when each attempt really started and finished):
   * the runner's RSS is flat: the median of the last quarter of samples is
     at most RSS_GROWTH_KIB above the median of the second quarter; fewer
     than 8 samples fail (the run was too short to say).
-Usage: soak.py --lib LIB --sim SIM --out DIR --stress-count K [-j J]
-Prints the counts and a final `N passed, N failed`.  Needs root + bpftrace.
+The pytest case is test_soak.py (make hardening-soak-short, make soak):
+    pytest tests/hardening/test_soak.py --lib LIB --sim SIM --out DIR --stress-count K [--jobs J]
+It prints the counts; a failure lists the problems.  Needs root + bpftrace.
 """
 
 
-import argparse
 import json
 import os
 import random
@@ -65,28 +64,22 @@ def rss_kib(pid):
     return None
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--lib", required=True)
-    ap.add_argument("--sim", required=True)
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--stress-count", type=int, default=2)
-    ap.add_argument("-j", type=int, default=32)
-    a = ap.parse_args()
-    os.makedirs(a.out, exist_ok=True)
-    lib = os.path.join(os.path.abspath(a.out), "libnextest_probes.so")
-    shutil.copyfile(a.lib, lib + ".tmp")
+def soak(built_lib, sim, out, stress_count=2, j=32):
+    """Runs the soak on a private copy of `built_lib`; returns (the counts line, [problems])."""
+    os.makedirs(out, exist_ok=True)
+    lib = os.path.join(os.path.abspath(out), "libnextest_probes.so")
+    shutil.copyfile(built_lib, lib + ".tmp")
     os.replace(lib + ".tmp", lib)
-    truth = os.path.join(os.path.abspath(a.out), "truth.jsonl")
+    truth = os.path.join(os.path.abspath(out), "truth.jsonl")
     env = dict(os.environ, LD_PRELOAD=lib,
                CARGO_TARGET_DIR=os.path.abspath(os.path.join(HERE, "..", "..", "build", "fixtures-target")))
-    cmd = [os.path.abspath(a.sim), "run", "--no-build", "--run-ignored", "only", "-j", str(a.j),
-           "--stress-count", str(a.stress_count), "--status-level", "fail",
+    cmd = [os.path.abspath(sim), "run", "--no-build", "--run-ignored", "only", "-j", str(j),
+           "--stress-count", str(stress_count), "--status-level", "fail",
            "--final-status-level", "fail", "--truth", truth, "many::"]
     print("soak: " + " ".join(cmd))
     t0 = time.time()
     runner = subprocess.Popen(cmd, env=env, cwd=WORKSPACE, stdout=subprocess.DEVNULL,
-                              stderr=open(os.path.join(a.out, "runner.stderr"), "wb"))
+                              stderr=open(os.path.join(out, "runner.stderr"), "wb"))
     samples, windows = [], []
 
     def sample():
@@ -100,7 +93,7 @@ def main():
     th.start()
     k = 0
     while runner.poll() is None:
-        s = tracer.Session([lib], os.path.join(a.out, f"session-{k % 2}.txt"))
+        s = tracer.Session([lib], os.path.join(out, f"session-{k % 2}.txt"))
         time.sleep(random.uniform(*ATTACHED_S))
         events, end_ns, lost = s.stop(settle=0.05)
         windows.append((s.begin_ns, s.sigint_ns, end_ns, events, lost))
@@ -168,20 +161,10 @@ def main():
             problems.append(f"RSS grew: {rss_note}")
     if rc != 0:
         problems.append(f"runner exit code {rc}")
-    if len(starts) != 1000 * a.stress_count:
-        problems.append(f"truth has {len(starts)} attempts, expected {1000 * a.stress_count}")
+    if len(starts) != 1000 * stress_count:
+        problems.append(f"truth has {len(starts)} attempts, expected {1000 * stress_count}")
     if inside == 0:
         problems.append("no attempt fell inside an attached window: nothing was checked")
-    print(f"soak: {len(starts)} attempts in {elapsed:.1f} s at -j {a.j}, {len(windows)} attach/detach "
-          f"cycles, {checked} windows; {inside} attempts fully inside a window, all checked; events seen: "
-          f"{total_s} starts, {total_d} dones, {len(dups)} duplicated ids; {rss_note}")
-    for p in problems[:20]:
-        print("    " + p)
-    ok = not problems
-    print(f"{'PASS' if ok else 'FAIL'} soak: {a.stress_count} x 1000 attempts")
-    print(f"{int(ok)} passed, {int(not ok)} failed")
-    sys.exit(0 if ok else 1)
-
-
-if __name__ == "__main__":
-    main()
+    return (f"soak: {len(starts)} attempts in {elapsed:.1f} s at -j {j}, {len(windows)} attach/detach "
+            f"cycles, {checked} windows; {inside} attempts fully inside a window, all checked; events seen: "
+            f"{total_s} starts, {total_d} dones, {len(dups)} duplicated ids; {rss_note}"), problems

@@ -45,7 +45,8 @@ def _limits():
 
 
 class Session:
-    def __init__(self, libs, out_path, timeout=120):
+    def __init__(self, libs, out_path,
+                 timeout=int(os.environ.get("NX_BPFTRACE_READY_TIMEOUT_S", "120"))):
         ensure_tracefs()
         self.out_path = out_path
         self.out = open(out_path, "wb")

@@ -22,6 +22,9 @@ sys.path.insert(0, os.path.join(REPO, "tests", "e2e"))
 
 from events import PROBES  # noqa: E402
 
+sys.path.insert(0, os.path.join(REPO, "tests", "lib"))
+from elfprobes import bpftrace_list  # noqa: E402
+
 BUILD_RELEASE = os.path.join(REPO, "tests", "versions", "build-release.sh")
 
 
@@ -39,12 +42,9 @@ class Runner:
 def native_probes(path):
     """The nextest probes `bpftrace -l` lists for the ELF at `path` (a set of names)."""
     try:
-        p = subprocess.run(["bpftrace", "-l", f"usdt:{path}:nextest:*"], stdout=subprocess.PIPE,
-                           stderr=subprocess.DEVNULL, timeout=120)
+        return set(bpftrace_list(path, "nextest")[1])
     except (OSError, subprocess.TimeoutExpired):
         return set()
-    return {line.rsplit(":", 1)[-1] for line in p.stdout.decode(errors="replace").splitlines()
-            if ":nextest:" in line}
 
 
 def version_of(path):

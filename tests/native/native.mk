@@ -42,9 +42,9 @@ CHECKS += native-soak
 # Criterion tests of preload/engine/observe/ttylines.c (reporter lines drawn through a progress bar).
 NATIVE_UNIT := $(NATIVE_BUILD)/test-ttylines
 
-$(NATIVE_UNIT): $(NATIVE_DIR)/test_ttylines.c preload/engine/observe/ttylines.c preload/engine/observe/ttylines.h preload/engine/observe/lines.h
+$(NATIVE_UNIT): $(NATIVE_DIR)/test_ttylines.c $(NX_TTYLINES_SRCS) $(PRELOAD_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) $(CFLAGS) $(PRELOAD_INC) -o $@ $(NATIVE_DIR)/test_ttylines.c preload/engine/observe/ttylines.c \
+	$(CC) $(CFLAGS_COMMON) $(CFLAGS) $(PRELOAD_INC) -o $@ $(NATIVE_DIR)/test_ttylines.c $(NX_TTYLINES_SRCS) \
 	    -lcriterion -pthread
 
 native-unit: $(NATIVE_UNIT)

@@ -1,14 +1,12 @@
-#!/usr/bin/env python3
 """compare: runs the same scenarios under real cargo-nextest and under nextest-sim with the
 call logger (calllog.c) preloaded, normalises what legitimately differs, and fails on any
 other difference in how the two runners drive their children and what they print.
 
-Owns: the protocol scenarios, the normal form of a call log, and the diff.  Usage:
-    compare.py --calllog build/protocol/libcalllog.so --sim build/sim-target/release/nextest-sim
-               [--out build/protocol/runs] [--keep-going] [SCENARIO …]
-Prints one line per scenario (PASS/FAIL) with the differences under it, then
-`N passed, N failed`; exit 1 on any failure, 2 when it cannot run.  Needs real
-cargo-nextest on PATH (the version the simulator models).
+Owns: the protocol scenarios, the normal form of a call log, and the diff.  The pytest
+cases (one per scenario, its differences as the failure) are test_protocol.py:
+    pytest tests/protocol --calllog build/protocol/libcalllog.so
+           --sim build/sim-target/release/nextest-sim [--out build/protocol/runs] [-k SCENARIO]
+Needs real cargo-nextest on PATH (the version the simulator models).
 
 Normal form (what is compared, per run):
   * children: every spawn, keyed by what it is: a test attempt (binary id, test name,
@@ -31,11 +29,9 @@ scheduling); read sizes (buffering of the async runtime); the order of events of
 different children (concurrency); cargo's own build commands' pipes (cargo's business).
 """
 
-import argparse
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -595,66 +591,36 @@ def run_one(cmd, env, cwd, actions, timeout):
     return p.returncode, out, err
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description="protocol check: real nextest vs nextest-sim")
-    ap.add_argument("--calllog", required=True)
-    ap.add_argument("--sim", required=True)
-    ap.add_argument("--out", default=os.path.join(REPO, "build", "protocol", "runs"))
-    ap.add_argument("scenario", nargs="*")
-    a = ap.parse_args(argv)
-    real = shutil.which("cargo-nextest")
-    if not real:
-        print("protocol: skipped: cargo-nextest is not installed (nothing to compare the simulator with)")
-        return 1 if os.environ.get("CI") == "true" else 0
-    real = os.path.realpath(real)
-    ver = subprocess.run([real, "nextest", "--version"], stdout=subprocess.PIPE, text=True).stdout.split("\n")[0]
-    print(f"protocol: real {ver} at {real} vs {a.sim}")
-    unknown = [n for n in a.scenario if n not in BY_NAME]
-    if unknown:
-        ap.error(f"unknown scenarios {unknown}; known: {list(BY_NAME)}")
-    chosen = [BY_NAME[n] for n in a.scenario] if a.scenario else SCENARIOS
-    fixtures.build()
-    base_env = dict(os.environ, CARGO_TARGET_DIR=fixtures.TARGET, __NEXTEST_FORCE_RUN_ID=RUN_ID)
-    for k in list(base_env):
+def run_scenario(s, real, sim, calllog, base_env, out):
+    """Both runners on scenario `s` with the call logger; returns the differences."""
+    d = os.path.join(out, s.name)
+    os.makedirs(d, exist_ok=True)
+    res = {}
+    for side, cmd in (("nextest", [real, "nextest", "run"] + s.args),
+                      ("sim", [sim, "nextest", "run"] + s.args)):
+        log = os.path.join(d, f"{side}.calllog.jsonl")
+        if os.path.exists(log):
+            os.unlink(log)
+        env = dict(base_env, **s.env, CALLLOG_FILE=log, LD_PRELOAD=calllog)
+        rc, so, se = run_one(cmd, env, fixtures.WORKSPACE, s.actions, s.timeout)
+        for nm, data in (("stdout", so), ("stderr", se)):
+            with open(os.path.join(d, f"{side}.{nm}"), "wb") as f:
+                f.write(data)
+        res[side] = (rc, so, se, load(log) if os.path.exists(log) else [])
+    ctx_r = [(real, "<RUNNER>"), (fixtures.TARGET, "<TARGET>"), (fixtures.WORKSPACE, "<WS>"),
+             (calllog, "<CALLLOG>")]
+    ctx_s = [(sim, "<RUNNER>")] + ctx_r[1:]
+    problems = compare_run(s, res["nextest"], res["sim"], ctx_r, ctx_s)
+    if s.name in SELFTEST_ON:
+        problems += selftest(s, res["nextest"], res["sim"], ctx_r, ctx_s)
+    return problems
+
+
+def base_env():
+    """The environment both runners get: the fixtures' target, a fixed run id, none of the
+    caller's NEXTEST_* settings."""
+    env = dict(os.environ, CARGO_TARGET_DIR=fixtures.TARGET, __NEXTEST_FORCE_RUN_ID=RUN_ID)
+    for k in list(env):
         if k.startswith("NEXTEST_") or k in ("LD_PRELOAD", "CARGO", "RUST_BACKTRACE"):
-            base_env.pop(k)
-    calllog = os.path.abspath(a.calllog)
-    passed = failed = 0
-    for s in chosen:
-        d = os.path.join(a.out, s.name)
-        os.makedirs(d, exist_ok=True)
-        res = {}
-        t0 = time.monotonic()
-        for side, cmd in (("nextest", [real, "nextest", "run"] + s.args),
-                          ("sim", [os.path.abspath(a.sim), "nextest", "run"] + s.args)):
-            log = os.path.join(d, f"{side}.calllog.jsonl")
-            if os.path.exists(log):
-                os.unlink(log)
-            env = dict(base_env, **s.env, CALLLOG_FILE=log, LD_PRELOAD=calllog)
-            rc, out, err = run_one(cmd, env, fixtures.WORKSPACE, s.actions, s.timeout)
-            for nm, data in (("stdout", out), ("stderr", err)):
-                with open(os.path.join(d, f"{side}.{nm}"), "wb") as f:
-                    f.write(data)
-            res[side] = (rc, out, err, load(log) if os.path.exists(log) else [])
-        ctx_r = [(real, "<RUNNER>"), (fixtures.TARGET, "<TARGET>"), (fixtures.WORKSPACE, "<WS>"),
-                 (calllog, "<CALLLOG>")]
-        ctx_s = [(os.path.abspath(a.sim), "<RUNNER>")] + ctx_r[1:]
-        problems = compare_run(s, res["nextest"], res["sim"], ctx_r, ctx_s)
-        if s.name in SELFTEST_ON:
-            problems += selftest(s, res["nextest"], res["sim"], ctx_r, ctx_s)
-        took = f"{time.monotonic() - t0:.1f}s"
-        if problems:
-            failed += 1
-            print(f"FAIL {s.name}  ({took}, {d})")
-            for p in problems:
-                print("    " + p)
-        else:
-            passed += 1
-            print(f"PASS {s.name}  ({took})")
-        sys.stdout.flush()
-    print(f"protocol: {passed} passed, {failed} failed")
-    return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+            env.pop(k)
+    return env

@@ -5,7 +5,6 @@ SIM_DIR        := tests/sim
 # SIM_TARGET_DIR and SIM_BIN are set in the top-level Makefile (other areas name them).
 SIM_SRCS       := $(SIM_DIR)/Cargo.toml $(wildcard $(SIM_DIR)/src/*.rs)
 SIM_CARGO      ?= cargo
-SIM_PYTHON     ?= python3
 
 .PHONY: sim sim-selfcheck sim-unit
 sim: $(SIM_BIN)
@@ -18,8 +17,8 @@ $(SIM_BIN): $(SIM_SRCS)
 sim-unit:
 	$(SIM_CARGO) test --release --offline --manifest-path $(SIM_DIR)/Cargo.toml --target-dir $(SIM_TARGET_DIR)
 
-# Unit tests + end-to-end checks on a throwaway workspace (tests/sim/selfcheck/ws).
+# Unit tests + end-to-end checks on a throwaway workspace (tests/sim/selfcheck/ws), pytest.
 sim-selfcheck: $(SIM_BIN) sim-unit
-	$(SIM_PYTHON) $(SIM_DIR)/selfcheck/selfcheck.py $(SIM_BIN) $(CURDIR)
+	$(PYTEST) $(SIM_DIR)/selfcheck/test_selfcheck.py $(PYTEST_ARGS) --sim $(abspath $(SIM_BIN))
 
 CHECKS += sim-selfcheck

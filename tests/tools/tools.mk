@@ -2,17 +2,17 @@
 # Perfetto converter, top), of installing them (make install, make deb) and of the
 # examples in README.md and docs/.
 #
-# Owns: tools-tests (part of `make check`; prints a final `N passed, N failed` line; needs
-# root + bpftrace for the live parts, real cargo-nextest for the native ones),
+# Owns: tools-tests (part of `make check`; test_tools.py under pytest, TOOLS_ARGS='-m top' or
+# '-k perfetto' selects; needs root + bpftrace for the live parts, real cargo-nextest for the
+# native ones),
 # tools-examples (re-makes tracer-scripts/examples/: each script's output and the truth of
 # the same run, with real cargo-nextest when installed, else the simulator),
-# tools-deb-test, tools-top-test, docs-examples (also parts of tools-tests' CHECKS).
+# tools-deb-test, tools-top-test, docs-examples (test_docs_examples.py; also parts of CHECKS).
 # The install rules are in tracer-scripts/install.mk.
 
 TOOLS_DIR    := tests/tools
 TOOLS_BUILD  := $(BUILD)/tools
 TOOLS_SIM    ?= $(BUILD)/sim-target/release/nextest-sim
-TOOLS_PYTHON ?= python3
 TOOLS_ARGS   ?=
 TOOLS_CFLAGS := -O2 -Wall -Wextra -Werror
 
@@ -41,11 +41,12 @@ $(TOOLS_BUILD)/private/libnextest_probes.so: $(LIB) | $(TOOLS_BUILD)
 TOOLS_DEPS := $(TOOLS_BUILD)/private/libnextest_probes.so $(TOOLS_SIM) $(TOOLS_BUILD)/static-hello $(TOOLS_BUILD)/fakeprobe_run e2e-fixtures
 
 tools-tests: $(TOOLS_DEPS)
-	$(TOOLS_PYTHON) $(TOOLS_DIR)/run_tests.py --root $(CURDIR) --build $(abspath $(BUILD)) \
+	$(PYTEST) $(TOOLS_DIR)/test_tools.py $(PYTEST_ARGS) --root $(CURDIR) --build $(abspath $(BUILD)) \
 	    --sim $(abspath $(TOOLS_SIM)) $(TOOLS_ARGS)
 
+# Not a test run: re-makes the committed examples (test_tools.py's writer).
 tools-examples: $(TOOLS_DEPS)
-	$(TOOLS_PYTHON) $(TOOLS_DIR)/run_tests.py --root $(CURDIR) --build $(abspath $(BUILD)) \
+	$(PYTHON3) $(TOOLS_DIR)/test_tools.py --root $(CURDIR) --build $(abspath $(BUILD)) \
 	    --sim $(abspath $(TOOLS_SIM)) --write-examples $(CURDIR)/tracer-scripts/examples
 
 CHECKS += tools-tests
@@ -66,9 +67,9 @@ $(TOOLS_BUILD)/private/bin/cargo-nextest:
 	cp "$$(command -v cargo-nextest)" $@.tmp && mv -f $@.tmp $@
 
 docs-examples: $(TOOLS_DEPS) $(TOOLS_BUILD)/private/bin/cargo-nextest
-	$(TOOLS_PYTHON) $(TOOLS_DIR)/docs_examples.py $(DOCS_EX_ARGS)
+	$(PYTEST) $(TOOLS_DIR)/test_docs_examples.py $(PYTEST_ARGS) $(DOCS_EX_ARGS)
 
 docs-examples-all: $(TOOLS_DEPS) $(TOOLS_BUILD)/private/bin/cargo-nextest
-	$(TOOLS_PYTHON) $(TOOLS_DIR)/docs_examples.py $(DOCS_EX_ARGS) --all
+	$(PYTEST) $(TOOLS_DIR)/test_docs_examples.py $(PYTEST_ARGS) $(DOCS_EX_ARGS) --all
 
 CHECKS += docs-examples

@@ -1,5 +1,6 @@
 # tests/unit/config.mk — Criterion tests of the runner-configuration module:
-# TOML parser, durations, filtersets, argv parsing and resolved config.
+# TOML parser, durations, filtersets (globs, Rust regexes through PCRE2),
+# cfg() platform specs, argv parsing, the shared cursor and resolved config.
 #
 # Owns: build/unit-config/ and the `unit-config` target.  Links the preload
 # sources it tests directly (the .so exports only the hooks), compiled with
@@ -9,9 +10,9 @@
 UNIT_CONFIG_DIR    := $(BUILD)/unit-config
 UNIT_CONFIG_TESTS  := tests/unit/test_config.c tests/unit/test_toml.c \
                       tests/unit/test_filterset.c tests/unit/test_duration.c \
-                      tests/unit/test_cmdline.c
-UNIT_CONFIG_LIBSRC := preload/engine/config/config.c preload/engine/parse/toml.c preload/engine/parse/filterset.c \
-                      preload/engine/parse/duration.c preload/engine/parse/cmdline.c preload/engine/observe/shellwords.c
+                      tests/unit/test_cmdline.c tests/unit/test_rustregex.c \
+                      tests/unit/test_cursor.c tests/unit/test_platform.c
+UNIT_CONFIG_LIBSRC := $(NX_CONFIG_LOAD_SRCS)
 UNIT_CONFIG_OBJS   := $(patsubst tests/unit/%.c,$(UNIT_CONFIG_DIR)/%.o,$(UNIT_CONFIG_TESTS)) \
                       $(patsubst preload/%.c,$(UNIT_CONFIG_DIR)/lib_%.o,$(UNIT_CONFIG_LIBSRC))
 UNIT_CONFIG_BIN    := $(UNIT_CONFIG_DIR)/unit-config
@@ -27,7 +28,7 @@ $(UNIT_CONFIG_DIR)/%.o: tests/unit/%.c $(PRELOAD_HDRS) | $(UNIT_CONFIG_DIR)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) $(PRELOAD_INC) -c -o $@ $<
 
 $(UNIT_CONFIG_BIN): $(UNIT_CONFIG_OBJS)
-	$(CC) -o $@ $(UNIT_CONFIG_OBJS) -lcriterion -pthread
+	$(CC) -o $@ $(UNIT_CONFIG_OBJS) -lcriterion -ldl -pthread
 
 $(UNIT_CONFIG_DIR):
 	mkdir -p $@

@@ -1,13 +1,15 @@
 # tests/unit/parsers.mk — Criterion tests of the stderr/stdout line parsers.
 #
 # Owns: target `unit-parsers`, which builds tests/unit/test_reporter.c and
-# tests/unit/test_libtest.c (with the parser sources compiled in) into
-# build/unit-parsers/ and runs them from the repository root (the corpus
-# test reads tests/fuzz/corpus/).
+# tests/unit/test_libtest.c (with the reporter parser, the libtest-json reader
+# of tests/unit/libtest/ and the fuzz self-checks of tests/fuzz/spans_*.c
+# compiled in) into build/unit-parsers/ and runs them from the repository root
+# (the corpus test reads tests/fuzz/corpus/).
 
 UNIT_PARSERS_DIR   := $(BUILD)/unit-parsers
-UNIT_PARSERS_SRCS  := preload/engine/parse/ansi.c preload/engine/parse/reporter.c preload/engine/parse/libtest.c preload/engine/observe/lines.c
-UNIT_PARSERS_HDRS  := preload/engine/parse/ansi.h preload/engine/parse/reporter.h preload/engine/parse/libtest.h preload/engine/observe/lines.h
+UNIT_PARSERS_SRCS  := $(NX_PARSERS_SRCS) $(NX_LINES_SRCS) tests/unit/libtest/libtest.c \
+                      tests/fuzz/spans_reporter.c tests/fuzz/spans_libtest.c
+UNIT_PARSERS_HDRS  := $(PRELOAD_HDRS) tests/unit/libtest/libtest.h tests/fuzz/spans.h
 UNIT_PARSERS_BINS  := $(UNIT_PARSERS_DIR)/test_reporter $(UNIT_PARSERS_DIR)/test_libtest
 
 $(UNIT_PARSERS_DIR)/test_reporter: tests/unit/test_reporter.c $(UNIT_PARSERS_SRCS) $(UNIT_PARSERS_HDRS)

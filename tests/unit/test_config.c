@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "../../preload/engine/config/config.h"
+#include "../../preload/engine/config/cpus.h"
+#include "../../preload/engine/parse/rustregex.h"
 
 #define S 1000000000ull
 #define MS 1000000ull
@@ -778,6 +780,33 @@ Test(config, setup_script_errors)
 
 /* ---- bad configs ---- */
 
+/* An override whose filter has a regex, with libpcre2-8 missing: the load
+ * reports the regex as unsupported (the runner then runs without the
+ * configuration, never breaks); with the library the same file loads. */
+Test(config, regex_override_with_pcre2)
+{
+	static const char TOML[] = "[[profile.default.overrides]]\n"
+				   "filter = 'test(/^a[\\d_]b$/)'\n"
+				   "retries = 3\n";
+	char *ws = workspace(TOML);
+	struct nx_config c;
+	must_load(LOAD(&c, ws, "cargo-nextest", "nextest", "run"), &c);
+	cr_assert_eq(T(&c, "fx", "a_b").retries.count, 3);
+	cr_assert_eq(T(&c, "fx", "axb").retries.count, 0);
+	nx_config_free(&c);
+	rmrf(ws);
+}
+
+Test(config, regex_override_without_pcre2_is_unsupported)
+{
+	nx_rustregex_use_library("libpcre2-8-not-installed.so.0");
+	char *ws = workspace("[[profile.default.overrides]]\nfilter = 'test(/a/)'\nretries = 3\n");
+	struct nx_config c;
+	must_fail(LOAD(&c, ws, "cargo-nextest", "nextest", "run"), &c, "unsupported regex");
+	nx_config_free(&c);
+	rmrf(ws);
+}
+
 Test(config, invalid_configs_fail_cleanly)
 {
 	static const struct {
@@ -886,7 +915,7 @@ Test(config, workspace_root_discovery)
 
 Test(config, ncpus_is_sane)
 {
-	unsigned n = nx_ncpus();
+	unsigned n = nx_cpus_available();
 	cr_assert_geq(n, 1);
 	cr_assert_leq(n, (unsigned)sysconf(_SC_NPROCESSORS_CONF));
 	cr_assert_eq(nx_config_parse_version("0.9.143"), NX_VERSION(0, 9, 143));

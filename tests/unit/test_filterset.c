@@ -327,3 +327,14 @@ Test(filterset, garbage_never_crashes)
 	cr_assert(parsed > 100, "parsed %d", parsed);
 	cr_assert(rejected > 100, "rejected %d", rejected);
 }
+
+/* Regexes follow Rust's regex crate (nextest-filtering builds them with
+ * regex::Regex::new at cargo-nextest-0.9.143): an escape inside a class is a
+ * class escape.  The cases below were checked against regex 1.13.1. */
+Test(filterset, regex_class_escapes)
+{
+	struct nx_filter_query a1b = Q("fx", "a1b"), a_b = Q("fx", "a_b"), axb = Q("fx", "axb");
+	yes("test(/^a[\\d_]b$/)", &a1b);
+	yes("test(/^a[\\d_]b$/)", &a_b);
+	no("test(/^a[\\d_]b$/)", &axb);
+}

@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "../../preload/engine/encode/encode.h"
+#include "format.h"
 
 #define RUN "55459fda-13fe-406a-b4e3-0230fd52bb03"
 static const struct nx_opt_u32 none = { 0, 0 };

@@ -9,13 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "libtest.h"
+#include "../fuzz/spans.h"
+#include "libtest/libtest.h"
 #include "lines.h"
 
 #define SP(s) (int)(s).n, (s).p
 #define APP(...) (o += (size_t)snprintf(buf + o, o < cap ? cap - o : 0, __VA_ARGS__))
 
-static void sig(const struct nx_lt_event *e, char *buf, size_t cap)
+static void sig(const struct nx_libtest_event *e, char *buf, size_t cap)
 {
 	size_t o = 0;
 	static const char *kinds[] = { "NONE", "SUITE_STARTED", "SUITE_DONE", "TEST_STARTED",
@@ -23,10 +24,10 @@ static void sig(const struct nx_lt_event *e, char *buf, size_t cap)
 	buf[0] = 0;
 	APP("%s", kinds[e->kind]);
 	switch (e->kind) {
-	case NX_LT_TEST_STARTED:
-	case NX_LT_TEST_IGNORED:
-	case NX_LT_TEST_DONE:
-		if (e->kind == NX_LT_TEST_DONE)
+	case NX_LIBTEST_TEST_STARTED:
+	case NX_LIBTEST_TEST_IGNORED:
+	case NX_LIBTEST_TEST_DONE:
+		if (e->kind == NX_LIBTEST_TEST_DONE)
 			APP(" %s", e->failed ? "failed" : "ok");
 		APP(" crate=<%.*s> bin=<%.*s> test=<%.*s>", SP(e->crate), SP(e->binary), SP(e->test));
 		if (e->has_stress)
@@ -40,10 +41,10 @@ static void sig(const struct nx_lt_event *e, char *buf, size_t cap)
 		if (e->has_stdout)
 			APP(" stdout%s", e->stdout_open ? "(open)" : "");
 		break;
-	case NX_LT_SUITE_STARTED:
+	case NX_LIBTEST_SUITE_STARTED:
 		APP(" count=%llu", (unsigned long long)e->test_count);
 		break;
-	case NX_LT_SUITE_DONE:
+	case NX_LIBTEST_SUITE_DONE:
 		APP(" %s p%llu f%llu i%llu m%llu fo%llu time=%.*s ns=%llu", e->failed ? "failed" : "ok",
 		    (unsigned long long)e->passed, (unsigned long long)e->failed_count,
 		    (unsigned long long)e->ignored, (unsigned long long)e->measured,
@@ -65,8 +66,8 @@ static void sig(const struct nx_lt_event *e, char *buf, size_t cap)
 static const char *P(const char *line)
 {
 	static char out[2048];
-	struct nx_lt_event e;
-	nx_lt_parse(line, strlen(line), &e);
+	struct nx_libtest_event e;
+	nx_libtest_parse(line, strlen(line), &e);
 	sig(&e, out, sizeof(out));
 	return out;
 }
@@ -205,18 +206,18 @@ Test(tests, malformed)
 
 /* ---- multi-line objects ------------------------------------------------------ */
 
-static const char *stream_sig(struct nx_lt_stream *s, const char *line)
+static const char *stream_sig(struct nx_libtest_stream *s, const char *line)
 {
 	static char out[2048];
-	struct nx_lt_event e;
-	nx_lt_stream_line(s, line, strlen(line), &e);
+	struct nx_libtest_event e;
+	nx_libtest_stream_line(s, line, strlen(line), &e);
 	sig(&e, out, sizeof(out));
 	return out;
 }
 
 Test(multiline, no_capture_failure_spans_two_lines)
 {
-	struct nx_lt_stream s = { 0, 0 };
+	struct nx_libtest_stream s = { 0, 0 };
 	const char *l1 = "{\"type\":\"test\",\"event\":\"failed\",\"name\":\"c::b$t\",\"exec_time\":0.01,"
 			 "\"stdout\":\"(stdout not captured)\\n(stderr not captured)";
 	cr_assert_str_eq(stream_sig(&s, l1),
@@ -233,7 +234,7 @@ Test(multiline, no_capture_failure_spans_two_lines)
 
 Test(multiline, lost_continuation_does_not_eat_events)
 {
-	struct nx_lt_stream s = { 0, 0 };
+	struct nx_libtest_stream s = { 0, 0 };
 	cr_assert_str_eq(stream_sig(&s, "{\"type\":\"test\",\"event\":\"failed\",\"name\":\"c::b$t\",\"exec_time\":1,\"stdout\":\"x"),
 			 "TEST_DONE failed crate=<c> bin=<b> test=<t> attempts=1 time=1 ns=1000000000 stdout(open)");
 	cr_assert_str_eq(stream_sig(&s, "still \\\" inside"), "CONTINUATION");
@@ -245,9 +246,9 @@ Test(multiline, lost_continuation_does_not_eat_events)
 
 Test(multiline, bounded_continuation)
 {
-	struct nx_lt_stream s = { 0, 0 };
+	struct nx_libtest_stream s = { 0, 0 };
 	stream_sig(&s, "{\"type\":\"test\",\"event\":\"failed\",\"name\":\"c::b$t\",\"exec_time\":1,\"stdout\":\"x");
-	for (int i = 0; i < NX_LT_MAX_CONTINUATION; i++)
+	for (int i = 0; i < NX_LIBTEST_MAX_CONTINUATION; i++)
 		cr_assert_str_eq(stream_sig(&s, "no quote here"), "CONTINUATION");
 	cr_assert_eq(s.open, 0);
 	cr_assert_str_eq(stream_sig(&s, "no quote here"), "NONE");
@@ -267,20 +268,20 @@ static const char *stream_text =
 struct collect {
 	char sigs[32][512];
 	int n;
-	struct nx_lt_stream st;
+	struct nx_libtest_stream st;
 };
 
 static void on_line(void *ctx, const char *line, size_t len, int truncated)
 {
 	struct collect *c = ctx;
-	struct nx_lt_event e;
+	struct nx_libtest_event e;
 	if (c->n >= 32)
 		return;
 	if (truncated) {
 		snprintf(c->sigs[c->n++], 512, "TRUNCATED");
 		return;
 	}
-	nx_lt_stream_line(&c->st, line, len, &e);
+	nx_libtest_stream_line(&c->st, line, len, &e);
 	sig(&e, c->sigs[c->n++], 512);
 }
 
@@ -358,9 +359,9 @@ Test(stream, huge_line_is_dropped)
 	cr_assert_str_eq(c.sigs[1], "TEST_STARTED crate=<c> bin=<b> test=<u>");
 	/* The parser itself copes with the whole line too. */
 	{
-		struct nx_lt_event e;
+		struct nx_libtest_event e;
 		const char *nl = memchr(buf, '\n', o);
-		cr_assert_eq(nx_lt_parse(buf, (size_t)(nl - buf), &e), NX_LT_TEST_DONE);
+		cr_assert_eq(nx_libtest_parse(buf, (size_t)(nl - buf), &e), NX_LIBTEST_TEST_DONE);
 		cr_assert_eq(e.stdout_open, 0);
 	}
 	free(buf);
@@ -369,13 +370,13 @@ Test(stream, huge_line_is_dropped)
 static void on_line_keep_truncated(void *ctx, const char *line, size_t len, int truncated)
 {
 	struct collect *c = ctx;
-	struct nx_lt_event e;
+	struct nx_libtest_event e;
 	if (c->n >= 32)
 		return;
 	if (truncated)
-		nx_lt_stream_truncated(&c->st, line, len, &e);
+		nx_libtest_stream_truncated(&c->st, line, len, &e);
 	else
-		nx_lt_stream_line(&c->st, line, len, &e);
+		nx_libtest_stream_line(&c->st, line, len, &e);
 	sig(&e, c->sigs[c->n++], 512);
 }
 
@@ -417,14 +418,14 @@ Test(stream, truncated_failure_keeps_its_event)
 Test(garbage, random_bytes_never_parse)
 {
 	char line[600];
-	struct nx_lt_event e;
+	struct nx_libtest_event e;
 
 	rng_state = 0xdeadbeefcafef00dull;
 	for (int i = 0; i < 200000; i++) {
 		size_t n = rnd() % sizeof(line);
 		for (size_t k = 0; k < n; k++)
 			line[k] = (char)(rnd() & 0xff);
-		cr_assert_eq(nx_lt_parse(line, n, &e), NX_LT_NONE, "iteration %d", i);
+		cr_assert_eq(nx_libtest_parse(line, n, &e), NX_LIBTEST_NONE, "iteration %d", i);
 	}
 }
 
@@ -436,12 +437,12 @@ Test(garbage, every_proper_prefix_of_a_closed_line_is_none)
 		"{\"type\":\"test\",\"event\":\"ok\",\"name\":\"c::b@stress-0$t#2\",\"exec_time\":0.005941609}",
 		"{\"type\":\"test\",\"event\":\"failed\",\"name\":\"c::b$t\",\"exec_time\":1,\"reason\":\"time limit exceeded\"}",
 	};
-	struct nx_lt_event e;
+	struct nx_libtest_event e;
 	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
 		size_t n = strlen(lines[i]);
-		cr_assert_neq(nx_lt_parse(lines[i], n, &e), NX_LT_NONE, "full line %zu", i);
+		cr_assert_neq(nx_libtest_parse(lines[i], n, &e), NX_LIBTEST_NONE, "full line %zu", i);
 		for (size_t k = 0; k < n; k++)
-			cr_assert_eq(nx_lt_parse(lines[i], k, &e), NX_LT_NONE, "line %zu prefix %zu", i, k);
+			cr_assert_eq(nx_libtest_parse(lines[i], k, &e), NX_LIBTEST_NONE, "line %zu prefix %zu", i, k);
 	}
 }
 
@@ -485,7 +486,7 @@ Test(garbage, mutations_and_token_soup_keep_invariants)
 		} else {
 			memcpy(buf, name, n);
 		}
-		got += nx_lt_fuzz_one((const uint8_t *)buf, n);	/* aborts on a bad span */
+		got += nx_libtest_fuzz_one((const uint8_t *)buf, n);	/* aborts on a bad span */
 	}
 	{
 		size_t n0 = strlen(stream_text);
@@ -497,7 +498,7 @@ Test(garbage, mutations_and_token_soup_keep_invariants)
 				buf[at] = (char)rnd();
 			else
 				n = at;
-			nx_lt_fuzz_one((const uint8_t *)buf, n);
+			nx_libtest_fuzz_one((const uint8_t *)buf, n);
 		}
 	}
 	cr_assert_gt(got, 0, "the token soup should hit some real lines");
@@ -517,6 +518,6 @@ Test(corpus, libtest_seeds_parse)
 		cr_assert_not_null(f, "missing %s (run from the repository root)", files[i]);
 		size_t n = fread(buf, 1, sizeof(buf), f);
 		fclose(f);
-		cr_assert_gt(nx_lt_fuzz_one((const uint8_t *)buf, n), 2, "%s", files[i]);
+		cr_assert_gt(nx_libtest_fuzz_one((const uint8_t *)buf, n), 2, "%s", files[i]);
 	}
 }

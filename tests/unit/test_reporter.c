@@ -12,10 +12,11 @@
 #include "ansi.h"
 #include "lines.h"
 #include "reporter.h"
+#include "../fuzz/spans.h"
 
 /* ---- helpers -------------------------------------------------------- */
 
-static const char *status_name(enum nx_rep_status s)
+static const char *status_name(enum nx_reporter_status s)
 {
 	static const char *names[] = {
 		"NONE", "PASS", "FAIL", "FAIL_LEAK", "SIGNAL", "ABORT", "XFAIL", "LEAK",
@@ -28,7 +29,7 @@ static const char *status_name(enum nx_rep_status s)
 #define SP(s) (int)(s).n, (s).p
 #define APP(...) (o += (size_t)snprintf(buf + o, o < cap ? cap - o : 0, __VA_ARGS__))
 
-static void stats_sig(const struct nx_rep_stats *s, char *buf, size_t cap, size_t o)
+static void stats_sig(const struct nx_reporter_stats *s, char *buf, size_t cap, size_t o)
 {
 	APP(" %llu/%llu%s p%llu s%llu fl%llu lk%llu f%llu lf%llu x%llu t%llu sk%llu",
 	    (unsigned long long)s->finished, (unsigned long long)s->initial,
@@ -40,19 +41,19 @@ static void stats_sig(const struct nx_rep_stats *s, char *buf, size_t cap, size_
 }
 
 /* A canonical one-line description of a parse result. */
-static void sig(const struct nx_rep_line *r, char *buf, size_t cap)
+static void sig(const struct nx_reporter_line *r, char *buf, size_t cap)
 {
 	size_t o = 0;
 	buf[0] = 0;
 	switch (r->kind) {
-	case NX_REP_NONE:
+	case NX_REPORTER_NONE:
 		APP("NONE");
 		break;
-	case NX_REP_RUN_ID:
+	case NX_REPORTER_RUN_ID:
 		APP("RUN_ID %.*s %.*s", SP(r->u.run_id.run_id), SP(r->u.run_id.profile));
 		break;
-	case NX_REP_STARTING: {
-		const struct nx_rep_starting *s = &r->u.starting;
+	case NX_REPORTER_STARTING: {
+		const struct nx_reporter_starting *s = &r->u.starting;
 		APP("STARTING %llu/%llu skip=%llu/%llu%s%s%s", (unsigned long long)s->tests,
 		    (unsigned long long)s->binaries, (unsigned long long)s->skipped_tests,
 		    (unsigned long long)s->skipped_binaries, s->benchmarks ? " bench" : "",
@@ -61,10 +62,10 @@ static void sig(const struct nx_rep_line *r, char *buf, size_t cap)
 			APP(" id=%.*s profile=%.*s", SP(s->run_id), SP(s->profile));
 		break;
 	}
-	case NX_REP_SETUP:
-	case NX_REP_TEST: {
-		const struct nx_rep_status_line *st = &r->u.st;
-		APP("%s %s", r->kind == NX_REP_TEST ? "TEST" : "SETUP", status_name(st->status));
+	case NX_REPORTER_SETUP:
+	case NX_REPORTER_TEST: {
+		const struct nx_reporter_status_line *st = &r->u.st;
+		APP("%s %s", r->kind == NX_REPORTER_TEST ? "TEST" : "SETUP", status_name(st->status));
 		if (st->try_attempt)
 			APP(" try=%u", st->try_attempt);
 		if (st->frac_den)
@@ -87,33 +88,33 @@ static void sig(const struct nx_rep_line *r, char *buf, size_t cap)
 			APP(" ctr=%u/%u", st->counter_current, st->counter_total);
 		if (st->counter == NX_COUNTER_PLACEHOLDER)
 			APP(" ctr=-");
-		if (r->kind == NX_REP_TEST)
+		if (r->kind == NX_REPORTER_TEST)
 			APP(" bin=<%.*s> test=<%.*s>", SP(st->binary_id), SP(st->test_name));
 		else
 			APP(" script=<%.*s> cmd=<%.*s>", SP(st->script_id), SP(st->command));
 		break;
 	}
-	case NX_REP_CANCEL:
-	case NX_REP_PAUSE:
-	case NX_REP_CONTINUE: {
-		const struct nx_rep_cancel *k = &r->u.cancel;
+	case NX_REPORTER_CANCEL:
+	case NX_REPORTER_PAUSE:
+	case NX_REPORTER_CONTINUE: {
+		const struct nx_reporter_cancel *k = &r->u.cancel;
 		APP("%s%s reason=<%.*s> running=%llu%s%s",
-		    r->kind == NX_REP_CANCEL ? "CANCEL" : r->kind == NX_REP_PAUSE ? "PAUSE" : "CONTINUE",
+		    r->kind == NX_REPORTER_CANCEL ? "CANCEL" : r->kind == NX_REPORTER_PAUSE ? "PAUSE" : "CONTINUE",
 		    k->killing ? " kill" : "", SP(k->reason), (unsigned long long)k->running,
 		    k->scripts ? " scripts" : "", k->immediate ? " immediate" : "");
 		break;
 	}
-	case NX_REP_STRESS_START:
+	case NX_REPORTER_STRESS_START:
 		APP("STRESS_START %llu/%llu", (unsigned long long)r->u.stress.iteration,
 		    (unsigned long long)r->u.stress.total);
 		break;
-	case NX_REP_STRESS_DONE:
+	case NX_REPORTER_STRESS_DONE:
 		APP("STRESS_DONE %llu/%llu ns=%llu", (unsigned long long)r->u.stress.iteration,
 		    (unsigned long long)r->u.stress.total, (unsigned long long)r->u.stress.nanos);
 		stats_sig(&r->u.stress.stats, buf, cap, o);
 		break;
-	case NX_REP_SUMMARY: {
-		const struct nx_rep_summary *s = &r->u.summary;
+	case NX_REPORTER_SUMMARY: {
+		const struct nx_reporter_summary *s = &r->u.summary;
 		APP("SUMMARY ns=%llu", (unsigned long long)s->nanos);
 		if (s->stress)
 			APP(" stress %llu/%llu p%llu f%llu reason=<%.*s>",
@@ -124,7 +125,7 @@ static void sig(const struct nx_rep_line *r, char *buf, size_t cap)
 			stats_sig(&s->stats, buf, cap, o);
 		break;
 	}
-	case NX_REP_WARNING:
+	case NX_REPORTER_WARNING:
 		APP("WARNING %llu/%llu <%.*s>", (unsigned long long)r->u.warning.not_run,
 		    (unsigned long long)r->u.warning.initial, SP(r->u.warning.text));
 		break;
@@ -136,8 +137,8 @@ static const char *P(const char *raw)
 {
 	static char out[2048];
 	char scratch[4096];
-	struct nx_rep_line r;
-	nx_rep_parse_raw(raw, strlen(raw), scratch, sizeof(scratch), &r);
+	struct nx_reporter_line r;
+	nx_reporter_parse_raw(raw, strlen(raw), scratch, sizeof(scratch), &r);
 	sig(&r, out, sizeof(out));
 	return out;
 }
@@ -211,7 +212,7 @@ Test(ansi, in_place)
 static uint64_t ns(const char *s)
 {
 	uint64_t v = 777;
-	cr_assert_eq(nx_rep_secs_to_nanos(s, strlen(s), &v), 0, "%s", s);
+	cr_assert_eq(nx_reporter_secs_to_nanos(s, strlen(s), &v), 0, "%s", s);
 	return v;
 }
 
@@ -233,7 +234,7 @@ Test(durations, bad_text)
 	uint64_t v;
 	const char *bad[] = { "", ".5", "1.", "1.2.3", "a", "1e-7", "-1.0", "99999999999999999999.0" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		cr_assert_eq(nx_rep_secs_to_nanos(bad[i], strlen(bad[i]), &v), -1, "%s", bad[i]);
+		cr_assert_eq(nx_reporter_secs_to_nanos(bad[i], strlen(bad[i]), &v), -1, "%s", bad[i]);
 }
 
 /* ---- run start ---------------------------------------------------------- */
@@ -563,14 +564,14 @@ static void on_line(void *ctx, const char *line, size_t len, int truncated)
 {
 	struct collect *c = ctx;
 	char scratch[4096];
-	struct nx_rep_line r;
+	struct nx_reporter_line r;
 
 	if (truncated || c->n >= 64) {
 		if (c->n < 64)
 			snprintf(c->sigs[c->n++], 512, "TRUNCATED");
 		return;
 	}
-	nx_rep_parse_raw(line, len, scratch, sizeof(scratch), &r);
+	nx_reporter_parse_raw(line, len, scratch, sizeof(scratch), &r);
 	sig(&r, c->sigs[c->n++], 512);
 }
 
@@ -656,8 +657,8 @@ Test(stream, huge_line_dropped_and_next_line_parsed)
 	/* Direct: a line longer than the scratch buffer is NONE, not a crash. */
 	{
 		char scratch[64];
-		struct nx_rep_line r;
-		cr_assert_eq(nx_rep_parse_raw(buf, 200, scratch, sizeof(scratch), &r), NX_REP_NONE);
+		struct nx_reporter_line r;
+		cr_assert_eq(nx_reporter_parse_raw(buf, 200, scratch, sizeof(scratch), &r), NX_REPORTER_NONE);
 	}
 	free(buf);
 }
@@ -667,14 +668,14 @@ Test(stream, huge_line_dropped_and_next_line_parsed)
 Test(garbage, random_bytes_never_parse)
 {
 	char line[512], scratch[512];
-	struct nx_rep_line r;
+	struct nx_reporter_line r;
 
 	rng_state = 0x1234567887654321ull;
 	for (int i = 0; i < 200000; i++) {
 		size_t n = rnd() % sizeof(line);
 		for (size_t k = 0; k < n; k++)
 			line[k] = (char)(rnd() & 0xff);
-		cr_assert_eq(nx_rep_parse_raw(line, n, scratch, sizeof(scratch), &r), NX_REP_NONE,
+		cr_assert_eq(nx_reporter_parse_raw(line, n, scratch, sizeof(scratch), &r), NX_REPORTER_NONE,
 			     "iteration %d", i);
 	}
 }
@@ -702,7 +703,7 @@ Test(garbage, token_soup_and_mutations_keep_invariants)
 			memcpy(line + n, t, k);
 			n += k;
 		}
-		parsed += nx_rep_fuzz_one((const uint8_t *)line, n);	/* aborts on a bad span */
+		parsed += nx_reporter_fuzz_one((const uint8_t *)line, n);	/* aborts on a bad span */
 	}
 	/* Mutations of every real line: flip/insert/delete bytes. */
 	for (size_t s = 0; s < sizeof(stream_lines) / sizeof(stream_lines[0]); s++) {
@@ -715,7 +716,7 @@ Test(garbage, token_soup_and_mutations_keep_invariants)
 			case 1: memmove(line + at, line + at + 1, n - at - 1); n--; break;
 			default: n = at; break;	/* truncation */
 			}
-			nx_rep_fuzz_one((const uint8_t *)line, n);
+			nx_reporter_fuzz_one((const uint8_t *)line, n);
 		}
 	}
 	cr_assert_gt(parsed, 0, "the token soup should hit some real lines");
@@ -725,17 +726,17 @@ Test(garbage, every_prefix_of_a_status_line_is_none_or_shorter_test)
 {
 	const char *full = "  TRY 2 FAIL [   0.010s] [1/2] (3/4) my-crate tests::a";
 	char scratch[256];
-	struct nx_rep_line r;
+	struct nx_reporter_line r;
 
 	for (size_t n = 0; n < strlen(full); n++) {
-		enum nx_rep_kind k = nx_rep_parse_raw(full, n, scratch, sizeof(scratch), &r);
+		enum nx_reporter_kind k = nx_reporter_parse_raw(full, n, scratch, sizeof(scratch), &r);
 		/* Cutting the test name still leaves a (shorter) test line; any other
 		 * cut must not parse. */
 		if (n > strlen("  TRY 2 FAIL [   0.010s] [1/2] (3/4) my-crate ")) {
-			cr_assert_eq(k, NX_REP_TEST, "n=%zu", n);
+			cr_assert_eq(k, NX_REPORTER_TEST, "n=%zu", n);
 			cr_assert_eq(r.u.st.test_name.n, n - strlen("  TRY 2 FAIL [   0.010s] [1/2] (3/4) my-crate "));
 		} else {
-			cr_assert_eq(k, NX_REP_NONE, "n=%zu", n);
+			cr_assert_eq(k, NX_REPORTER_NONE, "n=%zu", n);
 		}
 	}
 }
@@ -754,6 +755,6 @@ Test(corpus, reporter_seeds_parse)
 		cr_assert_not_null(f, "missing %s (run from the repository root)", files[i]);
 		size_t n = fread(buf, 1, sizeof(buf), f);
 		fclose(f);
-		cr_assert_gt(nx_rep_fuzz_one((const uint8_t *)buf, n), 3, "%s", files[i]);
+		cr_assert_gt(nx_reporter_fuzz_one((const uint8_t *)buf, n), 3, "%s", files[i]);
 	}
 }

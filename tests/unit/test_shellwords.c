@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../preload/engine/observe/shellwords.h"
+#include "shellwords.h"
 
 #define MAXW 32
 struct split_case {

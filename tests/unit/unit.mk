@@ -1,5 +1,6 @@
 # tests/unit/unit.mk — Criterion unit tests of the encoder, the shell-words
-# splitter/joiner, the id formats, the probe table and the derived slots.
+# splitter/joiner, the id formats, the probe table, the derived slots and the
+# paused-time clock.
 #
 # Owns: build/unit/ and the test files listed in UNIT_SRCS (other unit
 # fragments in tests/unit/ own theirs).  The tests link the individual preload
@@ -9,9 +10,9 @@
 UNIT_DIR   := $(BUILD)/unit
 UNIT_SRCS  := tests/unit/test_encode.c tests/unit/test_ids.c tests/unit/test_probes.c \
               tests/unit/test_slots.c tests/unit/test_version.c tests/unit/test_envfile.c \
-              tests/unit/test_shellwords.c
-UNIT_LIBSRC := preload/engine/encode/buf.c preload/engine/encode/encode.c preload/engine/observe/shellwords.c preload/thin/probe/probes.c \
-               preload/engine/model/slots.c preload/engine/observe/version.c preload/engine/parse/envfile.c
+              tests/unit/test_shellwords.c tests/unit/test_pause.c
+UNIT_LIBSRC := $(NX_PROBE_SITE_SRCS) $(NX_PARSERS_SRCS) $(NX_SLOTS_SRCS) $(NX_VERSION_SRCS) \
+               $(NX_PAUSE_SRCS)
 UNIT_OBJS  := $(patsubst tests/unit/%.c,$(UNIT_DIR)/%.o,$(UNIT_SRCS)) \
               $(patsubst preload/%.c,$(UNIT_DIR)/lib_%.o,$(UNIT_LIBSRC))
 UNIT_BIN   := $(UNIT_DIR)/unit-tests

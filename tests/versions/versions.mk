@@ -19,9 +19,9 @@ VERSIONS_ARGS   ?= --batch 10
 
 .PHONY: version-detect versions-selftest check-versions
 
-$(VERSIONS_BUILD)/version-of: $(VERSIONS_DIR)/version_of.c preload/engine/observe/version.c $(PRELOAD_HDRS)
+$(VERSIONS_BUILD)/version-of: $(VERSIONS_DIR)/version_of.c $(NX_VERSION_SRCS) $(PRELOAD_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_COMMON) $(CFLAGS) $(PRELOAD_INC) -o $@ $(VERSIONS_DIR)/version_of.c preload/engine/observe/version.c
+	$(CC) $(CFLAGS_COMMON) $(CFLAGS) $(PRELOAD_INC) -o $@ $(VERSIONS_DIR)/version_of.c $(NX_VERSION_SRCS)
 
 version-detect: $(VERSIONS_BUILD)/version-of $(SIM_BIN)
 	$(VERSIONS_PYTHON) $(VERSIONS_DIR)/detect.py $(abspath $(VERSIONS_BUILD))/version-of \

@@ -20,20 +20,19 @@
 #include <sys/wait.h>
 
 #include "attempts.h"
-#include "cargo.h"
-#include "config.h"
-#include "classify.h"
 #include "clock.h"
-#include "encode.h"
+#include "config.h"
+#include "format.h"
 #include "envfile.h"
-#include "extras.h"
 #include "events.h"
+#include "extras.h"
+#include "pause.h"
 #include "probes.h"
-#include "role.h"
 #include "run.h"
+#include "runcfg.h"
 #include "slots.h"
-#include "version.h"
 #include "slowtimer.h"
+#include "spawned.h"
 
 #define MAX_RECORDS 4096
 #define MAX_RECORD (256 * 1024)
@@ -83,7 +82,7 @@ struct record {
 	struct nx_slow_timeout slow;	/* for the slow timer (status level < slow) */
 	uint32_t slow_hits;
 	int terminate_fired;		/* the terminating slow event was fired at the kill */
-	uint64_t paused_at_start;	/* nx_run_paused_total() at spawn */
+	uint64_t paused_at_start;	/* nx_pause_total() at spawn */
 	/* Job control as nextest's stopwatch of this unit sees it: the unit
 	 * pauses its stopwatch right before kill(-pgid, SIGTSTP) and resumes it
 	 * right before kill(-pgid, SIGCONT) (handle_signal_request in
@@ -104,6 +103,8 @@ struct record {
 	struct nx_setup_script_start sc;	/* KIND_SCRIPT */
 	const char *env_path;		/* KIND_SCRIPT: NEXTEST_ENV */
 };
+
+static uint64_t slow_tick(uint64_t now);
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct record *buckets[NBUCKETS];
@@ -270,11 +271,7 @@ static void set_slow(struct record *a, const struct nx_slow_timeout *slow)
 static struct record *make_test(const struct nx_spawn *sp, const struct nx_run_view *run)
 {
 	const struct nx_spawn_env *e = &sp->env;
-	char derived[1024] = "";
-	const char *binary_id = e->binary_id;
-	if (!binary_id && sp->binary_path &&
-	    nx_cargo_binary_id(sp->binary_path, derived, sizeof(derived)))
-		binary_id = derived;
+	const char *binary_id = e->binary_id ? e->binary_id : sp->cargo_binary_id;
 	const char *run_id = e->run_id ? e->run_id : run->run_id;
 	const char *test_name = e->test_name ? e->test_name : sp->exact_name ? sp->exact_name : "";
 
@@ -285,7 +282,7 @@ static struct record *make_test(const struct nx_spawn *sp, const struct nx_run_v
 		stress_total = (struct nx_opt_u32){ run->stress_total_known, run->stress_total };
 	}
 	uint32_t attempt = u32_or(e->attempt, 1);
-	const struct nx_config *cfg = nx_run_config();
+	const struct nx_config *cfg = nx_runcfg();
 	struct nx_test_settings ts;
 	int have_ts = cfg && nx_config_test(cfg, binary_id ? binary_id : "", test_name, NULL, NULL,
 					    &ts) == 0;
@@ -382,7 +379,7 @@ static struct record *make_script(const struct nx_spawn *sp, const struct nx_run
 	s->stress_current = stress_current;
 	s->stress_total = stress_total;
 	a->env_path = sp->env.nextest_env ? put(&b, sp->env.nextest_env) : NULL;
-	const struct nx_config *cfg = nx_run_config();
+	const struct nx_config *cfg = nx_runcfg();
 	for (size_t i = 0; cfg && i < cfg->nscripts; i++)
 		if (strcmp(cfg->scripts[i].id, script_id) == 0)
 			set_slow(a, &cfg->scripts[i].slow);
@@ -417,7 +414,7 @@ static const char *result_of(const struct record *a, int leaked)
 }
 
 /* Paused time of a's stopwatch up to `now` (run_paused_now =
- * nx_run_paused_total(now), used when the group saw no SIGTSTP). */
+ * nx_pause_total(now), used when the group saw no SIGTSTP). */
 static uint64_t paused_of(const struct record *a, uint64_t now, uint64_t run_paused_now)
 {
 	if (!a->own_pauses)
@@ -429,7 +426,7 @@ static uint64_t active_duration(const struct record *a)
 {
 	uint64_t d = a->t_complete - a->t_start;
 	uint64_t p = a->own_pauses ? paused_of(a, a->t_complete, 0)
-				   : nx_run_paused_within(a->t_start, a->t_complete);
+				   : nx_pause_within(a->t_start, a->t_complete);
 	return d > p ? d - p : 0;
 }
 
@@ -473,8 +470,7 @@ static void fire_script_done(struct record *a)
 	 * bad one turns the result into exec-fail (executor.rs,
 	 * run_setup_script_inner; #3094), before it was only logged. */
 	int success = strcmp(result, "pass") == 0 || strcmp(result, "leak") == 0;
-	const struct nx_config *cfg = nx_run_config();
-	unsigned ver = cfg ? cfg->version : nx_version_detect();
+	unsigned ver = nx_runcfg_version();
 	if (success && a->env_path && ver >= NX_VERSION(0, 9, 129) &&
 	    !nx_envfile_ok(a->env_path, ver >= NX_VERSION(0, 9, 131)))
 		result = "exec-fail";
@@ -554,26 +550,17 @@ static void finish(struct record *a)
 
 /* ---- entry points ---- */
 
-void nx_attempt_spawned(uint64_t t_start, pid_t pid, char *const argv[], char *const envp[],
-			const struct nx_child_pipes *pipes)
+int nx_attempt_tracking(void)
 {
-	if (!nx_spawn_is_nextest_child(argv, envp))
-		return;
-	nx_role_promote_runner();
-	if (!nx_tracing())
-		return;
+	return nx_tracing();
+}
 
-	struct nx_spawn sp;
-	if (nx_spawn_classify(&sp, argv, envp) < 0)
-		return;
-	nx_version_note_child(sp.kind, envp);	/* before anything loads the configuration */
-	struct record *a = NULL;
-	if (sp.kind == NX_SPAWN_TEST || sp.kind == NX_SPAWN_SCRIPT) {
-		struct nx_run_view run;
-		nx_run_child(&sp, &run);
-		a = sp.kind == NX_SPAWN_TEST ? make_test(&sp, &run) : make_script(&sp, &run);
-	}
-	nx_spawn_free(&sp);
+void nx_attempt_track(const struct nx_spawn *sp, uint64_t t_start, pid_t pid,
+		      const struct nx_child_pipes *pipes)
+{
+	struct nx_run_view run;
+	nx_run_child(sp, &run);
+	struct record *a = sp->kind == NX_SPAWN_TEST ? make_test(sp, &run) : make_script(sp, &run);
 	if (!a)
 		return;
 	a->pid = pid;
@@ -582,7 +569,7 @@ void nx_attempt_spawned(uint64_t t_start, pid_t pid, char *const argv[], char *c
 	else
 		a->sc.pid = (uint32_t)pid;
 	a->t_start = t_start;
-	a->paused_at_start = nx_run_paused_total(t_start);
+	a->paused_at_start = nx_pause_total(t_start);
 	set_streams(a, pipes);
 
 	pthread_mutex_lock(&lock);
@@ -610,7 +597,7 @@ void nx_attempt_spawned(uint64_t t_start, pid_t pid, char *const argv[], char *c
 	}
 	pthread_mutex_unlock(&lock);
 	if (a->slow_known && a->slow.period_ns < NX_FAR_FUTURE_NS)
-		nx_slowtimer_kick();
+		nx_slowtimer_kick(slow_tick);
 
 	fire_start(a);
 
@@ -751,18 +738,57 @@ static void fire_test_slow(const struct slow_copy *c)
 	nx_extras_attempt_slow(&c->e, c->pid);
 }
 
-/* Lock held: a script's strings live in its record, which only the thread
- * that completes it frees, under this lock. */
-static void fire_script_slow_locked(const struct record *a, uint64_t elapsed, int will_terminate)
+/* A setup-script-slow event with its own copy of every string: the
+ * record's strings may be freed once the lock is released. */
+struct script_slow {
+	struct script_slow *next;
+	struct nx_setup_script_slow e;
+};
+
+static char *copy_str(char **p, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = memcpy(*p, s, n);
+	*p += n;
+	return d;
+}
+
+/* Lock held: copy; NULL if out of memory (the event is dropped). */
+static struct script_slow *copy_script_slow(const struct record *a, uint64_t elapsed,
+					    int will_terminate)
 {
 	const struct nx_setup_script_start *s = &a->sc;
-	struct nx_setup_script_slow e = {
-		.id = s->id, .run_id = s->run_id, .script_id = s->script_id,
-		.program = s->program, .args = s->args, .elapsed_nanos = elapsed,
+	size_t need = sizeof(struct script_slow) + s->args.n * sizeof(char *) + strlen(s->id) +
+		      strlen(s->run_id) + strlen(s->script_id) + strlen(s->program) + 4;
+	for (size_t i = 0; i < s->args.n; i++)
+		need += strlen(s->args.v[i]) + 1;
+	struct script_slow *c = malloc(need);
+	if (!c)
+		return NULL;
+	const char **args = (const char **)(c + 1);
+	char *p = (char *)(args + s->args.n);
+	for (size_t i = 0; i < s->args.n; i++)
+		args[i] = copy_str(&p, s->args.v[i]);
+	c->next = NULL;
+	c->e = (struct nx_setup_script_slow){
+		.id = copy_str(&p, s->id), .run_id = copy_str(&p, s->run_id),
+		.script_id = copy_str(&p, s->script_id), .program = copy_str(&p, s->program),
+		.args = { args, s->args.n }, .elapsed_nanos = elapsed,
 		.will_terminate = will_terminate, .stress_current = s->stress_current,
 		.stress_total = s->stress_total,
 	};
-	nx_fire_setup_script_slow(&e);
+	return c;
+}
+
+/* Lock not held: fire each and free the list. */
+static void fire_script_slows(struct script_slow *c)
+{
+	while (c) {
+		struct script_slow *next = c->next;
+		nx_fire_setup_script_slow(&c->e);
+		free(c);
+		c = next;
+	}
 }
 
 /* Was this kill the runner terminating the child for its slow-timeout?
@@ -776,8 +802,9 @@ void nx_attempt_killed(pid_t target, int sig)
 		return;	/* nextest signals process groups: kill(-pgid, sig) */
 	pid_t pgid = -target;
 	uint64_t now = nx_now_ns();
-	uint64_t paused_now = nx_run_paused_total(now);
+	uint64_t paused_now = nx_pause_total(now);
 	struct slow_copy *slow = NULL;
+	struct script_slow *script_slow = NULL;
 	pthread_mutex_lock(&lock);
 	if (sig == SIGINT || sig == SIGHUP || sig == SIGQUIT)
 		kills.shutdown = 1;
@@ -803,7 +830,7 @@ void nx_attempt_killed(pid_t target, int sig)
 				if (a->slow.grace_ns) {
 					a->terminate_fired = 1;
 					if (a->kind == KIND_SCRIPT)
-						fire_script_slow_locked(a, a->terminate_ns, 1);
+						script_slow = copy_script_slow(a, a->terminate_ns, 1);
 					else if ((slow = malloc(sizeof(*slow))) &&
 						 !copy_test_slow(a, a->terminate_ns, 1, slow)) {
 						free(slow);
@@ -829,11 +856,12 @@ void nx_attempt_killed(pid_t target, int sig)
 	 * asks the units to stop (dispatcher.rs), so the first SIGTSTP it sends
 	 * a group starts the run's pause too; its raise(SIGSTOP) comes later. */
 	if (sig == SIGTSTP)
-		nx_run_pause_begin(now);
+		nx_pause_begin(now);
 	if (slow) {
 		fire_test_slow(slow);
 		free(slow);
 	}
+	fire_script_slows(script_slow);
 }
 
 /* ---- slow ---- */
@@ -876,6 +904,7 @@ void nx_attempt_test_slow(const char *binary_id, const char *test_name, int has_
 
 void nx_attempt_script_slow(const char *script_id, uint64_t elapsed, int will_terminate)
 {
+	struct script_slow *c = NULL;
 	pthread_mutex_lock(&lock);
 	for (unsigned bkt = 0; bkt < NBUCKETS; bkt++) {
 		for (struct record *a = buckets[bkt]; a; a = a->next) {
@@ -884,26 +913,29 @@ void nx_attempt_script_slow(const char *script_id, uint64_t elapsed, int will_te
 			if (will_terminate && !kills.shutdown)
 				a->timeout_kill = 1;
 			if (!(will_terminate && a->terminate_fired))
-				fire_script_slow_locked(a, elapsed, will_terminate);
+				c = copy_script_slow(a, elapsed, will_terminate);
 			goto out;
 		}
 	}
 out:
 	pthread_mutex_unlock(&lock);
+	fire_script_slows(c);
 }
 
 /* ---- slow events when the reporter does not print them ---- */
 
-/* One pass of the slow timer: fire the slow events that are due (nextest's
+/* One pass of the slow timer (registered by the first kick): fire the slow events that are due (nextest's
  * interval: k × period of active time after the attempt's stopwatch started;
  * none when the grace period is 0; none after the terminating one).  Returns
  * the time of the next deadline, or 0 if none. */
-uint64_t nx_attempt_slow_tick(uint64_t now, uint64_t paused_now)
+static uint64_t slow_tick(uint64_t now)
 {
 	enum { BATCH = 16 };
 	static struct slow_copy due[BATCH];	/* only the timer thread calls this */
 	unsigned ndue = 0;
+	struct script_slow *scripts = NULL, **tail = &scripts;
 	uint64_t next = 0;
+	uint64_t paused_now = nx_pause_total(now);
 	pthread_mutex_lock(&lock);
 	for (unsigned bkt = 0; bkt < NBUCKETS; bkt++) {
 		for (struct record *a = buckets[bkt]; a; a = a->next) {
@@ -925,13 +957,16 @@ uint64_t nx_attempt_slow_tick(uint64_t now, uint64_t paused_now)
 				next = when;
 			if (a->slow.grace_ns == 0)
 				continue;	/* nextest sends no slow event then */
-			if (a->kind == KIND_SCRIPT)
-				fire_script_slow_locked(a, at, 0);
-			else if (copy_test_slow(a, at, 0, &due[ndue]))
+			if (a->kind == KIND_SCRIPT) {
+				if ((*tail = copy_script_slow(a, at, 0)))
+					tail = &(*tail)->next;
+			} else if (copy_test_slow(a, at, 0, &due[ndue])) {
 				ndue++;
+			}
 		}
 	}
 	pthread_mutex_unlock(&lock);
+	fire_script_slows(scripts);
 	for (unsigned i = 0; i < ndue; i++)
 		fire_test_slow(&due[i]);
 	return next;

@@ -18,11 +18,14 @@
 
 #define NX_MAX_FD 65536
 
-/* A spawn returned: classify it; start tracking if it is a test attempt or a
- * setup script and a tracer is attached; promote this process to runner if
- * the child carries nextest's protocol. */
-void nx_attempt_spawned(uint64_t t_start, pid_t pid, char *const argv[], char *const envp[],
-			const struct nx_child_pipes *pipes);
+/* Does the model keep records now (a probe of either provider attached)?
+ * Asked before a spawn is classified. */
+int nx_attempt_tracking(void);
+/* A test attempt or a setup script was spawned (classified by
+ * engine/observe/classify.c): start tracking it and fire its start. */
+struct nx_spawn;
+void nx_attempt_track(const struct nx_spawn *sp, uint64_t t_start, pid_t pid,
+		      const struct nx_child_pipes *pipes);
 
 /* Fast path for the fd hooks: is fd a capture pipe we track? */
 int nx_attempt_fd_tracked(int fd);
@@ -38,14 +41,12 @@ void nx_attempt_wait_failed(pid_t pid, int err);
 /* The runner signalled a process (group). */
 void nx_attempt_killed(pid_t target, int sig);
 
-/* The reporter announced a slow (or terminating) test or script. */
+/* The reporter announced a slow (or terminating) test or script
+ * (engine/observe/streams.c, when slow events come from its lines). */
 void nx_attempt_test_slow(const char *binary_id, const char *test_name, int has_stress,
 			  unsigned stress_printed, unsigned try_attempt, uint64_t elapsed,
 			  int will_terminate);
 void nx_attempt_script_slow(const char *script_id, uint64_t elapsed, int will_terminate);
 
-/* The slow timer's pass (slowtimer.c): fire due slow events, return the
- * next deadline (0 = none). */
-uint64_t nx_attempt_slow_tick(uint64_t now, uint64_t paused_now);
 
 #endif

@@ -8,31 +8,25 @@
  *   stress-sub-run-start the "Stress test iteration i…" line
  *   stress-sub-run-done  the "Stress test [t] iteration i…: …" line
  *   run-done             the Summary line (RunFinished follows the probe)
- * Lock order: stream lock (streams.c) → run lock → attempts lock.
+ * Each handler updates the run's state under the run lock and leaves what
+ * to fire in a struct fire; after the lock is released the probe's
+ * semaphore is checked and only then are the ids formatted, the
+ * configuration read and the probe fired.
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "attempts.h"
-#include "classify.h"
-#include "extras.h"
-#include "clock.h"
 #include "config.h"
-#include "encode.h"
+#include "format.h"
 #include "events.h"
+#include "pause.h"
 #include "probes.h"
 #include "reporter.h"
 #include "run.h"
-#include "streams.h"
-#include "slowtimer.h"
-#include "version.h"
-
-#define MAX_PAUSES 1024
-#define SCRATCH 65536
-
-extern char **environ;
+#include "runcfg.h"
+#include "spawned.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -56,106 +50,120 @@ static struct {
 	/* setup scripts: the id announced by the last SETUP [i/n] line */
 	char pending_script[512];
 	int have_pending_script;
-	/* pauses */
-	int paused;
-	uint64_t pause_t0, paused_total;
-	uint64_t pauses[MAX_PAUSES][2];
-	unsigned npauses;
+	int drawn;		/* the reporter draws through a progress bar */
 } R;
 
-/* ---- configuration ---- */
-
-static int saved_argc;
-static char **saved_argv;
-static struct nx_config config;
-static int config_state;	/* 0 not loaded, 1 ok, -1 failed */
-static pthread_mutex_t config_lock = PTHREAD_MUTEX_INITIALIZER;
-
-void nx_run_set_argv(int argc, char **argv)
-{
-	saved_argc = argc;
-	saved_argv = argv;
-}
-
-const struct nx_config *nx_run_config(void)
-{
-	pthread_mutex_lock(&config_lock);
-	if (config_state == 0) {
-		struct nx_config_opts o = { nx_version_detect(), NULL, 0 };
-		config_state = saved_argv && nx_config_load_opts(&config, &o, saved_argc, saved_argv,
-								 environ) == 0 ? 1 : -1;
-	}
-	pthread_mutex_unlock(&config_lock);
-	return config_state == 1 ? &config : NULL;
-}
+/* A probe to fire once the lock is released: the event, with copies of the
+ * strings it names. */
+struct fire {
+	enum nx_probe probe;	/* NX_PROBE_COUNT = nothing */
+	char run_id[64];
+	char profile[256];	/* "" = the configuration's */
+	char id[128];
+	union {
+		struct nx_run_start start;
+		struct nx_run_done done;
+		struct nx_stress_sub_run_start sub_start;
+		struct nx_stress_sub_run_done sub_done;
+	} u;
+};
 
 /* ---- helpers (run lock held) ---- */
 
-static void copy_span(char *dst, size_t cap, struct nx_rep_span s)
+static void copy_span(char *dst, size_t cap, struct nx_reporter_span s)
 {
 	size_t n = s.n < cap - 1 ? s.n : cap - 1;
 	memcpy(dst, s.p, n);
 	dst[n] = '\0';
 }
 
-static uint64_t paused_within_locked(uint64_t from, uint64_t to)
-{
-	uint64_t sum = 0;
-	for (unsigned i = 0; i < R.npauses; i++) {
-		uint64_t a = R.pauses[i][0] > from ? R.pauses[i][0] : from;
-		uint64_t b = R.pauses[i][1] < to ? R.pauses[i][1] : to;
-		if (b > a)
-			sum += b - a;
-	}
-	if (R.paused && to > R.pause_t0)
-		sum += to - (R.pause_t0 > from ? R.pause_t0 : from);
-	return sum;
-}
-
 static uint64_t active_since(uint64_t t0, uint64_t now)
 {
-	uint64_t paused = paused_within_locked(t0, now);
+	uint64_t paused = nx_pause_within(t0, now);
 	return now > t0 + paused ? now - t0 - paused : 0;
 }
 
-static const char *profile_locked(void)
+/* Lock held: start filling f for probe p with the run's identity. */
+static void fire_init(struct fire *f, enum nx_probe p)
 {
-	if (R.profile[0])
-		return R.profile;
-	const struct nx_config *c = nx_run_config();
-	return c && c->profile ? c->profile : "default";
+	f->probe = p;
+	snprintf(f->run_id, sizeof(f->run_id), "%s", R.run_id);
+	snprintf(f->profile, sizeof(f->profile), "%s", R.profile);
 }
 
-static void fire_run_start_locked(void)
+static void start_locked(struct fire *f)
 {
 	R.started = 1;
 	R.start_pending = 0;
-	if (!nx_probe_enabled(NX_RUN_START))
-		return;	/* lazy: nothing is built, the configuration is not read */
-	const struct nx_config *c = nx_run_config();
-	struct nx_run_start e = {
-		.run_id = R.run_id,
-		.profile_name = profile_locked(),
+	fire_init(f, NX_RUN_START);
+	f->u.start = (struct nx_run_start){
 		.total_tests = R.run_count + R.skipped,
 		.filter_count = R.run_count,
-		.test_threads = c ? c->test_threads : 1,
 	};
-	if (c) {
-		switch (c->stress) {
-		case NX_STRESS_COUNT:
-			e.stress_count = (struct nx_opt_u32){ 1, (uint32_t)c->stress_count };
-			break;
-		case NX_STRESS_INFINITE:
-			e.stress_infinite = 1;
-			break;
-		case NX_STRESS_DURATION:
-			e.stress_duration_nanos = (struct nx_opt_u64){ 1, c->stress_duration_ns };
-			break;
-		default:
-			break;
+}
+
+/* Lock not held. */
+static void fire(struct fire *f)
+{
+	if (f->probe == NX_PROBE_COUNT || !nx_probe_enabled(f->probe))
+		return;	/* lazy: nothing is built, the configuration is not read */
+	/* nextest computes a stress sub-run's id after counting the sub-run as
+	 * completed when it is done: one ahead of stress_current then
+	 * (dispatcher.rs, events.rs unique_id). */
+	if (f->probe == NX_STRESS_SUB_RUN_START &&
+	    nx_format_stress_sub_run_id(f->id, sizeof(f->id), f->run_id,
+					f->u.sub_start.stress_current) >= (int)sizeof(f->id))
+		return;
+	if (f->probe == NX_STRESS_SUB_RUN_DONE &&
+	    nx_format_stress_sub_run_id(f->id, sizeof(f->id), f->run_id,
+					f->u.sub_done.stress_current + 1) >= (int)sizeof(f->id))
+		return;
+	const struct nx_config *c = nx_runcfg();
+	const char *profile = f->profile[0] ? f->profile : c && c->profile ? c->profile : "default";
+	switch (f->probe) {
+	case NX_RUN_START: {
+		struct nx_run_start *e = &f->u.start;
+		e->run_id = f->run_id;
+		e->profile_name = profile;
+		e->test_threads = c ? c->test_threads : 1;
+		if (c) {
+			switch (c->stress) {
+			case NX_STRESS_COUNT:
+				e->stress_count = (struct nx_opt_u32){ 1, (uint32_t)c->stress_count };
+				break;
+			case NX_STRESS_INFINITE:
+				e->stress_infinite = 1;
+				break;
+			case NX_STRESS_DURATION:
+				e->stress_duration_nanos = (struct nx_opt_u64){ 1, c->stress_duration_ns };
+				break;
+			default:
+				break;
+			}
 		}
+		nx_fire_run_start(e);
+		break;
 	}
-	nx_fire_run_start(&e);
+	case NX_RUN_DONE:
+		f->u.done.run_id = f->run_id;
+		f->u.done.profile_name = profile;
+		nx_fire_run_done(&f->u.done);
+		break;
+	case NX_STRESS_SUB_RUN_START:
+		f->u.sub_start.stress_sub_run_id = f->id;
+		f->u.sub_start.run_id = f->run_id;
+		f->u.sub_start.profile_name = profile;
+		nx_fire_stress_sub_run_start(&f->u.sub_start);
+		break;
+	case NX_STRESS_SUB_RUN_DONE:
+		f->u.sub_done.stress_sub_run_id = f->id;
+		f->u.sub_done.run_id = f->run_id;
+		f->u.sub_done.profile_name = profile;
+		nx_fire_stress_sub_run_done(&f->u.sub_done);
+		break;
+	default:
+		break;
+	}
 }
 
 /* ---- the reporter's lines ---- */
@@ -174,7 +182,7 @@ static uint64_t within_printed(uint64_t measured, uint64_t printed)
 	return printed;
 }
 
-static void on_starting(const struct nx_rep_starting *s, uint64_t now)
+static void on_starting(const struct nx_reporter_starting *s, uint64_t now, struct fire *f)
 {
 	if (R.started || R.start_pending)
 		return;
@@ -186,12 +194,12 @@ static void on_starting(const struct nx_rep_starting *s, uint64_t now)
 	if (s->profile.n && !R.profile[0])
 		copy_span(R.profile, sizeof(R.profile), s->profile);
 	if (R.run_id[0])
-		fire_run_start_locked();
+		start_locked(f);
 	else
 		R.start_pending = 1;
 }
 
-static void on_stress_start(const struct nx_rep_stress *s, uint64_t now)
+static void on_stress_start(const struct nx_reporter_stress *s, uint64_t now, struct fire *f)
 {
 	if (s->iteration == 0)
 		return;
@@ -201,27 +209,19 @@ static void on_stress_start(const struct nx_rep_stress *s, uint64_t now)
 	R.stress_total = (uint32_t)s->total;
 	R.in_sub_run = 1;
 	R.t_sub_start = now;
-	if (!nx_probe_enabled(NX_STRESS_SUB_RUN_START))
-		return;
-	char id[128];
-	if (nx_format_stress_sub_run_id(id, sizeof(id), R.run_id, R.stress_completed) >= (int)sizeof(id))
-		return;
-	struct nx_stress_sub_run_start e = {
-		.stress_sub_run_id = id,
-		.run_id = R.run_id,
-		.profile_name = profile_locked(),
+	fire_init(f, NX_STRESS_SUB_RUN_START);
+	f->u.sub_start = (struct nx_stress_sub_run_start){
 		.stress_current = R.stress_completed,
 		.stress_total = { R.stress_total_known, R.stress_total },
 		.elapsed_nanos = active_since(R.t_start, now),
 	};
 	/* Behind a progress bar the line is printed up to a tick late: the run's
 	 * active time is the sum of the sub-runs' printed durations. */
-	if (nx_streams_drawn())
-		e.elapsed_nanos = R.drawn_elapsed;
-	nx_fire_stress_sub_run_start(&e);
+	if (R.drawn)
+		f->u.sub_start.elapsed_nanos = R.drawn_elapsed;
 }
 
-static void on_stress_done(const struct nx_rep_stress *s, uint64_t now)
+static void on_stress_done(const struct nx_reporter_stress *s, uint64_t now, struct fire *f)
 {
 	if (s->iteration == 0)
 		return;
@@ -232,17 +232,8 @@ static void on_stress_done(const struct nx_rep_stress *s, uint64_t now)
 	R.last_failed = s->stats.failed + s->stats.exec_failed + s->stats.timed_out;
 	R.last_skipped = s->stats.skipped;
 	R.drawn_elapsed += s->nanos;
-	if (!nx_probe_enabled(NX_STRESS_SUB_RUN_DONE))
-		return;
-	char id[128];
-	/* nextest computes the id after counting this sub-run as completed: it
-	 * is one ahead of stress_current (dispatcher.rs, events.rs unique_id). */
-	if (nx_format_stress_sub_run_id(id, sizeof(id), R.run_id, completed) >= (int)sizeof(id))
-		return;
-	struct nx_stress_sub_run_done e = {
-		.stress_sub_run_id = id,
-		.run_id = R.run_id,
-		.profile_name = profile_locked(),
+	fire_init(f, NX_STRESS_SUB_RUN_DONE);
+	f->u.sub_done = (struct nx_stress_sub_run_done){
 		.stress_current = completed - 1,
 		.stress_total = { R.stress_total_known, R.stress_total },
 		.elapsed_nanos = active_since(R.t_start, now),
@@ -252,125 +243,90 @@ static void on_stress_done(const struct nx_rep_stress *s, uint64_t now)
 		.failed = R.last_failed,
 		.skipped = R.last_skipped,
 	};
-	e.sub_run_duration_nanos = within_printed(e.sub_run_duration_nanos, s->nanos);
+	struct nx_stress_sub_run_done *e = &f->u.sub_done;
+	e->sub_run_duration_nanos = within_printed(e->sub_run_duration_nanos, s->nanos);
 	/* Behind a progress bar the lines are printed up to a tick late: the
 	 * run's active time is the sum of the sub-runs' printed durations. */
-	if (nx_streams_drawn())
-		e.elapsed_nanos = R.drawn_elapsed;
-	nx_fire_stress_sub_run_done(&e);
+	if (R.drawn)
+		e->elapsed_nanos = R.drawn_elapsed;
 }
 
-static void on_summary(const struct nx_rep_summary *s, uint64_t now)
+static void on_summary(const struct nx_reporter_summary *s, uint64_t now, struct fire *f)
 {
 	if (R.finished || !R.started)
 		return;
 	R.finished = 1;
-	if (!nx_probe_enabled(NX_RUN_DONE))
-		return;
-	struct nx_run_done e = {
-		.run_id = R.run_id,
-		.profile_name = profile_locked(),
+	fire_init(f, NX_RUN_DONE);
+	struct nx_run_done *e = &f->u.done;
+	*e = (struct nx_run_done){
 		.total_tests = R.run_count,
 		.duration_nanos = active_since(R.t_start, now),
-		.paused_nanos = paused_within_locked(R.t_start, now),
+		.paused_nanos = nx_pause_within(R.t_start, now),
 	};
-	e.duration_nanos = within_printed(e.duration_nanos, s->nanos);
+	e->duration_nanos = within_printed(e->duration_nanos, s->nanos);
 	if (s->stress) {
-		e.passed = R.last_passed;
-		e.failed = R.last_failed;
-		e.skipped = R.last_skipped;
-		e.stress_completed = (struct nx_opt_u32){ 1, (uint32_t)s->iter_done };
-		e.stress_success = (struct nx_opt_u32){ 1, (uint32_t)s->iter_passed };
-		e.stress_failed = (struct nx_opt_u32){ 1, (uint32_t)s->iter_failed };
+		e->passed = R.last_passed;
+		e->failed = R.last_failed;
+		e->skipped = R.last_skipped;
+		e->stress_completed = (struct nx_opt_u32){ 1, (uint32_t)s->iter_done };
+		e->stress_success = (struct nx_opt_u32){ 1, (uint32_t)s->iter_passed };
+		e->stress_failed = (struct nx_opt_u32){ 1, (uint32_t)s->iter_failed };
 	} else {
-		e.passed = s->stats.passed;
-		e.failed = s->stats.failed + s->stats.exec_failed + s->stats.timed_out;
-		e.skipped = s->stats.skipped;
-	}
-	nx_fire_run_done(&e);
-}
-
-static void on_setup_line(const struct nx_rep_status_line *st)
-{
-	if (st->status == NX_ST_START && st->field == NX_FIELD_INDEX) {
-		copy_span(R.pending_script, sizeof(R.pending_script), st->script_id);
-		R.have_pending_script = 1;
-	} else if (st->field == NX_FIELD_SLOW &&
-		   (st->status == NX_ST_SLOW || st->status == NX_ST_TERMINATING) &&
-		   nx_tracing() && !nx_slowtimer_active()) {
-		char id[512];
-		copy_span(id, sizeof(id), st->script_id);
-		nx_attempt_script_slow(id, st->nanos, st->status == NX_ST_TERMINATING);
+		e->passed = s->stats.passed;
+		e->failed = s->stats.failed + s->stats.exec_failed + s->stats.timed_out;
+		e->skipped = s->stats.skipped;
 	}
 }
 
-static void on_test_line(const struct nx_rep_status_line *st)
+void nx_run_reporter_line(const struct nx_reporter_line *l, uint64_t now)
 {
-	if (st->field != NX_FIELD_SLOW ||
-	    (st->status != NX_ST_SLOW && st->status != NX_ST_TERMINATING))
-		return;
-	char bin[1024], test[4096];
-	copy_span(bin, sizeof(bin), st->binary_id);
-	copy_span(test, sizeof(test), st->test_name);
-	nx_attempt_test_slow(bin, test, st->has_stress, st->stress_current, st->try_attempt,
-			     st->nanos, st->status == NX_ST_TERMINATING);
-}
-
-void nx_run_stderr_line(const char *line, size_t len)
-{
-	static __thread char *scratch;
-	if (!scratch && !(scratch = malloc(SCRATCH)))
-		return;
-	struct nx_rep_line l;
-	if (nx_rep_parse_raw(line, len, scratch, SCRATCH, &l) == NX_REP_NONE)
-		return;
-	uint64_t now = nx_now_ns();
+	struct fire f = { .probe = NX_PROBE_COUNT };
 	pthread_mutex_lock(&lock);
-	switch (l.kind) {
-	case NX_REP_RUN_ID:
+	switch (l->kind) {
+	case NX_REPORTER_RUN_ID:
 		if (!R.run_id[0])
-			copy_span(R.run_id, sizeof(R.run_id), l.u.run_id.run_id);
-		copy_span(R.profile, sizeof(R.profile), l.u.run_id.profile);
+			copy_span(R.run_id, sizeof(R.run_id), l->u.run_id.run_id);
+		copy_span(R.profile, sizeof(R.profile), l->u.run_id.profile);
 		break;
-	case NX_REP_STARTING:
-		on_starting(&l.u.starting, now);
+	case NX_REPORTER_STARTING:
+		on_starting(&l->u.starting, now, &f);
 		break;
-	case NX_REP_STRESS_START:
+	case NX_REPORTER_STRESS_START:
 		if (R.started)
-			on_stress_start(&l.u.stress, now);
+			on_stress_start(&l->u.stress, now, &f);
 		break;
-	case NX_REP_STRESS_DONE:
+	case NX_REPORTER_STRESS_DONE:
 		if (R.started)
-			on_stress_done(&l.u.stress, now);
+			on_stress_done(&l->u.stress, now, &f);
 		break;
-	case NX_REP_SUMMARY:
-		on_summary(&l.u.summary, now);
+	case NX_REPORTER_SUMMARY:
+		on_summary(&l->u.summary, now, &f);
 		break;
-	case NX_REP_SETUP:
-		on_setup_line(&l.u.st);
-		break;
-	case NX_REP_TEST:
-		if (l.u.st.field == NX_FIELD_SLOW && nx_tracing() && !nx_slowtimer_active())
-			on_test_line(&l.u.st);
+	case NX_REPORTER_SETUP:
+		if (l->u.st.status == NX_ST_START && l->u.st.field == NX_FIELD_INDEX) {
+			copy_span(R.pending_script, sizeof(R.pending_script), l->u.st.script_id);
+			R.have_pending_script = 1;
+		}
 		break;
 	default:
 		break;
 	}
 	pthread_mutex_unlock(&lock);
+	fire(&f);
 }
 
-void nx_run_stdout_line(const char *line, size_t len)
+void nx_run_drawn(void)
 {
-	/* The human reporter on fd 2 carries everything the run-level probes
-	 * need on every version; libtest-json lines add nothing they lack. */
-	(void)line;
-	(void)len;
+	pthread_mutex_lock(&lock);
+	__atomic_store_n(&R.drawn, 1, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&lock);
 }
 
 /* ---- children ---- */
 
 void nx_run_child(const struct nx_spawn *sp, struct nx_run_view *view)
 {
+	struct fire f = { .probe = NX_PROBE_COUNT };
 	memset(view, 0, sizeof(*view));
 	pthread_mutex_lock(&lock);
 	if (!R.run_id[0] && sp->env.run_id)
@@ -378,7 +334,7 @@ void nx_run_child(const struct nx_spawn *sp, struct nx_run_view *view)
 	if (!R.profile[0] && sp->env.profile)
 		snprintf(R.profile, sizeof(R.profile), "%s", sp->env.profile);
 	if (R.start_pending && R.run_id[0])
-		fire_run_start_locked();
+		start_locked(&f);
 	snprintf(view->run_id, sizeof(view->run_id), "%s", R.run_id);
 	if (R.stress_seen) {
 		view->stress_known = 1;
@@ -388,12 +344,13 @@ void nx_run_child(const struct nx_spawn *sp, struct nx_run_view *view)
 		view->stress_total = R.stress_total;
 	}
 	pthread_mutex_unlock(&lock);
+	fire(&f);
 }
 
 /* The configured script whose command this spawn runs, into out; 0 if none. */
 static int script_by_command(const struct nx_spawn *sp, char *out, size_t cap)
 {
-	const struct nx_config *c = nx_run_config();
+	const struct nx_config *c = nx_runcfg();
 	int idx = c ? nx_config_script_for(c, sp->program, sp->args, sp->nargs) : -1;
 	if (idx < 0 || strlen(c->scripts[idx].id) >= cap)
 		return 0;
@@ -407,7 +364,7 @@ int nx_run_script_id(const struct nx_spawn *sp, char *out, size_t cap)
 	/* Behind a progress bar the `SETUP [i/n] <id>` line reaches the terminal
 	 * at the bar's next tick, after the spawn: the line pending now belongs
 	 * to an earlier script.  The configuration decides there. */
-	if (nx_streams_drawn() && script_by_command(sp, out, cap)) {
+	if (__atomic_load_n(&R.drawn, __ATOMIC_RELAXED) && script_by_command(sp, out, cap)) {
 		pthread_mutex_lock(&lock);
 		R.have_pending_script = 0;
 		pthread_mutex_unlock(&lock);
@@ -423,47 +380,4 @@ int nx_run_script_id(const struct nx_spawn *sp, char *out, size_t cap)
 	if (ok)
 		return 1;
 	return script_by_command(sp, out, cap);
-}
-
-/* ---- pauses ---- */
-
-void nx_run_pause_begin(uint64_t t)
-{
-	pthread_mutex_lock(&lock);
-	if (!R.paused) {
-		R.paused = 1;
-		R.pause_t0 = t;
-	}
-	pthread_mutex_unlock(&lock);
-}
-
-void nx_run_pause_end(uint64_t t)
-{
-	pthread_mutex_lock(&lock);
-	if (R.paused) {
-		R.paused = 0;
-		R.paused_total += t - R.pause_t0;
-		if (R.npauses < MAX_PAUSES) {
-			R.pauses[R.npauses][0] = R.pause_t0;
-			R.pauses[R.npauses][1] = t;
-			R.npauses++;
-		}
-	}
-	pthread_mutex_unlock(&lock);
-}
-
-uint64_t nx_run_paused_within(uint64_t from, uint64_t to)
-{
-	pthread_mutex_lock(&lock);
-	uint64_t v = paused_within_locked(from, to);
-	pthread_mutex_unlock(&lock);
-	return v;
-}
-
-uint64_t nx_run_paused_total(uint64_t now)
-{
-	pthread_mutex_lock(&lock);
-	uint64_t v = R.paused_total + (R.paused && now > R.pause_t0 ? now - R.pause_t0 : 0);
-	pthread_mutex_unlock(&lock);
-	return v;
 }

@@ -2,10 +2,11 @@
  * sub-runs, setup-script names, and pauses.
  *
  * Owns: everything the probes need that is not one child's business, rebuilt
- * from the runner's human reporter lines (fd 2), its libtest-json lines
- * (fd 1), the environment of the children it spawns, its own argv and its
- * configuration, in that order of trust.  Fires run-start, run-done and the
- * stress-sub-run probes.
+ * from the runner's human reporter lines (fd 2, parsed by
+ * engine/observe/streams.c), the environment of the children it spawns and
+ * its configuration (engine/config/runcfg.h), in that order of trust.  Fires
+ * run-start, run-done and the stress-sub-run probes, after its lock is
+ * released.
  */
 #ifndef NX_RUN_H
 #define NX_RUN_H
@@ -13,11 +14,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct nx_spawn;
-struct nx_config;
+#include "pause.h"
 
-void nx_run_stderr_line(const char *line, size_t len);
-void nx_run_stdout_line(const char *line, size_t len);
+struct nx_spawn;
+struct nx_reporter_line;
+
+/* A reporter line about the run, written at now: the run id, Starting,
+ * a stress sub-run's start or end, the Summary, a SETUP announcement. */
+void nx_run_reporter_line(const struct nx_reporter_line *l, uint64_t now);
+/* The reporter draws through a progress bar from now on: its lines reach
+ * the terminal at the bar's next tick, not when the event happened. */
+void nx_run_drawn(void);
 
 /* A nextest child is being tracked (test or script): learn what its
  * environment tells, and fire a run-start that waited for the run id.
@@ -35,17 +42,8 @@ void nx_run_child(const struct nx_spawn *sp, struct nx_run_view *view);
 /* The script id of a setup-script spawn (SETUP line or configuration). */
 int nx_run_script_id(const struct nx_spawn *sp, char *out, size_t cap);
 
-/* Pauses (SIGTSTP → raise(SIGSTOP) in the runner). */
-void nx_run_pause_begin(uint64_t t);
-void nx_run_pause_end(uint64_t t);
-uint64_t nx_run_paused_within(uint64_t from, uint64_t to);
-/* All paused time so far (a monotonic counter). */
-uint64_t nx_run_paused_total(uint64_t now);
-
-/* The runner's configuration, loaded on first use (NULL if unavailable). */
-const struct nx_config *nx_run_config(void);
-
-/* Remember the runner's own argv (from the constructor). */
-void nx_run_set_argv(int argc, char **argv);
+/* thin/hook calls the pause clock (pause.h) by its earlier names. */
+#define nx_run_pause_begin nx_pause_begin
+#define nx_run_pause_end nx_pause_end
 
 #endif

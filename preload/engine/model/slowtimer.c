@@ -11,33 +11,21 @@
 #include <string.h>
 #include <time.h>
 
-#include "attempts.h"
 #include "clock.h"
-#include "config.h"
-#include "run.h"
+#include "runcfg.h"
 #include "slowtimer.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond;
 static int started, kicked;
 static int mode = -1;		/* -1 undecided, 0 reporter lines, 1 timer */
-
-/* Status levels in nextest's order; SLOW lines need >= "slow". */
-static int hides_slow_lines(const char *level)
-{
-	static const char *const below[] = { "none", "fail", "retry" };
-	for (size_t i = 0; level && i < sizeof(below) / sizeof(below[0]); i++)
-		if (strcmp(level, below[i]) == 0)
-			return 1;
-	return 0;
-}
+static nx_slowtimer_tick_fn *tick_fn;	/* set before the thread starts */
 
 int nx_slowtimer_active(void)
 {
 	int m = __atomic_load_n(&mode, __ATOMIC_ACQUIRE);
 	if (m < 0) {
-		const struct nx_config *c = nx_run_config();
-		m = c && hides_slow_lines(c->status_level);
+		m = nx_runcfg_slow_lines_hidden();
 		__atomic_store_n(&mode, m, __ATOMIC_RELEASE);
 	}
 	return m;
@@ -51,7 +39,7 @@ static void *loop(void *arg)
 		kicked = 0;
 		pthread_mutex_unlock(&lock);
 		uint64_t now = nx_now_ns();
-		uint64_t next = nx_attempt_slow_tick(now, nx_run_paused_total(now));
+		uint64_t next = tick_fn(now);
 		pthread_mutex_lock(&lock);
 		if (kicked)
 			continue;
@@ -87,13 +75,21 @@ static int start(void)
 	return rc == 0;
 }
 
-void nx_slowtimer_kick(void)
+static nx_slowtimer_tick_fn *kicked_by;	/* the last tick function a kick handed over */
+
+void nx_slowtimer_kick(nx_slowtimer_tick_fn *tick)
 {
+	pthread_mutex_lock(&lock);
+	if (tick)
+		kicked_by = tick;
+	pthread_mutex_unlock(&lock);
 	if (!nx_slowtimer_active())
 		return;
 	pthread_mutex_lock(&lock);
-	if (!started)
+	if (!started && kicked_by) {
+		tick_fn = kicked_by;
 		started = start() ? 1 : -1;
+	}
 	kicked = 1;
 	if (started == 1)
 		pthread_cond_signal(&cond);
@@ -105,5 +101,5 @@ void nx_slowtimer_use_timer(void)
 	if (nx_slowtimer_active())
 		return;
 	__atomic_store_n(&mode, 1, __ATOMIC_RELEASE);
-	nx_slowtimer_kick();	/* attempts may already be running */
+	nx_slowtimer_kick(NULL);	/* attempts may already be running */
 }

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "shellwords.h"
 #include "classify.h"
+#include "shellwords.h"
 
 static const char *after_prefix(const char *e, const char *name)
 {
@@ -147,7 +147,7 @@ static void find_test_name(struct nx_spawn *s)
 	s->ignored = has_arg(s, "--ignored");
 }
 
-int nx_spawn_classify(struct nx_spawn *s, char *const argv[], char *const envp[])
+int nx_classify_spawn(struct nx_spawn *s, char *const argv[], char *const envp[])
 {
 	memset(s, 0, sizeof(*s));
 	scan_env(&s->env, envp);
@@ -173,7 +173,7 @@ int nx_spawn_classify(struct nx_spawn *s, char *const argv[], char *const envp[]
 	return 0;
 }
 
-void nx_spawn_free(struct nx_spawn *s)
+void nx_classify_free(struct nx_spawn *s)
 {
 	free(s->arena);
 	s->arena = NULL;

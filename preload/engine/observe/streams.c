@@ -1,16 +1,24 @@
-/* streams.c — line assembly of the runner's fd 1 and fd 2 (see streams.h). */
+/* streams.c — line assembly and hand-off of the runner's fd 2 (see streams.h). */
 #include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 
+#include "attempts.h"
+#include "clock.h"
 #include "lines.h"
+#include "reporter.h"
 #include "run.h"
 #include "slowtimer.h"
 #include "streams.h"
 #include "ttylines.h"
 
-/* The longest line kept: a libtest-json failure line embeds the test's whole
- * output; longer lines are dropped (their events are lost, nothing else). */
+/* The longest line kept: longer lines are dropped (their events are lost,
+ * nothing else). */
 #define MAX_LINE (4u * 1024 * 1024)
+/* The longest line parsed (ANSI-stripped into a per-thread scratch). */
+#define SCRATCH 65536
 
 struct stream {
 	pthread_mutex_t lock;
@@ -18,29 +26,80 @@ struct stream {
 	struct nx_ttylines tty;	/* fd 2 on a terminal: lines drawn through a progress bar */
 	int ready;
 	int is_tty;
-	int drawn;		/* is_tty and a redraw was seen (read without the lock) */
+	int drawn;		/* is_tty and a redraw was seen */
 };
 
 static struct stream streams[3] = {
-	[1] = { .lock = PTHREAD_MUTEX_INITIALIZER },
 	[2] = { .lock = PTHREAD_MUTEX_INITIALIZER },
 };
 
+static void copy_span(char *dst, size_t cap, struct nx_reporter_span s)
+{
+	size_t n = s.n < cap - 1 ? s.n : cap - 1;
+	memcpy(dst, s.p, n);
+	dst[n] = '\0';
+}
+
+/* A SLOW or TERMINATING line: the attempts', when slow events come from the
+ * reporter's lines (else the slow timer fires them and the line is not
+ * used). */
+static void slow_line(const struct nx_reporter_line *l)
+{
+	const struct nx_reporter_status_line *st = &l->u.st;
+	if (st->status != NX_ST_SLOW && st->status != NX_ST_TERMINATING)
+		return;
+	if (!nx_attempt_tracking() || nx_slowtimer_active())
+		return;	/* checked in this order: the second reads the configuration */
+	int terminating = st->status == NX_ST_TERMINATING;
+	if (l->kind == NX_REPORTER_SETUP) {
+		char id[512];
+		copy_span(id, sizeof(id), st->script_id);
+		nx_attempt_script_slow(id, st->nanos, terminating);
+	} else {
+		char bin[1024], test[4096];
+		copy_span(bin, sizeof(bin), st->binary_id);
+		copy_span(test, sizeof(test), st->test_name);
+		nx_attempt_test_slow(bin, test, st->has_stress, st->stress_current,
+				     st->try_attempt, st->nanos, terminating);
+	}
+}
+
 static void on_line(void *ctx, const char *line, size_t len, int truncated)
 {
-	int fd = (int)(long)ctx;
+	static __thread char *scratch;
+	(void)ctx;
 	if (truncated)
 		return;
-	if (fd == 2)
-		nx_run_stderr_line(line, len);
-	else
-		nx_run_stdout_line(line, len);
+	if (!scratch && !(scratch = malloc(SCRATCH)))
+		return;
+	struct nx_reporter_line l;
+	if (nx_reporter_parse_raw(line, len, scratch, SCRATCH, &l) == NX_REPORTER_NONE)
+		return;
+	uint64_t now = nx_now_ns();
+	switch (l.kind) {
+	case NX_REPORTER_SETUP:
+	case NX_REPORTER_TEST:
+		if (l.u.st.field == NX_FIELD_SLOW)
+			slow_line(&l);
+		else if (l.kind == NX_REPORTER_SETUP)
+			nx_run_reporter_line(&l, now);	/* SETUP [i/n]: the next script's id */
+		break;
+	case NX_REPORTER_RUN_ID:
+	case NX_REPORTER_STARTING:
+	case NX_REPORTER_STRESS_START:
+	case NX_REPORTER_STRESS_DONE:
+	case NX_REPORTER_SUMMARY:
+		nx_run_reporter_line(&l, now);
+		break;
+	default:
+		break;	/* nothing a probe needs */
+	}
 }
 
 static struct stream *lock_stream(int fd)
 {
-	if (fd != 1 && fd != 2)
-		return NULL;
+	if (fd != 2)
+		return NULL;	/* fd 1: nothing the probes need (streams.h) */
 	struct stream *s = &streams[fd];
 	pthread_mutex_lock(&s->lock);
 	if (!s->ready) {
@@ -68,16 +127,17 @@ static void end_write(struct stream *s, int fd)
 {
 	if (s->is_tty) {
 		nx_ttylines_end_write(&s->tty, on_line, (void *)(long)fd);
+		/* The runner has redrawn a progress bar on its stderr terminal: its
+		 * reporter lines now reach the terminal at the bar's next tick (every
+		 * 50 ms, `nextest-runner/src/runner/dispatcher.rs` at
+		 * cargo-nextest-0.9.143), not when the event happened.  The model is
+		 * told once. */
 		if (s->tty.drawn && !s->drawn) {
-			__atomic_store_n(&s->drawn, 1, __ATOMIC_RELAXED);
+			s->drawn = 1;
+			nx_run_drawn();
 			nx_slowtimer_use_timer();
 		}
 	}
-}
-
-int nx_streams_drawn(void)
-{
-	return __atomic_load_n(&streams[2].drawn, __ATOMIC_RELAXED);
 }
 
 /* The terminal's width now, as indicatif asks for it on every draw

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "classify.h"
+#include "spawned.h"
 #include "config.h"
 #include "role.h"
 #include "version.h"

@@ -33,7 +33,7 @@ enum nx_version_source {
 	NX_VSRC_BEHAVIOUR,	/* the newest version the behaviour bounds allow */
 };
 
-/* What a child's environment says (kind: enum nx_spawn_kind of classify.h).
+/* What a child's environment says (kind: enum nx_spawn_kind of spawned.h).
  * Lock-free; called in the parent after the spawn returned. */
 void nx_version_note_child(int kind, char *const envp[]);
 

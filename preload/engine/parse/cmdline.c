@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cursor.h"
 #include "duration.h"
 
 /* Long flags that take a value, written without their "--". */
@@ -57,12 +58,9 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 		return -1;
 	if (*s == '+')
 		s++;
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (*end || errno || v > max)
+	size_t n = strlen(s);
+	uint64_t v;
+	if (!n || nx_cursor_decimal(s, n, &v) != n || v > max)
 		return -1;
 	*out = v;
 	return 0;

@@ -2,18 +2,22 @@
  *
  * Owns: a recursive-descent parser mirroring nextest-filtering's grammar
  * (parse_expr → parse_and_or_difference_expr → parse_basic_expr), the
- * matchers (equal, contains, glob, POSIX regex) and evaluation.  The first
- * error ends parsing (nextest reports every error; either way the
- * expression is rejected).
+ * matchers (equal, contains, glob in glob.c, regex in rustregex.c) and
+ * evaluation, over the shared cursor of cursor.h.  The first error ends
+ * parsing (nextest reports every error; either way the expression is
+ * rejected).
  */
 #include "filterset.h"
 
-#include <regex.h>
-#include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "buf.h"
+#include "cursor.h"
+#include "glob.h"
+#include "rustregex.h"
+#include "utf8.h"
 
 enum node_type { N_ALL, N_NONE, N_DEFAULT, N_LEAF, N_NOT, N_AND, N_OR, N_DIFF };
 enum pred { P_PACKAGE, P_DEPS, P_RDEPS, P_KIND, P_BINARY, P_BINARY_ID, P_TEST, P_GROUP, P_PLATFORM };
@@ -24,8 +28,7 @@ struct node {
 	enum pred pred;
 	enum matcher matcher;
 	char *text;
-	regex_t re;
-	int has_re;
+	struct nx_rustregex *re;
 	int platform_host;
 	struct node *a, *b;
 };
@@ -34,360 +37,71 @@ struct nx_filterset {
 	struct node *root;
 };
 
-struct parser {
-	const char *s;
-	size_t n, pos;
-	int depth;
-	size_t nodes;
-	char *err;
-	size_t errcap;
-	int failed;
-};
-
-static void fail(struct parser *p, const char *fmt, ...)
-{
-	if (p->failed)
-		return;
-	p->failed = 1;
-	if (!p->err || !p->errcap)
-		return;
-	int k = snprintf(p->err, p->errcap, "at %zu: ", p->pos);
-	if (k < 0 || (size_t)k >= p->errcap)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(p->err + k, p->errcap - (size_t)k, fmt, ap);
-	va_end(ap);
-}
-
 static void node_free(struct node *n)
 {
 	if (!n)
 		return;
 	node_free(n->a);
 	node_free(n->b);
-	if (n->has_re)
-		regfree(&n->re);
+	nx_rustregex_free(n->re);
 	free(n->text);
 	free(n);
 }
 
-static struct node *node_new(struct parser *p, enum node_type t)
+static struct node *node_new(struct nx_cursor *p, enum node_type t)
 {
 	if (++p->nodes > NX_FILTERSET_MAX_NODES) {
-		fail(p, "expression too large");
+		nx_cursor_fail(p, "expression too large");
 		return NULL;
 	}
 	struct node *n = calloc(1, sizeof *n);
 	if (!n) {
-		fail(p, "out of memory");
+		nx_cursor_fail(p, "out of memory");
 		return NULL;
 	}
 	n->type = t;
 	return n;
 }
 
-/* ---- UTF-8 ---- */
-
-static size_t u8dec(const unsigned char *s, uint32_t *cp)
-{
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	int n = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC0 ? 2 : 1;
-	uint32_t v = n == 4 ? s[0] & 7u : n == 3 ? s[0] & 15u : s[0] & 31u;
-	for (int i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80) {
-			*cp = s[0];
-			return 1;
-		}
-		v = (v << 6) | (s[i] & 0x3Fu);
-	}
-	if (n == 1)
-		v = s[0];
-	*cp = v;
-	return (size_t)n;
-}
-
-static size_t u8enc(uint32_t cp, char *o)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xC0 | (cp >> 6));
-		o[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xE0 | (cp >> 12));
-		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		o[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	o[0] = (char)(0xF0 | (cp >> 18));
-	o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	o[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
-/* ---- globs ---- */
-
-#define GLOB_MAX_ALTS 256
-
-/* Parses a [class] at *pp (just after '['), matching cp; advances *pp past
- * ']'.  Returns 1/0 for match, -1 if the class is unclosed. */
-static int glob_class(const unsigned char **pp, uint32_t cp)
-{
-	const unsigned char *p = *pp;
-	int neg = 0, hit = 0, first = 1;
-	if (*p == '!' || *p == '^') {
-		neg = 1;
-		p++;
-	}
-	for (;;) {
-		if (!*p)
-			return -1;
-		if (*p == ']' && !first)
-			break;
-		first = 0;
-		uint32_t lo, hi;
-		p += u8dec(p, &lo);
-		hi = lo;
-		if (p[0] == '-' && p[1] && p[1] != ']') {
-			p++;
-			p += u8dec(p, &hi);
-		}
-		if (cp >= lo && cp <= hi)
-			hit = 1;
-	}
-	*pp = p + 1;
-	return hit != neg;
-}
-
-/* Match one brace-free pattern against s: 1/0, -1 invalid. */
-static int glob_simple(const unsigned char *p, const unsigned char *s)
-{
-	const unsigned char *star_p = NULL, *star_s = NULL;
-	for (;;) {
-		if (*p == '*') {
-			while (*p == '*')
-				p++;
-			star_p = p;
-			star_s = s;
-			continue;
-		}
-		if (!*s)
-			break;
-		uint32_t cs;
-		size_t sl = u8dec(s, &cs);
-		int ok = 0;
-		const unsigned char *np = p;
-		if (*p == '?') {
-			ok = 1;
-			np = p + 1;
-		} else if (*p == '[') {
-			np = p + 1;
-			ok = glob_class(&np, cs);
-			if (ok < 0)
-				return -1;
-		} else if (*p) {
-			uint32_t cp;
-			np = p + u8dec(p, &cp);
-			ok = cp == cs;
-		}
-		if (ok) {
-			p = np;
-			s += sl;
-			continue;
-		}
-		if (!star_p)
-			return 0;
-		uint32_t skip;
-		star_s += u8dec(star_s, &skip);
-		p = star_p;
-		s = star_s;
-	}
-	while (*p == '*')
-		p++;
-	return *p == 0;
-}
-
-/* Checks the classes of a brace-free pattern are closed. */
-static int glob_valid_simple(const unsigned char *p)
-{
-	while (*p) {
-		if (*p == '[') {
-			const unsigned char *q = p + 1;
-			if (glob_class(&q, 0) < 0)
-				return 0;
-			p = q;
-		} else {
-			p++;
-		}
-	}
-	return 1;
-}
-
-/* Skips a [class] starting at p[0] == '['; returns the index after it or 0. */
-static size_t skip_class(const char *p, size_t i)
-{
-	const unsigned char *q = (const unsigned char *)p + i + 1;
-	if (glob_class(&q, 0) < 0)
-		return 0;
-	return (size_t)(q - (const unsigned char *)p);
-}
-
-/* Expands the first {a,b} group of pat recursively into out[]. */
-static int glob_expand(const char *pat, char **out, size_t *n)
-{
-	size_t len = strlen(pat), open = len;
-	for (size_t i = 0; i < len; i++) {
-		if (pat[i] == '[') {
-			size_t j = skip_class(pat, i);
-			if (!j)
-				return -1;
-			i = j - 1;
-		} else if (pat[i] == '{') {
-			open = i;
-			break;
-		}
-	}
-	if (open == len) {
-		if (*n >= GLOB_MAX_ALTS)
-			return -1;
-		if (!glob_valid_simple((const unsigned char *)pat))
-			return -1;
-		out[*n] = strdup(pat);
-		if (!out[*n])
-			return -1;
-		(*n)++;
-		return 0;
-	}
-	/* find the closing brace and the commas, skipping classes */
-	size_t close = 0, commas[GLOB_MAX_ALTS], nc = 0;
-	for (size_t i = open + 1; i < len; i++) {
-		if (pat[i] == '[') {
-			size_t j = skip_class(pat, i);
-			if (!j)
-				return -1;
-			i = j - 1;
-		} else if (pat[i] == '{') {
-			return -1;	/* nested alternates */
-		} else if (pat[i] == ',') {
-			if (nc == GLOB_MAX_ALTS)
-				return -1;
-			commas[nc++] = i;
-		} else if (pat[i] == '}') {
-			close = i;
-			break;
-		}
-	}
-	if (!close)
-		return -1;	/* unclosed alternate group */
-	size_t start = open + 1;
-	for (size_t k = 0; k <= nc; k++) {
-		size_t end = k < nc ? commas[k] : close;
-		size_t alen = end - start, rest = len - close - 1;
-		char *t = malloc(open + alen + rest + 1);
-		if (!t)
-			return -1;
-		memcpy(t, pat, open);
-		memcpy(t + open, pat + start, alen);
-		memcpy(t + open + alen, pat + close + 1, rest);
-		t[open + alen + rest] = 0;
-		int rc = glob_expand(t, out, n);
-		free(t);
-		if (rc)
-			return -1;
-		start = end + 1;
-	}
-	return 0;
-}
-
-int nx_glob_match(const char *pattern, const char *s)
-{
-	if (!pattern || !s)
-		return -1;
-	char *alts[GLOB_MAX_ALTS];
-	size_t n = 0;
-	int rc = glob_expand(pattern, alts, &n) ? -1 : 0;
-	for (size_t i = 0; i < n; i++) {
-		if (rc == 0 && glob_simple((const unsigned char *)alts[i], (const unsigned char *)s) == 1)
-			rc = 1;
-		free(alts[i]);
-	}
-	return rc;
-}
-
 /* ---- lexing ---- */
 
-static int peek(const struct parser *p)
-{
-	return p->pos < p->n ? (unsigned char)p->s[p->pos] : -1;
-}
-
-static void ws(struct parser *p)
+static void ws(struct nx_cursor *p)
 {
 	for (;;) {
-		if (peek(p) == ' ' || peek(p) == '\n')
+		if (nx_cursor_peek(p) == ' ' || nx_cursor_peek(p) == '\n')
 			p->pos++;
-		else if (peek(p) == '\r' && p->pos + 1 < p->n && p->s[p->pos + 1] == '\n')
+		else if (nx_cursor_peek(p) == '\r' && p->pos + 1 < p->n && p->s[p->pos + 1] == '\n')
 			p->pos += 2;
 		else
 			return;
 	}
 }
 
-static int is_word(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
 /* Literal lit at pos (after whitespace); with word=1 it must end a word. */
-static int accept(struct parser *p, const char *lit, int word)
+static int accept(struct nx_cursor *p, const char *lit, int word)
 {
 	size_t k = strlen(lit);
 	if (p->pos + k > p->n || memcmp(p->s + p->pos, lit, k) != 0)
 		return 0;
-	if (word && p->pos + k < p->n && is_word((unsigned char)p->s[p->pos + k]))
+	if (word && p->pos + k < p->n && nx_cursor_is_word((unsigned char)p->s[p->pos + k]))
 		return 0;
 	p->pos += k;
 	return 1;
 }
 
-static int hexv(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Matcher text up to the next unescaped ',' or ')'. */
-static char *matcher_text(struct parser *p)
+static char *matcher_text(struct nx_cursor *p)
 {
-	size_t cap = 64, len = 0;
-	char *out = malloc(cap);
-	if (!out) {
-		fail(p, "out of memory");
-		return NULL;
-	}
+	struct nx_buf out = NX_BUF_INIT;
 	for (;;) {
-		int c = peek(p);
+		int c = nx_cursor_peek(p);
 		if (c < 0 || c == ',' || c == ')')
 			break;
 		char tmp[4];
 		size_t tl;
 		if (c == '\\') {
 			p->pos++;
-			int e = peek(p);
+			int e = nx_cursor_peek(p);
 			p->pos++;
 			switch (e) {
 			case 'n': tmp[0] = '\n'; tl = 1; break;
@@ -400,19 +114,19 @@ static char *matcher_text(struct parser *p)
 			case 'u': {
 				uint32_t cp = 0;
 				int digits = 0;
-				if (peek(p) != '{')
+				if (nx_cursor_peek(p) != '{')
 					goto bad_escape;
 				p->pos++;
-				while (digits < 6 && hexv(peek(p)) >= 0) {
-					cp = cp * 16 + (uint32_t)hexv(peek(p));
+				while (digits < 6 && nx_cursor_hexval(nx_cursor_peek(p)) >= 0) {
+					cp = cp * 16 + (uint32_t)nx_cursor_hexval(nx_cursor_peek(p));
 					p->pos++;
 					digits++;
 				}
-				if (!digits || peek(p) != '}' || cp > 0x10FFFF || cp == 0 ||
+				if (!digits || nx_cursor_peek(p) != '}' || cp > 0x10FFFF || cp == 0 ||
 				    (cp >= 0xD800 && cp <= 0xDFFF))
 					goto bad_escape;
 				p->pos++;
-				tl = u8enc(cp, tmp);
+				tl = nx_utf8_encode(cp, tmp);
 				break;
 			}
 			default:
@@ -423,46 +137,38 @@ static char *matcher_text(struct parser *p)
 			tl = 1;
 			p->pos++;
 		}
-		if (len + tl + 1 > cap) {
-			cap *= 2;
-			char *o = realloc(out, cap);
-			if (!o) {
-				free(out);
-				fail(p, "out of memory");
-				return NULL;
-			}
-			out = o;
+		if (nx_buf_put(&out, tmp, tl)) {
+			nx_buf_free(&out);
+			nx_cursor_fail(p, "out of memory");
+			return NULL;
 		}
-		memcpy(out + len, tmp, tl);
-		len += tl;
 	}
-	out[len] = 0;
-	if (!len) {
-		free(out);
-		fail(p, "expected a non-empty string");
+	if (!out.len) {
+		nx_buf_free(&out);
+		nx_cursor_fail(p, "expected a non-empty string");
 		return NULL;
 	}
-	return out;
+	return out.p;
 bad_escape:
-	free(out);
-	fail(p, "invalid escape character");
+	nx_buf_free(&out);
+	nx_cursor_fail(p, "invalid escape character");
 	return NULL;
 }
 
 /* Regex text between '/' delimiters: \/ is '/', other backslashes stay. */
-static char *regex_text(struct parser *p)
+static char *regex_text(struct nx_cursor *p)
 {
 	size_t start = p->pos, len = 0;
 	char *out = malloc(p->n - start + 1);
 	if (!out) {
-		fail(p, "out of memory");
+		nx_cursor_fail(p, "out of memory");
 		return NULL;
 	}
 	for (;;) {
-		int c = peek(p);
+		int c = nx_cursor_peek(p);
 		if (c < 0) {
 			free(out);
-			fail(p, "expected closing '/'");
+			nx_cursor_fail(p, "expected closing '/'");
 			return NULL;
 		}
 		if (c == '/')
@@ -480,158 +186,27 @@ static char *regex_text(struct parser *p)
 	return out;
 }
 
-/* Rust's regex rejects a repetition of a repetition (`a**`, `a+{2}`) and
- * reads `?` right after one as "lazy"; POSIX ERE stacks them instead, and
- * glibc's regcomp duplicates the subtree for each, so `a` followed by 24 `+`
- * needs gigabytes.  In place: drop a lazy `?` (lazy and greedy match the same
- * strings, and we only ask whether there is a match), reject any other
- * stacked repetition and {m,n} counts above MAX_REPEAT (Rust's size limit
- * rejects far smaller patterns than glibc would try to build).  -1 = reject. */
-#define MAX_REPEAT 1000
-
-static int bound_repetitions(char *re)
+/* Compiles the regex of a leaf (Rust syntax, see rustregex.h). */
+static int compile_regex(struct nx_cursor *p, struct node *n)
 {
-	char *w = re;
-	int prev_rep = 0, lazy = 0;
-	for (const char *r = re; *r;) {
-		if (*r == '\\' && r[1]) {
-			*w++ = *r++;
-			*w++ = *r++;
-			prev_rep = 0;
-			continue;
-		}
-		if (*r == '[') {	/* bracket expression: copied as is */
-			*w++ = *r++;
-			if (*r == '^')
-				*w++ = *r++;
-			if (*r == ']')
-				*w++ = *r++;
-			while (*r && *r != ']') {
-				if (*r == '[' && (r[1] == ':' || r[1] == '.' || r[1] == '=')) {
-					char close = r[1];
-					*w++ = *r++;
-					*w++ = *r++;
-					while (*r && !(r[0] == close && r[1] == ']'))
-						*w++ = *r++;
-					if (*r) {
-						*w++ = *r++;
-						*w++ = *r++;
-					}
-					continue;
-				}
-				*w++ = *r++;
-			}
-			if (*r)
-				*w++ = *r++;
-			prev_rep = 0;
-			continue;
-		}
-		if (*r == '*' || *r == '+' || *r == '?') {
-			if (prev_rep) {
-				if (*r == '?' && !lazy) {
-					lazy = 1;
-					r++;
-					continue;
-				}
-				return -1;
-			}
-			*w++ = *r++;
-			prev_rep = 1;
-			lazy = 0;
-			continue;
-		}
-		if (*r == '{') {
-			const char *q = r + 1;
-			unsigned long m = 0, n = 0;
-			int digits = 0;
-			while (*q >= '0' && *q <= '9' && m <= MAX_REPEAT)
-				m = m * 10 + (unsigned long)(*q++ - '0'), digits++;
-			n = m;
-			if (*q == ',') {
-				q++;
-				n = 0;
-				while (*q >= '0' && *q <= '9' && n <= MAX_REPEAT)
-					n = n * 10 + (unsigned long)(*q++ - '0');
-			}
-			if (digits && *q == '}') {	/* a counted repetition */
-				if (prev_rep || m > MAX_REPEAT || n > MAX_REPEAT)
-					return -1;
-				while (r <= q)
-					*w++ = *r++;
-				prev_rep = 1;
-				lazy = 0;
-				continue;
-			}
-		}
-		*w++ = *r++;
-		prev_rep = 0;
-	}
-	*w = 0;
-	return 0;
-}
-
-/* Compiles a Rust-regex-ish pattern with regcomp. */
-static int compile_regex(struct parser *p, struct node *n)
-{
-	const char *src = n->text;
-	int flags = REG_EXTENDED | REG_NOSUB;
-	if (!strncmp(src, "(?i)", 4)) {
-		flags |= REG_ICASE;
-		src += 4;
-	}
-	size_t cap = strlen(src) * 14 + 1;
-	char *ere = malloc(cap);
-	if (!ere) {
-		fail(p, "out of memory");
+	char msg[160];
+	n->re = nx_rustregex_compile(n->text, msg, sizeof msg, NULL);
+	if (!n->re) {
+		nx_cursor_fail(p, "%s", msg);
 		return -1;
 	}
-	size_t k = 0;
-	for (const char *s = src; *s; s++) {
-		const char *rep = NULL;
-		if (s[0] == '\\' && s[1]) {
-			switch (s[1]) {
-			case 'd': rep = "[0-9]"; break;
-			case 'D': rep = "[^0-9]"; break;
-			case 'w': rep = "[[:alnum:]_]"; break;
-			case 'W': rep = "[^[:alnum:]_]"; break;
-			case 's': rep = "[[:space:]]"; break;
-			case 'S': rep = "[^[:space:]]"; break;
-			}
-		}
-		if (rep) {
-			size_t rl = strlen(rep);
-			memcpy(ere + k, rep, rl);
-			k += rl;
-			s++;
-		} else {
-			ere[k++] = *s;
-		}
-	}
-	ere[k] = 0;
-	if (bound_repetitions(ere) < 0) {
-		free(ere);
-		fail(p, "invalid regex: repetition of a repetition or too large a count");
-		return -1;
-	}
-	int rc = regcomp(&n->re, ere, flags);
-	free(ere);
-	if (rc) {
-		fail(p, "invalid regex");
-		return -1;
-	}
-	n->has_re = 1;
 	return 0;
 }
 
 /* ---- grammar ---- */
 
-static struct node *parse_expr(struct parser *p);
+static struct node *parse_expr(struct nx_cursor *p);
 
-static int expect_char(struct parser *p, int c, const char *what)
+static int expect_char(struct nx_cursor *p, int c, const char *what)
 {
 	ws(p);
-	if (peek(p) != c) {
-		fail(p, "expected %s", what);
+	if (nx_cursor_peek(p) != c) {
+		nx_cursor_fail(p, "expected %s", what);
 		return -1;
 	}
 	p->pos++;
@@ -656,7 +231,7 @@ static const struct set_def SETS[] = {
 	{ "group", P_GROUP, M_GLOB },
 };
 
-static struct node *parse_unary_set(struct parser *p, const struct set_def *d)
+static struct node *parse_unary_set(struct nx_cursor *p, const struct set_def *d)
 {
 	if (expect_char(p, '(', "'('"))
 		return NULL;
@@ -665,7 +240,7 @@ static struct node *parse_unary_set(struct parser *p, const struct set_def *d)
 		return NULL;
 	n->pred = d->pred;
 	ws(p);
-	int c = peek(p);
+	int c = nx_cursor_peek(p);
 	if (c == '/') {
 		p->pos++;
 		n->matcher = M_REGEX;
@@ -683,13 +258,13 @@ static struct node *parse_unary_set(struct parser *p, const struct set_def *d)
 		if (!n->text)
 			goto bad;
 		if (n->matcher == M_GLOB && nx_glob_match(n->text, "") < 0) {
-			fail(p, "invalid glob");
+			nx_cursor_fail(p, "invalid glob");
 			goto bad;
 		}
 	}
 	ws(p);
-	if (peek(p) == ',') {
-		fail(p, "unexpected comma");
+	if (nx_cursor_peek(p) == ',') {
+		nx_cursor_fail(p, "unexpected comma");
 		goto bad;
 	}
 	if (expect_char(p, ')', "')'"))
@@ -700,16 +275,16 @@ bad:
 	return NULL;
 }
 
-static struct node *parse_nullary(struct parser *p, enum node_type t)
+static struct node *parse_nullary(struct nx_cursor *p, enum node_type t)
 {
 	if (expect_char(p, '(', "'('"))
 		return NULL;
 	size_t start = p->pos;
-	while (peek(p) >= 0 && peek(p) != ')')
+	while (nx_cursor_peek(p) >= 0 && nx_cursor_peek(p) != ')')
 		p->pos++;
 	for (size_t i = start; i < p->pos; i++)
 		if (p->s[i] != ' ' && p->s[i] != '\n' && p->s[i] != '\r' && p->s[i] != '\t') {
-			fail(p, "unexpected argument");
+			nx_cursor_fail(p, "unexpected argument");
 			return NULL;
 		}
 	if (expect_char(p, ')', "')'"))
@@ -717,7 +292,7 @@ static struct node *parse_nullary(struct parser *p, enum node_type t)
 	return node_new(p, t);
 }
 
-static struct node *parse_platform(struct parser *p)
+static struct node *parse_platform(struct nx_cursor *p)
 {
 	if (expect_char(p, '(', "'('"))
 		return NULL;
@@ -735,7 +310,7 @@ static struct node *parse_platform(struct parser *p)
 	int target = (size_t)(e - b) == 6 && !memcmp(b, "target", 6);
 	free(t);
 	if (!host && !target) {
-		fail(p, "platform() takes host or target");
+		nx_cursor_fail(p, "platform() takes host or target");
 		return NULL;
 	}
 	if (expect_char(p, ')', "')'"))
@@ -748,10 +323,10 @@ static struct node *parse_platform(struct parser *p)
 	return n;
 }
 
-static struct node *parse_basic(struct parser *p)
+static struct node *parse_basic(struct nx_cursor *p)
 {
 	if (++p->depth > NX_FILTERSET_MAX_DEPTH) {
-		fail(p, "expression nested too deeply");
+		nx_cursor_fail(p, "expression nested too deeply");
 		return NULL;
 	}
 	struct node *res = NULL;
@@ -786,18 +361,18 @@ static struct node *parse_basic(struct parser *p)
 		}
 	} else if (accept(p, "and", 1) || accept(p, "or", 1) || accept(p, "AND", 1) ||
 		   accept(p, "OR", 1) || accept(p, "&&", 0) || accept(p, "||", 0)) {
-		fail(p, "binary operator in prefix position");
+		nx_cursor_fail(p, "binary operator in prefix position");
 	} else if (accept(p, "NOT", 1)) {
-		fail(p, "use 'not' instead of 'NOT'");
+		nx_cursor_fail(p, "use 'not' instead of 'NOT'");
 	} else {
-		fail(p, "expected an expression");
+		nx_cursor_fail(p, "expected an expression");
 	}
 out:
 	p->depth--;
 	return res;
 }
 
-static struct node *combine(struct parser *p, enum node_type t, struct node *a, struct node *b)
+static struct node *combine(struct nx_cursor *p, enum node_type t, struct node *a, struct node *b)
 {
 	struct node *n = node_new(p, t);
 	if (!n) {
@@ -810,14 +385,14 @@ static struct node *combine(struct parser *p, enum node_type t, struct node *a, 
 	return n;
 }
 
-static struct node *parse_and(struct parser *p)
+static struct node *parse_and(struct nx_cursor *p)
 {
 	struct node *left = parse_basic(p);
 	while (left) {
 		ws(p);
 		enum node_type t;
 		if (accept(p, "&&", 0) || accept(p, "AND", 1)) {
-			fail(p, "use '&' or 'and'");
+			nx_cursor_fail(p, "use '&' or 'and'");
 			node_free(left);
 			return NULL;
 		}
@@ -837,17 +412,17 @@ static struct node *parse_and(struct parser *p)
 	return left;
 }
 
-static struct node *parse_expr(struct parser *p)
+static struct node *parse_expr(struct nx_cursor *p)
 {
 	if (++p->depth > NX_FILTERSET_MAX_DEPTH) {
-		fail(p, "expression nested too deeply");
+		nx_cursor_fail(p, "expression nested too deeply");
 		return NULL;
 	}
 	struct node *left = parse_and(p);
 	while (left) {
 		ws(p);
 		if (accept(p, "||", 0) || accept(p, "OR", 1)) {
-			fail(p, "use '|' or 'or'");
+			nx_cursor_fail(p, "use '|' or 'or'");
 			node_free(left);
 			left = NULL;
 			break;
@@ -868,27 +443,27 @@ static struct node *parse_expr(struct parser *p)
 
 struct nx_filterset *nx_filterset_parse(const char *expr, char *err, size_t errcap)
 {
-	struct parser p = { .s = expr, .err = err, .errcap = errcap };
+	struct nx_cursor p = { .s = expr, .err = err, .errcap = errcap };
 	if (err && errcap)
 		err[0] = 0;
 	if (!expr) {
-		fail(&p, "no expression");
+		nx_cursor_fail(&p, "no expression");
 		return NULL;
 	}
 	p.n = strlen(expr);
 	if (p.n > NX_FILTERSET_MAX_LEN) {
-		fail(&p, "expression too long");
+		nx_cursor_fail(&p, "expression too long");
 		return NULL;
 	}
 	struct node *root = parse_expr(&p);
 	if (root) {
 		ws(&p);
 		if (p.pos != p.n)
-			fail(&p, "expected end of expression");
+			nx_cursor_fail(&p, "expected end of expression");
 	}
 	if (p.failed || !root) {
 		if (!p.failed)
-			fail(&p, "invalid expression");
+			nx_cursor_fail(&p, "invalid expression");
 		node_free(root);
 		return NULL;
 	}
@@ -958,7 +533,7 @@ static int name_match(const struct node *n, const char *s)
 	case M_GLOB:
 		return nx_glob_match(n->text, s) == 1;
 	case M_REGEX:
-		return regexec(&n->re, s, 0, NULL, 0) == 0;
+		return nx_rustregex_match(n->re, s);
 	}
 	return 0;
 }

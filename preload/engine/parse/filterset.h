@@ -13,10 +13,9 @@
  *               errors, as in nextest.
  * Whitespace is ' ' and newlines only (as nextest's ws()).  Matcher text runs
  * to the next unescaped ',' or ')' with escapes \n \r \t \b \f \\ \/ \) \,
- * \u{…}; it is not trimmed.  Regexes use POSIX ERE (regcomp) after
- * translating \d \w \s (and their negations) and a leading (?i); globs follow
- * globset without path semantics (* and ? cross '/' and "::"), [..] [!..]
- * classes and {a,b} alternatives.
+ * \u{…}; it is not trimmed.  Regexes have Rust's regex syntax and meaning
+ * (rustregex.h: PCRE2, loaded on first use; without it a regex is an
+ * "unsupported regex" error); globs are glob.h's.
  * Approximations (no cargo package graph here): deps(x) and rdeps(x) match
  * the test's own package only.
  * Bounded: expressions up to NX_FILTERSET_MAX_LEN bytes, NX_FILTERSET_MAX_NODES
@@ -26,6 +25,8 @@
 #define NX_FILTERSET_H
 
 #include <stddef.h>
+
+#include "glob.h"	/* nx_glob_match, the glob matcher on its own */
 
 #define NX_FILTERSET_MAX_LEN 65536
 #define NX_FILTERSET_MAX_NODES 2048
@@ -55,9 +56,5 @@ struct nx_filterset *nx_filterset_parse(const char *expr, char *err, size_t errc
 /* 1 if the test matches, 0 if not. */
 int nx_filterset_match(const struct nx_filterset *f, const struct nx_filter_query *q);
 void nx_filterset_free(struct nx_filterset *f);
-
-/* The glob matcher on its own (globset semantics as above): 1 match, 0 no
- * match, -1 invalid pattern. */
-int nx_glob_match(const char *pattern, const char *s);
 
 #endif

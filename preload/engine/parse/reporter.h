@@ -2,10 +2,10 @@
  *
  * Owns: turning one line the runner wrote to fd 2 into a tagged struct.
  * The parse functions never allocate, never write outside the caller's
- * struct (and, for nx_rep_parse_raw, the caller's scratch buffer), and
- * return NX_REP_NONE for anything that is not a line they know.  Spans
+ * struct (and, for nx_reporter_parse_raw, the caller's scratch buffer), and
+ * return NX_REPORTER_NONE for anything that is not a line they know.  Spans
  * point into the text that was parsed (the scratch buffer for
- * nx_rep_parse_raw), so they live as long as that text.
+ * nx_reporter_parse_raw), so they live as long as that text.
  *
  * Not handled here (the caller's business): lines repeated after the
  * Summary (final-status-level output reuses the PASS/FAIL/SLOW/FLAKY/SKIP
@@ -25,30 +25,30 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct nx_rep_span {
+struct nx_reporter_span {
 	const char *p;
 	size_t n;
 };
 
-enum nx_rep_kind {
-	NX_REP_NONE = 0,
-	NX_REP_RUN_ID,		/* " Nextest run ID <uuid> with nextest profile: <p>" (0.9.75+) */
-	NX_REP_STARTING,	/* "Starting N tests across M binaries[ (…)]" */
-	NX_REP_SETUP,		/* a setup-script status line */
-	NX_REP_TEST,		/* a per-test status line */
-	NX_REP_CANCEL,		/* "Cancelling/Canceling/Killing [due to R: ]…" */
-	NX_REP_PAUSE,		/* "Pausing …" */
-	NX_REP_CONTINUE,	/* "Continuing …" */
-	NX_REP_STRESS_START,	/* "Stress test iteration i[/n] (…)" (0.9.103+) */
-	NX_REP_STRESS_DONE,	/* "Stress test [ t] iteration i[/n]: … run: …" (0.9.104+) */
-	NX_REP_SUMMARY,		/* "Summary [ t] …" */
-	NX_REP_WARNING,		/* "warning: …" */
+enum nx_reporter_kind {
+	NX_REPORTER_NONE = 0,
+	NX_REPORTER_RUN_ID,		/* " Nextest run ID <uuid> with nextest profile: <p>" (0.9.75+) */
+	NX_REPORTER_STARTING,	/* "Starting N tests across M binaries[ (…)]" */
+	NX_REPORTER_SETUP,		/* a setup-script status line */
+	NX_REPORTER_TEST,		/* a per-test status line */
+	NX_REPORTER_CANCEL,		/* "Cancelling/Canceling/Killing [due to R: ]…" */
+	NX_REPORTER_PAUSE,		/* "Pausing …" */
+	NX_REPORTER_CONTINUE,	/* "Continuing …" */
+	NX_REPORTER_STRESS_START,	/* "Stress test iteration i[/n] (…)" (0.9.103+) */
+	NX_REPORTER_STRESS_DONE,	/* "Stress test [ t] iteration i[/n]: … run: …" (0.9.104+) */
+	NX_REPORTER_SUMMARY,		/* "Summary [ t] …" */
+	NX_REPORTER_WARNING,		/* "warning: …" */
 };
 
 /* What a status line says happened. TRY-prefixed and SETUP-prefixed forms
  * map to the same values (short forms FL+LK, LKFAIL, TMPASS, TMT, TRMNTG,
  * "SIG n", "<NAME>" included). */
-enum nx_rep_status {
+enum nx_reporter_status {
 	NX_ST_NONE = 0,
 	NX_ST_PASS,
 	NX_ST_FAIL,
@@ -72,7 +72,7 @@ enum nx_rep_status {
 	NX_ST_FLAKY_FAIL,	/* final "FLKY-FL n/N" (0.9.131+) */
 };
 
-enum nx_rep_field {
+enum nx_reporter_field {
 	NX_FIELD_NONE = 0,	/* no field (old START lines) */
 	NX_FIELD_DURATION,	/* "[   0.004s]" */
 	NX_FIELD_SLOW,		/* "[>  1.000s]" */
@@ -81,111 +81,106 @@ enum nx_rep_field {
 	NX_FIELD_INDEX,		/* "[      1/2]" (setup start; setup finish before 0.9.86) */
 };
 
-enum nx_rep_counter {
+enum nx_reporter_counter {
 	NX_COUNTER_NONE = 0,
 	NX_COUNTER_VALUE,	/* "( 3/10)" */
 	NX_COUNTER_PLACEHOLDER,	/* "(-----)" or "(─────)" */
 };
 
-/* NX_REP_SETUP and NX_REP_TEST */
-struct nx_rep_status_line {
-	enum nx_rep_status status;
-	struct nx_rep_span status_text;	/* the status column as printed, trimmed */
+/* NX_REPORTER_SETUP and NX_REPORTER_TEST */
+struct nx_reporter_status_line {
+	enum nx_reporter_status status;
+	struct nx_reporter_span status_text;	/* the status column as printed, trimmed */
 	unsigned try_attempt;		/* n of "TRY n …"; 0 when absent */
 	unsigned frac_num, frac_den;	/* n/N of RETRY, DELAY, FLAKY, FLKY-FL; 0 when absent */
 	int signal;			/* n of "ABORT SIG n" / "SIG n"; 0 otherwise */
-	struct nx_rep_span signame;	/* "SEGV" of "SIGSEGV" / "TRY 2 SEGV"; empty otherwise */
-	enum nx_rep_field field;
+	struct nx_reporter_span signame;	/* "SEGV" of "SIGSEGV" / "TRY 2 SEGV"; empty otherwise */
+	enum nx_reporter_field field;
 	uint64_t nanos;			/* DURATION, SLOW, DELAY: the printed seconds, in ns */
 	unsigned index, index_total;	/* INDEX: i/n */
 	int has_stress;
 	unsigned stress_current;	/* as printed: 1-based */
 	unsigned stress_total;		/* 0: none printed (infinite / duration) */
-	enum nx_rep_counter counter;
+	enum nx_reporter_counter counter;
 	unsigned counter_current, counter_total;
 	/* tests */
-	struct nx_rep_span binary_id, test_name;
-	/* setup scripts (and TERMINATING of a script, which has kind NX_REP_SETUP) */
-	struct nx_rep_span script_id, command;
+	struct nx_reporter_span binary_id, test_name;
+	/* setup scripts (and TERMINATING of a script, which has kind NX_REPORTER_SETUP) */
+	struct nx_reporter_span script_id, command;
 };
 
-struct nx_rep_starting {
+struct nx_reporter_starting {
 	uint64_t tests, binaries;
 	uint64_t skipped_tests, skipped_binaries;	/* 0 when not printed */
 	int benchmarks;				/* "benchmark(s)" wording */
 	int via_default_filter;			/* "… skipped via …" / "including … via …" */
 	int already_passed;			/* "… that already passed" */
-	struct nx_rep_span run_id, profile;	/* 0.9.68–0.9.74 only; empty otherwise */
+	struct nx_reporter_span run_id, profile;	/* 0.9.68–0.9.74 only; empty otherwise */
 };
 
-struct nx_rep_run_id {
-	struct nx_rep_span run_id, profile;
+struct nx_reporter_run_id {
+	struct nx_reporter_span run_id, profile;
 };
 
-struct nx_rep_stats {			/* "3/5 tests run: 3 passed (1 slow), …" */
+struct nx_reporter_stats {			/* "3/5 tests run: 3 passed (1 slow), …" */
 	uint64_t finished, initial;	/* initial == finished when no "/N" */
 	uint64_t passed, slow, flaky, leaky;
 	uint64_t failed, leaky_failed, exec_failed, timed_out, skipped;
 	int benchmarks;
 };
 
-struct nx_rep_summary {
+struct nx_reporter_summary {
 	uint64_t nanos;			/* elapsed */
 	int stress;			/* "stress run iteration(s):" form */
-	struct nx_rep_stats stats;	/* !stress */
+	struct nx_reporter_stats stats;	/* !stress */
 	uint64_t iter_done, iter_total;	/* stress; iter_total 0 when not printed */
 	uint64_t iter_passed, iter_failed;
-	struct nx_rep_span cancel_reason;	/* stress: "; cancelled due to R" */
+	struct nx_reporter_span cancel_reason;	/* stress: "; cancelled due to R" */
 };
 
-struct nx_rep_stress {
+struct nx_reporter_stress {
 	uint64_t iteration, total;	/* START: completed+1; DONE: completed. total 0 if none */
 	uint64_t nanos;			/* DONE: sub-run elapsed */
-	struct nx_rep_stats stats;	/* DONE */
+	struct nx_reporter_stats stats;	/* DONE */
 };
 
-struct nx_rep_cancel {			/* also PAUSE / CONTINUE */
+struct nx_reporter_cancel {			/* also PAUSE / CONTINUE */
 	int killing;			/* "Killing" */
-	struct nx_rep_span reason;	/* "test failure", "signal", … ; empty when not printed */
+	struct nx_reporter_span reason;	/* "test failure", "signal", … ; empty when not printed */
 	uint64_t running;		/* tests or scripts still running; 0 when not printed */
 	int scripts;			/* the count is of setup scripts */
 	int immediate;			/* "immediately terminating" */
 };
 
-struct nx_rep_warning {
-	struct nx_rep_span text;	/* after "warning: " */
+struct nx_reporter_warning {
+	struct nx_reporter_span text;	/* after "warning: " */
 	uint64_t not_run, initial;	/* "N/M tests were not run"; 0 when absent */
 };
 
-struct nx_rep_line {
-	enum nx_rep_kind kind;
+struct nx_reporter_line {
+	enum nx_reporter_kind kind;
 	union {
-		struct nx_rep_run_id run_id;
-		struct nx_rep_starting starting;
-		struct nx_rep_status_line st;	/* SETUP, TEST */
-		struct nx_rep_cancel cancel;	/* CANCEL, PAUSE, CONTINUE */
-		struct nx_rep_stress stress;
-		struct nx_rep_summary summary;
-		struct nx_rep_warning warning;
+		struct nx_reporter_run_id run_id;
+		struct nx_reporter_starting starting;
+		struct nx_reporter_status_line st;	/* SETUP, TEST */
+		struct nx_reporter_cancel cancel;	/* CANCEL, PAUSE, CONTINUE */
+		struct nx_reporter_stress stress;
+		struct nx_reporter_summary summary;
+		struct nx_reporter_warning warning;
 	} u;
 };
 
 /* Parse one line that has already been stripped of ANSI sequences (no '\n').
  * Fills *out (zeroed first) and returns out->kind. */
-enum nx_rep_kind nx_rep_parse(const char *text, size_t n, struct nx_rep_line *out);
+enum nx_reporter_kind nx_reporter_parse(const char *text, size_t n, struct nx_reporter_line *out);
 
 /* Strip `raw` (see ansi.h) into `scratch` (cap bytes) and parse it; spans
- * point into scratch.  A line longer than cap yields NX_REP_NONE. */
-enum nx_rep_kind nx_rep_parse_raw(const char *raw, size_t n, char *scratch, size_t cap,
-				  struct nx_rep_line *out);
-
-/* Fuzz entry: arbitrary bytes, split on '\n', each piece stripped and
- * parsed; every span is checked to lie inside its line (abort() if not).
- * Returns the number of lines that parsed to something. */
-int nx_rep_fuzz_one(const uint8_t *data, size_t n);
+ * point into scratch.  A line longer than cap yields NX_REPORTER_NONE. */
+enum nx_reporter_kind nx_reporter_parse_raw(const char *raw, size_t n, char *scratch, size_t cap,
+				  struct nx_reporter_line *out);
 
 /* Exact decimal "123.456" seconds (any number of fraction digits, rounded
  * half-up to ns) → ns.  Returns 0 on success, -1 on bad text/overflow. */
-int nx_rep_secs_to_nanos(const char *p, size_t n, uint64_t *nanos);
+int nx_reporter_secs_to_nanos(const char *p, size_t n, uint64_t *nanos);
 
 #endif

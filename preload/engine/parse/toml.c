@@ -1,57 +1,34 @@
 /* toml.c — the bounded TOML parser, lookup and merge (see toml.h).
  *
- * Owns: a recursive-descent parser over a byte buffer with explicit bounds
- * on input size, value count and nesting depth.  Every failure path frees
- * what was built and returns NULL with a line-numbered message.
+ * Owns: a recursive-descent parser over the shared cursor (cursor.h; strings
+ * are built in buf.h's buffer) with explicit bounds on input size, value
+ * count and nesting depth.  Every failure path frees what was built and
+ * returns NULL with a line-numbered message.
  */
 #include "toml.h"
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct parser {
-	const char *s;
-	size_t n, pos;
-	size_t line;
-	size_t nodes;
-	int depth;
-	char *err;
-	size_t errcap;
-	int failed;
-};
-
-static void fail(struct parser *p, const char *fmt, ...)
-{
-	if (p->failed)
-		return;
-	p->failed = 1;
-	if (!p->err || !p->errcap)
-		return;
-	int k = snprintf(p->err, p->errcap, "line %zu: ", p->line);
-	if (k < 0 || (size_t)k >= p->errcap)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(p->err + k, p->errcap - (size_t)k, fmt, ap);
-	va_end(ap);
-}
+#include "buf.h"
+#include "cursor.h"
+#include "utf8.h"
 
 /* ---- nodes ---- */
 
-static struct nx_toml *node_new(struct parser *p, enum nx_toml_type type)
+static struct nx_toml *node_new(struct nx_cursor *p, enum nx_toml_type type)
 {
 	if (p && ++p->nodes > NX_TOML_MAX_NODES) {
-		fail(p, "too many values");
+		nx_cursor_fail(p, "too many values");
 		return NULL;
 	}
 	struct nx_toml *t = calloc(1, sizeof *t);
 	if (!t) {
 		if (p)
-			fail(p, "out of memory");
+			nx_cursor_fail(p, "out of memory");
 		return NULL;
 	}
 	t->type = type;
@@ -111,111 +88,66 @@ const char *nx_toml_str(const struct nx_toml *v)
 	return v && v->type == NX_TOML_STRING ? v->str : NULL;
 }
 
-/* ---- growable byte buffer for strings and keys ---- */
+/* ---- strings and keys are built in an nx_buf ---- */
 
-struct buf {
-	char *d;
-	size_t len, cap;
-};
-
-static int buf_put(struct parser *p, struct buf *b, const char *s, size_t n)
+static int buf_put(struct nx_cursor *p, struct nx_buf *b, const char *s, size_t n)
 {
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 32;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *d = realloc(b->d, cap);
-		if (!d) {
-			fail(p, "out of memory");
-			return -1;
-		}
-		b->d = d;
-		b->cap = cap;
+	if (nx_buf_put(b, s, n)) {
+		nx_cursor_fail(p, "out of memory");
+		return -1;
 	}
-	memcpy(b->d + b->len, s, n);
-	b->len += n;
-	b->d[b->len] = 0;
 	return 0;
 }
 
-static int buf_utf8(struct parser *p, struct buf *b, unsigned long cp)
+static int buf_utf8(struct nx_cursor *p, struct nx_buf *b, unsigned long cp)
 {
 	char o[4];
-	size_t n;
 	if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-		fail(p, "invalid unicode escape");
+		nx_cursor_fail(p, "invalid unicode escape");
 		return -1;
 	}
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		o[0] = (char)(0xC0 | (cp >> 6));
-		o[1] = (char)(0x80 | (cp & 0x3F));
-		n = 2;
-	} else if (cp < 0x10000) {
-		o[0] = (char)(0xE0 | (cp >> 12));
-		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		o[2] = (char)(0x80 | (cp & 0x3F));
-		n = 3;
-	} else {
-		o[0] = (char)(0xF0 | (cp >> 18));
-		o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		o[3] = (char)(0x80 | (cp & 0x3F));
-		n = 4;
-	}
-	return buf_put(p, b, o, n);
+	return buf_put(p, b, o, nx_utf8_encode((uint32_t)cp, o));
+}
+
+/* The buffer's text, trimmed to its length (kept in the tree). */
+static char *buf_take(struct nx_buf *b)
+{
+	char *s = realloc(b->p, b->len + 1);
+	return s ? s : b->p;
 }
 
 /* ---- lexing helpers ---- */
 
-static int peek(const struct parser *p)
+static void skip_ws(struct nx_cursor *p)
 {
-	return p->pos < p->n ? (unsigned char)p->s[p->pos] : -1;
-}
-
-static int peek_at(const struct parser *p, size_t off)
-{
-	return p->pos + off < p->n ? (unsigned char)p->s[p->pos + off] : -1;
-}
-
-static int starts(const struct parser *p, const char *lit)
-{
-	size_t k = strlen(lit);
-	return p->pos + k <= p->n && memcmp(p->s + p->pos, lit, k) == 0;
-}
-
-static void skip_ws(struct parser *p)
-{
-	while (peek(p) == ' ' || peek(p) == '\t')
+	while (nx_cursor_peek(p) == ' ' || nx_cursor_peek(p) == '\t')
 		p->pos++;
 }
 
-static int at_newline(const struct parser *p)
+static int at_newline(const struct nx_cursor *p)
 {
-	return peek(p) == '\n' || (peek(p) == '\r' && peek_at(p, 1) == '\n');
+	return nx_cursor_peek(p) == '\n' || (nx_cursor_peek(p) == '\r' && nx_cursor_peek_at(p, 1) == '\n');
 }
 
-static void eat_newline(struct parser *p)
+static void eat_newline(struct nx_cursor *p)
 {
-	if (peek(p) == '\r')
+	if (nx_cursor_peek(p) == '\r')
 		p->pos++;
-	if (peek(p) == '\n') {
+	if (nx_cursor_peek(p) == '\n') {
 		p->pos++;
 		p->line++;
 	}
 }
 
 /* A comment runs to the end of the line; control characters are invalid. */
-static int skip_comment(struct parser *p)
+static int skip_comment(struct nx_cursor *p)
 {
-	if (peek(p) != '#')
+	if (nx_cursor_peek(p) != '#')
 		return 0;
 	while (p->pos < p->n && !at_newline(p)) {
-		int c = peek(p);
+		int c = nx_cursor_peek(p);
 		if ((c < 0x20 && c != '\t') || c == 0x7F) {
-			fail(p, "control character in comment");
+			nx_cursor_fail(p, "control character in comment");
 			return -1;
 		}
 		p->pos++;
@@ -224,11 +156,11 @@ static int skip_comment(struct parser *p)
 }
 
 /* Whitespace, newlines and comments (inside arrays). */
-static int skip_ws_nl(struct parser *p)
+static int skip_ws_nl(struct nx_cursor *p)
 {
 	for (;;) {
 		skip_ws(p);
-		if (peek(p) == '#') {
+		if (nx_cursor_peek(p) == '#') {
 			if (skip_comment(p))
 				return -1;
 			continue;
@@ -243,20 +175,9 @@ static int skip_ws_nl(struct parser *p)
 
 /* ---- strings ---- */
 
-static int hexval(int c)
+static int parse_escape(struct nx_cursor *p, struct nx_buf *b)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int parse_escape(struct parser *p, struct buf *b)
-{
-	int c = peek(p);
+	int c = nx_cursor_peek(p);
 	p->pos++;
 	const char *rep = NULL;
 	switch (c) {
@@ -273,9 +194,9 @@ static int parse_escape(struct parser *p, struct buf *b)
 		int digits = c == 'u' ? 4 : 8;
 		unsigned long cp = 0;
 		for (int i = 0; i < digits; i++) {
-			int h = hexval(peek(p));
+			int h = nx_cursor_hexval(nx_cursor_peek(p));
 			if (h < 0) {
-				fail(p, "bad unicode escape");
+				nx_cursor_fail(p, "bad unicode escape");
 				return -1;
 			}
 			cp = cp * 16 + (unsigned long)h;
@@ -284,33 +205,33 @@ static int parse_escape(struct parser *p, struct buf *b)
 		return buf_utf8(p, b, cp);
 	}
 	default:
-		fail(p, "invalid escape");
+		nx_cursor_fail(p, "invalid escape");
 		return -1;
 	}
 	return buf_put(p, b, rep, 1);
 }
 
 /* Checks one raw byte of string content; tab is the only control allowed. */
-static int content_ok(struct parser *p, int c, int multiline)
+static int content_ok(struct nx_cursor *p, int c, int multiline)
 {
 	if (c < 0) {
-		fail(p, "unterminated string");
+		nx_cursor_fail(p, "unterminated string");
 		return 0;
 	}
 	if ((c < 0x20 && c != '\t' && !(multiline && (c == '\n' || c == '\r'))) || c == 0x7F) {
-		fail(p, "control character in string");
+		nx_cursor_fail(p, "control character in string");
 		return 0;
 	}
 	return 1;
 }
 
 /* Parses a string of any of the four kinds at p->pos into a fresh buffer. */
-static char *parse_string(struct parser *p, size_t *out_len, int allow_multi)
+static char *parse_string(struct nx_cursor *p, size_t *out_len, int allow_multi)
 {
-	struct buf b = { 0 };
-	int q = peek(p);
+	struct nx_buf b = NX_BUF_INIT;
+	int q = nx_cursor_peek(p);
 	int literal = q == '\'';
-	int multi = allow_multi && (literal ? starts(p, "'''") : starts(p, "\"\"\""));
+	int multi = allow_multi && (literal ? nx_cursor_starts(p, "'''") : nx_cursor_starts(p, "\"\"\""));
 	if (buf_put(p, &b, "", 0))
 		return NULL;
 	if (multi) {
@@ -319,13 +240,13 @@ static char *parse_string(struct parser *p, size_t *out_len, int allow_multi)
 			eat_newline(p);	/* a newline right after the opener is trimmed */
 		for (;;) {
 			if (p->pos >= p->n) {
-				fail(p, "unterminated string");
+				nx_cursor_fail(p, "unterminated string");
 				goto bad;
 			}
-			if (peek(p) == q && peek_at(p, 1) == q && peek_at(p, 2) == q) {
+			if (nx_cursor_peek(p) == q && nx_cursor_peek_at(p, 1) == q && nx_cursor_peek_at(p, 2) == q) {
 				/* up to two extra quotes belong to the content */
 				int extra = 0;
-				while (extra < 2 && peek_at(p, 3 + (size_t)extra) == q)
+				while (extra < 2 && nx_cursor_peek_at(p, 3 + (size_t)extra) == q)
 					extra++;
 				char qs[2] = { (char)q, (char)q };
 				if (extra && buf_put(p, &b, qs, (size_t)extra))
@@ -333,14 +254,14 @@ static char *parse_string(struct parser *p, size_t *out_len, int allow_multi)
 				p->pos += 3 + (size_t)extra;
 				break;
 			}
-			int c = peek(p);
+			int c = nx_cursor_peek(p);
 			if (!literal && c == '\\') {
 				p->pos++;
 				/* line-ending backslash: trim whitespace and newlines */
 				size_t save = p->pos;
 				skip_ws(p);
 				if (at_newline(p)) {
-					while (peek(p) == ' ' || peek(p) == '\t' || at_newline(p)) {
+					while (nx_cursor_peek(p) == ' ' || nx_cursor_peek(p) == '\t' || at_newline(p)) {
 						if (at_newline(p))
 							eat_newline(p);
 						else
@@ -355,8 +276,8 @@ static char *parse_string(struct parser *p, size_t *out_len, int allow_multi)
 			}
 			if (!content_ok(p, c, 1))
 				goto bad;
-			if (c == '\r' && peek_at(p, 1) != '\n') {
-				fail(p, "bare carriage return in string");
+			if (c == '\r' && nx_cursor_peek_at(p, 1) != '\n') {
+				nx_cursor_fail(p, "bare carriage return in string");
 				goto bad;
 			}
 			if (c == '\n')
@@ -369,13 +290,13 @@ static char *parse_string(struct parser *p, size_t *out_len, int allow_multi)
 	} else {
 		p->pos++;
 		for (;;) {
-			int c = peek(p);
+			int c = nx_cursor_peek(p);
 			if (c == q) {
 				p->pos++;
 				break;
 			}
 			if (c == '\n' || c == '\r') {
-				fail(p, "newline in string");
+				nx_cursor_fail(p, "newline in string");
 				goto bad;
 			}
 			if (!literal && c == '\\') {
@@ -393,9 +314,9 @@ static char *parse_string(struct parser *p, size_t *out_len, int allow_multi)
 		}
 	}
 	*out_len = b.len;
-	return b.d;
+	return buf_take(&b);
 bad:
-	free(b.d);
+	nx_buf_free(&b);
 	return NULL;
 }
 
@@ -418,20 +339,19 @@ static void key_free(struct key *k)
 
 static int is_bare(int c)
 {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == '-';
+	return nx_cursor_is_word(c) || c == '-';
 }
 
-static int parse_key(struct parser *p, struct key *k)
+static int parse_key(struct nx_cursor *p, struct key *k)
 {
 	k->n = 0;
 	for (;;) {
 		skip_ws(p);
 		if (k->n == MAX_KEY_PARTS) {
-			fail(p, "key has too many parts");
+			nx_cursor_fail(p, "key has too many parts");
 			goto bad;
 		}
-		int c = peek(p);
+		int c = nx_cursor_peek(p);
 		char *part;
 		size_t len;
 		if (c == '"' || c == '\'') {
@@ -440,30 +360,30 @@ static int parse_key(struct parser *p, struct key *k)
 				goto bad;
 		} else if (is_bare(c)) {
 			size_t start = p->pos;
-			while (is_bare(peek(p)))
+			while (is_bare(nx_cursor_peek(p)))
 				p->pos++;
 			len = p->pos - start;
 			part = malloc(len + 1);
 			if (!part) {
-				fail(p, "out of memory");
+				nx_cursor_fail(p, "out of memory");
 				goto bad;
 			}
 			memcpy(part, p->s + start, len);
 			part[len] = 0;
 		} else {
-			fail(p, "expected a key");
+			nx_cursor_fail(p, "expected a key");
 			goto bad;
 		}
 		if (strlen(part) != len) {
 			free(part);
-			fail(p, "NUL in key");
+			nx_cursor_fail(p, "NUL in key");
 			goto bad;
 		}
 		k->part[k->n] = part;
 		k->len[k->n] = len;
 		k->n++;
 		skip_ws(p);
-		if (peek(p) != '.')
+		if (nx_cursor_peek(p) != '.')
 			return 0;
 		p->pos++;
 	}
@@ -474,23 +394,18 @@ bad:
 
 /* ---- values ---- */
 
-static struct nx_toml *parse_value(struct parser *p);
-
-static int is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
+static struct nx_toml *parse_value(struct nx_cursor *p);
 
 /* Copies the token of number/date characters into tok (bounded). */
-static size_t scan_token(struct parser *p, char *tok, size_t cap)
+static size_t scan_token(struct nx_cursor *p, char *tok, size_t cap)
 {
 	size_t k = 0;
 	for (;;) {
-		int c = peek(p);
-		int ok = is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		int c = nx_cursor_peek(p);
+		int ok = nx_cursor_is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 			 c == '_' || c == '+' || c == '-' || c == '.' || c == ':';
 		/* a space inside a date-time ("1979-05-27 07:32:00") */
-		if (c == ' ' && k == 10 && tok[4] == '-' && is_digit(peek_at(p, 1)))
+		if (c == ' ' && k == 10 && tok[4] == '-' && nx_cursor_is_digit(nx_cursor_peek_at(p, 1)))
 			ok = 1;
 		if (!ok)
 			break;
@@ -522,24 +437,24 @@ static int strip_underscores(const char *in, char *out, int (*digit_ok)(int))
 	return 0;
 }
 
-static int hex_ok(int c) { return hexval(c) >= 0; }
+static int hex_ok(int c) { return nx_cursor_hexval(c) >= 0; }
 static int oct_ok(int c) { return c >= '0' && c <= '7'; }
 static int bin_ok(int c) { return c == '0' || c == '1'; }
 
 static int looks_like_datetime(const char *t)
 {
 	/* 1979-05-27…  or  07:32:00… */
-	return (strlen(t) >= 10 && is_digit(t[0]) && is_digit(t[1]) && is_digit(t[2]) &&
-		is_digit(t[3]) && t[4] == '-') ||
-	       (strlen(t) >= 8 && is_digit(t[0]) && is_digit(t[1]) && t[2] == ':');
+	return (strlen(t) >= 10 && nx_cursor_is_digit(t[0]) && nx_cursor_is_digit(t[1]) && nx_cursor_is_digit(t[2]) &&
+		nx_cursor_is_digit(t[3]) && t[4] == '-') ||
+	       (strlen(t) >= 8 && nx_cursor_is_digit(t[0]) && nx_cursor_is_digit(t[1]) && t[2] == ':');
 }
 
-static struct nx_toml *parse_scalar(struct parser *p)
+static struct nx_toml *parse_scalar(struct nx_cursor *p)
 {
 	char tok[128], clean[128];
 	size_t k = scan_token(p, tok, sizeof tok);
 	if (!k) {
-		fail(p, "expected a value");
+		nx_cursor_fail(p, "expected a value");
 		return NULL;
 	}
 	if (!strcmp(tok, "true") || !strcmp(tok, "false")) {
@@ -562,8 +477,8 @@ static struct nx_toml *parse_scalar(struct parser *p)
 	}
 	if (looks_like_datetime(tok)) {
 		for (const char *s = tok; *s; s++)
-			if (!(is_digit(*s) || strchr("-:.TtZz+ ", *s))) {
-				fail(p, "invalid date-time");
+			if (!(nx_cursor_is_digit(*s) || strchr("-:.TtZz+ ", *s))) {
+				nx_cursor_fail(p, "invalid date-time");
 				return NULL;
 			}
 		struct nx_toml *v = node_new(p, NX_TOML_DATETIME);
@@ -573,31 +488,31 @@ static struct nx_toml *parse_scalar(struct parser *p)
 		v->len = k;
 		if (!v->str) {
 			free(v);
-			fail(p, "out of memory");
+			nx_cursor_fail(p, "out of memory");
 			return NULL;
 		}
 		return v;
 	}
 	if (body[0] == '0' && (body[1] == 'x' || body[1] == 'o' || body[1] == 'b')) {
 		if (body != tok) {
-			fail(p, "sign on a prefixed integer");
+			nx_cursor_fail(p, "sign on a prefixed integer");
 			return NULL;
 		}
 		int base = body[1] == 'x' ? 16 : body[1] == 'o' ? 8 : 2;
 		int (*ok)(int) = base == 16 ? hex_ok : base == 8 ? oct_ok : bin_ok;
 		if (!body[2] || strip_underscores(body + 2, clean, ok)) {
-			fail(p, "invalid integer");
+			nx_cursor_fail(p, "invalid integer");
 			return NULL;
 		}
 		for (const char *s = clean; *s; s++)
 			if (!ok((unsigned char)*s)) {
-				fail(p, "invalid integer");
+				nx_cursor_fail(p, "invalid integer");
 				return NULL;
 			}
 		errno = 0;
 		unsigned long long u = strtoull(clean, NULL, base);
 		if (errno || u > (unsigned long long)__LONG_LONG_MAX__) {
-			fail(p, "integer out of range");
+			nx_cursor_fail(p, "integer out of range");
 			return NULL;
 		}
 		struct nx_toml *v = node_new(p, NX_TOML_INT);
@@ -605,35 +520,35 @@ static struct nx_toml *parse_scalar(struct parser *p)
 			v->i = (long long)u;
 		return v;
 	}
-	if (!is_digit(body[0]) || strip_underscores(tok, clean, is_digit)) {
-		fail(p, "invalid value '%s'", tok);
+	if (!nx_cursor_is_digit(body[0]) || strip_underscores(tok, clean, nx_cursor_is_digit)) {
+		nx_cursor_fail(p, "invalid value '%s'", tok);
 		return NULL;
 	}
 	const char *cb = clean + (clean[0] == '+' || clean[0] == '-');
-	if (cb[0] == '0' && is_digit(cb[1])) {
-		fail(p, "leading zero");
+	if (cb[0] == '0' && nx_cursor_is_digit(cb[1])) {
+		nx_cursor_fail(p, "leading zero");
 		return NULL;
 	}
 	int is_float = 0;
 	for (const char *s = cb; *s; s++) {
 		if (*s == '.' || *s == 'e' || *s == 'E') {
 			is_float = 1;
-		} else if (!is_digit(*s) && !((*s == '+' || *s == '-') && (s[-1] == 'e' || s[-1] == 'E'))) {
-			fail(p, "invalid number '%s'", tok);
+		} else if (!nx_cursor_is_digit(*s) && !((*s == '+' || *s == '-') && (s[-1] == 'e' || s[-1] == 'E'))) {
+			nx_cursor_fail(p, "invalid number '%s'", tok);
 			return NULL;
 		}
 	}
 	if (is_float) {
 		const char *dot = strchr(cb, '.');
-		if (dot && (!is_digit(dot[1]) || dot == cb)) {
-			fail(p, "invalid float");
+		if (dot && (!nx_cursor_is_digit(dot[1]) || dot == cb)) {
+			nx_cursor_fail(p, "invalid float");
 			return NULL;
 		}
 		char *end;
 		errno = 0;
 		double d = strtod(clean, &end);
 		if (*end || errno == ERANGE) {
-			fail(p, "invalid float");
+			nx_cursor_fail(p, "invalid float");
 			return NULL;
 		}
 		struct nx_toml *v = node_new(p, NX_TOML_FLOAT);
@@ -645,7 +560,7 @@ static struct nx_toml *parse_scalar(struct parser *p)
 	errno = 0;
 	long long ll = strtoll(clean, &end, 10);
 	if (*end || errno == ERANGE) {
-		fail(p, "integer out of range");
+		nx_cursor_fail(p, "integer out of range");
 		return NULL;
 	}
 	struct nx_toml *v = node_new(p, NX_TOML_INT);
@@ -656,7 +571,7 @@ static struct nx_toml *parse_scalar(struct parser *p)
 
 /* Finds or creates the table for the dotted-key prefix of k inside t (the
  * last part is left for the caller). */
-static struct nx_toml *descend_dotted(struct parser *p, struct nx_toml *t, const struct key *k)
+static struct nx_toml *descend_dotted(struct nx_cursor *p, struct nx_toml *t, const struct key *k)
 {
 	for (int i = 0; i < k->n - 1; i++) {
 		struct nx_toml *c = find(t, k->part[i], k->len[i]);
@@ -667,14 +582,14 @@ static struct nx_toml *descend_dotted(struct parser *p, struct nx_toml *t, const
 			c->key = strdup(k->part[i]);
 			if (!c->key) {
 				free(c);
-				fail(p, "out of memory");
+				nx_cursor_fail(p, "out of memory");
 				return NULL;
 			}
 			c->flags = NX_TOML_F_DOTTED;
 			append(t, c);
 		} else if (c->type != NX_TOML_TABLE || (c->flags & NX_TOML_F_INLINE) ||
 			   (c->flags & NX_TOML_F_DEFINED)) {
-			fail(p, "cannot extend '%s' with a dotted key", k->part[i]);
+			nx_cursor_fail(p, "cannot extend '%s' with a dotted key", k->part[i]);
 			return NULL;
 		}
 		t = c;
@@ -683,15 +598,15 @@ static struct nx_toml *descend_dotted(struct parser *p, struct nx_toml *t, const
 }
 
 /* key = value into t; the value is parsed here. */
-static int parse_keyval(struct parser *p, struct nx_toml *t)
+static int parse_keyval(struct nx_cursor *p, struct nx_toml *t)
 {
 	struct key k;
 	if (parse_key(p, &k))
 		return -1;
 	int rc = -1;
 	skip_ws(p);
-	if (peek(p) != '=') {
-		fail(p, "expected '='");
+	if (nx_cursor_peek(p) != '=') {
+		nx_cursor_fail(p, "expected '='");
 		goto out;
 	}
 	p->pos++;
@@ -701,7 +616,7 @@ static int parse_keyval(struct parser *p, struct nx_toml *t)
 		goto out;
 	const char *last = k.part[k.n - 1];
 	if (find(dst, last, k.len[k.n - 1])) {
-		fail(p, "duplicate key '%s'", last);
+		nx_cursor_fail(p, "duplicate key '%s'", last);
 		goto out;
 	}
 	struct nx_toml *v = parse_value(p);
@@ -710,7 +625,7 @@ static int parse_keyval(struct parser *p, struct nx_toml *t)
 	v->key = strdup(last);
 	if (!v->key) {
 		nx_toml_free(v);
-		fail(p, "out of memory");
+		nx_cursor_fail(p, "out of memory");
 		goto out;
 	}
 	append(dst, v);
@@ -720,7 +635,7 @@ out:
 	return rc;
 }
 
-static struct nx_toml *parse_array(struct parser *p)
+static struct nx_toml *parse_array(struct nx_cursor *p)
 {
 	struct nx_toml *a = node_new(p, NX_TOML_ARRAY);
 	if (!a)
@@ -730,7 +645,7 @@ static struct nx_toml *parse_array(struct parser *p)
 	for (;;) {
 		if (skip_ws_nl(p))
 			goto bad;
-		if (peek(p) == ']') {
+		if (nx_cursor_peek(p) == ']') {
 			p->pos++;
 			return a;
 		}
@@ -740,15 +655,15 @@ static struct nx_toml *parse_array(struct parser *p)
 		append(a, v);
 		if (skip_ws_nl(p))
 			goto bad;
-		if (peek(p) == ',') {
+		if (nx_cursor_peek(p) == ',') {
 			p->pos++;
 			continue;
 		}
-		if (peek(p) == ']') {
+		if (nx_cursor_peek(p) == ']') {
 			p->pos++;
 			return a;
 		}
-		fail(p, "expected ',' or ']' in array");
+		nx_cursor_fail(p, "expected ',' or ']' in array");
 		goto bad;
 	}
 bad:
@@ -756,14 +671,14 @@ bad:
 	return NULL;
 }
 
-static struct nx_toml *parse_inline_table(struct parser *p)
+static struct nx_toml *parse_inline_table(struct nx_cursor *p)
 {
 	struct nx_toml *t = node_new(p, NX_TOML_TABLE);
 	if (!t)
 		return NULL;
 	p->pos++;	/* '{' */
 	skip_ws(p);
-	if (peek(p) == '}') {
+	if (nx_cursor_peek(p) == '}') {
 		p->pos++;
 		t->flags = NX_TOML_F_INLINE;
 		return t;
@@ -773,15 +688,15 @@ static struct nx_toml *parse_inline_table(struct parser *p)
 		if (parse_keyval(p, t))
 			goto bad;
 		skip_ws(p);
-		if (peek(p) == ',') {
+		if (nx_cursor_peek(p) == ',') {
 			p->pos++;
 			continue;
 		}
-		if (peek(p) == '}') {
+		if (nx_cursor_peek(p) == '}') {
 			p->pos++;
 			break;
 		}
-		fail(p, "expected ',' or '}' in inline table");
+		nx_cursor_fail(p, "expected ',' or '}' in inline table");
 		goto bad;
 	}
 	/* freeze the table and every table inside it made by dotted keys */
@@ -795,21 +710,21 @@ bad:
 	return NULL;
 }
 
-static struct nx_toml *parse_value(struct parser *p)
+static struct nx_toml *parse_value(struct nx_cursor *p)
 {
 	if (++p->depth > NX_TOML_MAX_DEPTH) {
-		fail(p, "nesting too deep");
+		nx_cursor_fail(p, "nesting too deep");
 		p->depth--;
 		return NULL;
 	}
 	struct nx_toml *v = NULL;
-	int c = peek(p);
+	int c = nx_cursor_peek(p);
 	if (c == '"' || c == '\'') {
 		size_t len;
 		char *s = parse_string(p, &len, 1);
 		if (s) {
 			if (strlen(s) != len) {
-				fail(p, "NUL in string");
+				nx_cursor_fail(p, "NUL in string");
 				free(s);
 			} else if ((v = node_new(p, NX_TOML_STRING))) {
 				v->str = s;
@@ -831,7 +746,7 @@ static struct nx_toml *parse_value(struct parser *p)
 
 /* ---- table headers ---- */
 
-static struct nx_toml *new_table_named(struct parser *p, const char *name)
+static struct nx_toml *new_table_named(struct nx_cursor *p, const char *name)
 {
 	struct nx_toml *t = node_new(p, NX_TOML_TABLE);
 	if (!t)
@@ -839,7 +754,7 @@ static struct nx_toml *new_table_named(struct parser *p, const char *name)
 	t->key = strdup(name);
 	if (!t->key) {
 		free(t);
-		fail(p, "out of memory");
+		nx_cursor_fail(p, "out of memory");
 		return NULL;
 	}
 	return t;
@@ -847,7 +762,7 @@ static struct nx_toml *new_table_named(struct parser *p, const char *name)
 
 /* Walks the header path's prefix from root, creating implicit tables and
  * stepping into the last element of arrays of tables. */
-static struct nx_toml *header_parent(struct parser *p, struct nx_toml *root, const struct key *k)
+static struct nx_toml *header_parent(struct nx_cursor *p, struct nx_toml *root, const struct key *k)
 {
 	struct nx_toml *t = root;
 	for (int i = 0; i < k->n - 1; i++) {
@@ -860,7 +775,7 @@ static struct nx_toml *header_parent(struct parser *p, struct nx_toml *root, con
 		} else if (c->type == NX_TOML_ARRAY && (c->flags & NX_TOML_F_AOT) && c->tail) {
 			c = c->tail;
 		} else if (c->type != NX_TOML_TABLE || (c->flags & NX_TOML_F_INLINE)) {
-			fail(p, "'%s' is not a table", k->part[i]);
+			nx_cursor_fail(p, "'%s' is not a table", k->part[i]);
 			return NULL;
 		}
 		t = c;
@@ -868,16 +783,16 @@ static struct nx_toml *header_parent(struct parser *p, struct nx_toml *root, con
 	return t;
 }
 
-static struct nx_toml *parse_header(struct parser *p, struct nx_toml *root)
+static struct nx_toml *parse_header(struct nx_cursor *p, struct nx_toml *root)
 {
-	int aot = starts(p, "[[");
+	int aot = nx_cursor_starts(p, "[[");
 	p->pos += aot ? 2 : 1;
 	struct key k;
 	if (parse_key(p, &k))
 		return NULL;
 	struct nx_toml *res = NULL;
-	if (aot ? !starts(p, "]]") : peek(p) != ']') {
-		fail(p, "unterminated table header");
+	if (aot ? !nx_cursor_starts(p, "]]") : nx_cursor_peek(p) != ']') {
+		nx_cursor_fail(p, "unterminated table header");
 		goto out;
 	}
 	p->pos += aot ? 2 : 1;
@@ -894,13 +809,13 @@ static struct nx_toml *parse_header(struct parser *p, struct nx_toml *root)
 			c->key = strdup(last);
 			if (!c->key) {
 				free(c);
-				fail(p, "out of memory");
+				nx_cursor_fail(p, "out of memory");
 				goto out;
 			}
 			c->flags = NX_TOML_F_AOT;
 			append(parent, c);
 		} else if (c->type != NX_TOML_ARRAY || !(c->flags & NX_TOML_F_AOT)) {
-			fail(p, "'%s' is not an array of tables", last);
+			nx_cursor_fail(p, "'%s' is not an array of tables", last);
 			goto out;
 		}
 		struct nx_toml *t = node_new(p, NX_TOML_TABLE);
@@ -917,7 +832,7 @@ static struct nx_toml *parse_header(struct parser *p, struct nx_toml *root)
 			append(parent, c);
 		} else if (c->type != NX_TOML_TABLE ||
 			   (c->flags & (NX_TOML_F_DEFINED | NX_TOML_F_DOTTED | NX_TOML_F_INLINE))) {
-			fail(p, "table '%s' defined twice", last);
+			nx_cursor_fail(p, "table '%s' defined twice", last);
 			goto out;
 		}
 		c->flags |= NX_TOML_F_DEFINED;
@@ -929,7 +844,7 @@ out:
 }
 
 /* After a header or key/value: only whitespace, a comment, a newline. */
-static int end_of_line(struct parser *p)
+static int end_of_line(struct nx_cursor *p)
 {
 	skip_ws(p);
 	if (skip_comment(p))
@@ -937,7 +852,7 @@ static int end_of_line(struct parser *p)
 	if (p->pos >= p->n)
 		return 0;
 	if (!at_newline(p)) {
-		fail(p, "unexpected text after value");
+		nx_cursor_fail(p, "unexpected text after value");
 		return -1;
 	}
 	eat_newline(p);
@@ -946,15 +861,15 @@ static int end_of_line(struct parser *p)
 
 struct nx_toml *nx_toml_parse(const char *text, size_t len, char *err, size_t errcap)
 {
-	struct parser p = { .s = text, .n = len, .line = 1, .err = err, .errcap = errcap };
+	struct nx_cursor p = { .s = text, .n = len, .line = 1, .err = err, .errcap = errcap };
 	if (err && errcap)
 		err[0] = 0;
 	if (!text || len > NX_TOML_MAX_INPUT) {
-		fail(&p, "input too large");
+		nx_cursor_fail(&p, "input too large");
 		return NULL;
 	}
 	if (memchr(text, 0, len)) {
-		fail(&p, "NUL byte in input");
+		nx_cursor_fail(&p, "NUL byte in input");
 		return NULL;
 	}
 	/* a UTF-8 byte-order mark is allowed */
@@ -966,7 +881,7 @@ struct nx_toml *nx_toml_parse(const char *text, size_t len, char *err, size_t er
 	struct nx_toml *cur = root;
 	while (p.pos < p.n && !p.failed) {
 		skip_ws(&p);
-		int c = peek(&p);
+		int c = nx_cursor_peek(&p);
 		if (c < 0)
 			break;
 		if (c == '#') {

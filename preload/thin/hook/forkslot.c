@@ -12,6 +12,7 @@
 
 #include "attempts.h"
 #include "cargo.h"
+#include "children.h"
 #include "classify.h"
 #include "forkslot.h"
 

@@ -28,6 +28,7 @@
 #include "attempts.h"
 #include "cargo.h"
 #include "childenv.h"
+#include "children.h"
 #include "classify.h"
 #include "extras.h"
 #include "clock.h"

@@ -21,7 +21,7 @@
 #endif
 
 #include "role.h"
-#include "run.h"
+#include "runcfg.h"
 
 int nx_role = NX_ROLE_UNKNOWN;
 

@@ -8,7 +8,6 @@ Needs root and bpftrace; run by `make e2e-selftest`.  Env: E2E_BUILD (default bu
 """
 
 import os
-import subprocess
 import sys
 import tempfile
 import unittest

@@ -177,6 +177,52 @@ class DiffTests(unittest.TestCase):
         text, _ = self.diff()
         self.assertEqual(text, "")
 
+    def _stall_case(self, shorter_ms, stall, earlier_ms=None):
+        """slow_2500ms's duration `shorter_ms` shorter in the capture, which fires
+        `earlier_ms` (default: as much) before the truth; `stall` (begin, end) in ns from the
+        truth's done firing, in the log named by NX_E2E_GUEST_STALLS."""
+        t = find(self.truth, "test-attempt-done", "slow_2500ms")
+        e = find(self.cap, "test-attempt-done", "slow_2500ms")
+        d = -shorter_ms * 1_000_000
+        edit_arg0(e, lambda o: o.update(duration_nanos=o["duration_nanos"] + d))
+        e["args"][4] += d
+        e["t_ns"] -= (shorter_ms if earlier_ms is None else earlier_ms) * 1_000_000
+        with tempfile.NamedTemporaryFile("w", suffix=".stalls", delete=False) as f:
+            if stall:
+                f.write(f"{t['t_ns'] + stall[0]} {t['t_ns'] + stall[1]}\n")
+        self.addCleanup(os.unlink, f.name)
+        old = os.environ.get(truthdiff.GUEST_STALLS_ENV)
+        os.environ[truthdiff.GUEST_STALLS_ENV] = f.name
+        try:
+            return self.diff()[0]
+        finally:
+            if old is None:
+                del os.environ[truthdiff.GUEST_STALLS_ENV]
+            else:
+                os.environ[truthdiff.GUEST_STALLS_ENV] = old
+
+    def test_guest_stall_between_the_clock_stops_allows_a_shorter_time(self):
+        # 90 ms short: 70.02 ms tolerance, a 25 ms stall after the library's clock stopped
+        self.assertEqual(self._stall_case(90, (-26_000_000, -1_000_000)), "")
+
+    def test_guest_stall_covers_only_its_length(self):
+        text = self._stall_case(100, (-26_000_000, -1_000_000))
+        self.assertIn("guest stalls between the clock points 25.000 ms", text)
+
+    def test_guest_stall_while_both_clocks_run_does_not_count(self):
+        # inside the attempt (2.5 s), but not between the two starts or the two stops
+        text = self._stall_case(90, (-1_026_000_000, -1_001_000_000))
+        self.assertIn("arg0.ok.duration_nanos", text)
+        self.assertNotIn("guest stalls", text)
+
+    def test_guest_stall_between_the_clock_starts_counts(self):
+        # the capture fires with the truth: its clock started 90 ms late
+        self.assertEqual(self._stall_case(90, (-2_490_000_000, -2_465_000_000), earlier_ms=0), "")
+
+    def test_guest_stall_never_allows_a_longer_time(self):
+        text = self._stall_case(-90, (-26_000_000, -1_000_000), earlier_ms=0)
+        self.assertIn("off by +90.000 ms", text)
+
     def test_null_vs_zero(self):
         edit_arg0(find(self.cap, "test-attempt-done", "pass_quick"),
                   lambda o: o.update(time_to_close_fds_nanos=None))

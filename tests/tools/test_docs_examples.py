@@ -1,5 +1,4 @@
-#!/usr/bin/env python3
-"""docs_examples: runs every shell example of README.md, tracer-scripts/README.md and docs/.
+"""test_docs_examples: runs every shell example of README.md, tracer-scripts/README.md and docs/.
 
 Owns: extracting the fenced code blocks and running each ```sh block, and checking that
 the repository speaks to its users only (no machine paths, issue numbers or internal words).
@@ -21,19 +20,20 @@ background; the rest of the block (or, when there is none, `LD_PRELOAD=<lib> car
 run`) runs once it has attached; then it gets SIGINT and must have printed something and no
 ERROR.  `sudo ` is dropped (the tests run as root).
 
-Usage: docs_examples.py --root REPO --lib LIB --nextest CARGO_NEXTEST_DIR [--all] [--words-only]
-Prints one line per block and a final `N passed, N failed`.
+One pytest test per code block (its id: document:line) and one for the words.
+Usage: pytest tests/tools/test_docs_examples.py --lib LIB --nextest CARGO_NEXTEST_DIR
+       --target-dir DIR [--all] [-k words]
 """
 
-import argparse
 import os
 import re
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
+
+import pytest
 
 DOCS = ["README.md", "tracer-scripts/README.md"]
 INSTALLED = "/usr/local/lib/libnextest_probes.so"
@@ -75,8 +75,8 @@ def blocks(path):
     return out
 
 
-def run_block(text, opts, env, cwd):
-    text = text.replace(INSTALLED, opts.lib)
+def run_block(text, lib, env, cwd):
+    text = text.replace(INSTALLED, lib)
     text = re.sub(r"(^|\n)sudo ", r"\1", text)
     lines = text.splitlines()
     tracer, rest, cont = [], [], False
@@ -96,7 +96,7 @@ def run_block(text, opts, env, cwd):
                            stderr=subprocess.STDOUT, text=True, timeout=900, errors="replace")
         return r.returncode == 0, r.stdout
     if not any(l.strip() and not l.strip().startswith("#") for l in rest):
-        script = f"LD_PRELOAD={opts.lib} cargo nextest run\n"
+        script = f"LD_PRELOAD={lib} cargo nextest run\n"
     with tempfile.TemporaryFile("w+") as out:
         t = subprocess.Popen(["bash", "-c", "exec " + "\n".join(tracer)], env=env, cwd=cwd,
                              stdout=out, stderr=subprocess.STDOUT, text=True, start_new_session=True)
@@ -128,87 +128,76 @@ def run_block(text, opts, env, cwd):
     return ok, f"tracer:\n{traced[-1500:]}\ncommands (status {r.returncode}):\n{r.stdout[-1500:]}"
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--root", required=True)
-    ap.add_argument("--lib", required=True)
-    ap.add_argument("--nextest", required=True, help="directory holding the cargo-nextest to use")
-    ap.add_argument("--target-dir", required=True)
-    ap.add_argument("--all", action="store_true")
-    ap.add_argument("--words-only", action="store_true")
-    opts = ap.parse_args()
-    root = os.path.abspath(opts.root)
-    passed = failed = 0
+ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
-    def report(ok, what, detail=""):
-        nonlocal passed, failed
-        if ok:
-            passed += 1
-            print(f"ok     {what}", flush=True)
-        else:
-            failed += 1
-            print(f"FAIL   {what}\n{detail}", flush=True)
 
-    # the repository speaks to its users only
-    files = subprocess.run(["git", "-C", root, "ls-files", "-co", "--exclude-standard"], stdout=subprocess.PIPE,
+def all_blocks(root=ROOT):
+    docs = DOCS + sorted("docs/" + f for f in os.listdir(os.path.join(root, "docs")) if f.endswith(".md"))
+    out = []
+    for d in docs:
+        for line, info, text, prev in blocks(os.path.join(root, d)):
+            words = (info or "").split()
+            if info is not None and words and words[0] in NOT_COMMANDS:
+                continue        # not a command
+            out.append(pytest.param(info, text, prev, id=f"{d}:{line}"))
+    return out
+
+
+def test_no_machine_paths_issue_numbers_or_internal_words():
+    """The repository speaks to its users only."""
+    files = subprocess.run(["git", "-C", ROOT, "ls-files", "-co", "--exclude-standard"], stdout=subprocess.PIPE,
                            text=True).stdout.split()
     hits = []
     for f in files:
-        p = os.path.join(root, f)
+        p = os.path.join(ROOT, f)
         try:
             data = open(p, encoding="utf-8").read()
         except (UnicodeDecodeError, OSError):
             continue
-        if f == "tests/tools/docs_examples.py":
+        if f == "tests/tools/test_docs_examples.py":
             continue
         for n, l in enumerate(data.splitlines(), 1):
             if INTERNAL.search(l):
                 hits.append(f"{f}:{n}: {l.strip()[:120]}")
-    report(not hits, "no machine paths, issue numbers or internal words in the repository", "\n".join(hits))
-    if opts.words_only:
-        print(f"{passed} passed, {failed} failed")
-        return 1 if failed else 0
+    assert not hits, "\n".join(hits)
 
-    docs = DOCS + sorted("docs/" + f for f in os.listdir(os.path.join(root, "docs")) if f.endswith(".md"))
+
+@pytest.fixture(scope="module")
+def setting(pytestconfig):
+    """(library, environment, the scratch copy of the fixture workspace)."""
+    cfg = pytestconfig
+    lib, nextest, target = (cfg.getoption(k) for k in ("lib", "nextest", "target_dir"))
+    if not (lib and nextest and target):
+        pytest.fail("--lib, --nextest and --target-dir are required to run the examples", pytrace=False)
     env = dict(os.environ)
-    env["PATH"] = os.path.join(root, "tracer-scripts") + ":" + opts.nextest + ":" + env["PATH"]
-    env["NEXTEST_PROBES_LIB"] = opts.lib
-    env["CARGO_TARGET_DIR"] = opts.target_dir
+    env["PATH"] = os.path.join(ROOT, "tracer-scripts") + ":" + os.path.abspath(nextest) + ":" + env["PATH"]
+    env["NEXTEST_PROBES_LIB"] = os.path.abspath(lib)
+    env["CARGO_TARGET_DIR"] = os.path.abspath(target)
     scratch = tempfile.mkdtemp(prefix="docs-examples-")
     cwd = os.path.join(scratch, "workspace")
-    shutil.copytree(os.path.join(root, "tests", "fixtures", "workspace"), cwd,
+    shutil.copytree(os.path.join(ROOT, "tests", "fixtures", "workspace"), cwd,
                     ignore=shutil.ignore_patterns("target"))
     env["DESTDIR"] = os.path.join(scratch, "destdir")
-    for d in docs:
-        for line, info, text, prev in blocks(os.path.join(root, d)):
-            where = f"{d}:{line}"
-            if info is None:
-                report(False, f"{where}: an indented code block: fence it and give it a kind", text)
-                continue
-            words = info.split()
-            if not words:
-                report(False, f"{where}: a code block without a kind (```sh, ```text …)", text[:200])
-                continue
-            if words[0] in NOT_COMMANDS:
-                continue
-            if words[0] != "sh":
-                report(False, f"{where}: unknown block kind {info!r}", text[:200])
-                continue
-            if "norun" in words:
-                m = re.match(r"<!-- norun: (.+) -->", prev.strip())
-                report(bool(m), f"{where}: not run ({m.group(1) if m else 'no reason given'})",
-                       "a ```sh norun block needs <!-- norun: reason --> right before it")
-                continue
-            if "slow" in words and not opts.all:
-                print(f"skip   {where}: slow (run by make docs-examples-all)", flush=True)
-                continue
-            t0 = time.time()
-            ok, out = run_block(text, opts, env, root if "root" in words else cwd)
-            report(ok, f"{where}: runs ({time.time() - t0:.0f}s)", text + "\n---\n" + out)
+    yield os.path.abspath(lib), env, cwd
     shutil.rmtree(scratch, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+@pytest.mark.parametrize("info,text,prev", all_blocks())
+def test_block(info, text, prev, pytestconfig, request):
+    if info is None:
+        pytest.fail(f"an indented code block: fence it and give it a kind\n{text}", pytrace=False)
+    words = info.split()
+    if not words:
+        pytest.fail(f"a code block without a kind (```sh, ```text …)\n{text[:200]}", pytrace=False)
+    if words[0] != "sh":
+        pytest.fail(f"unknown block kind {info!r}\n{text[:200]}", pytrace=False)
+    if "norun" in words:
+        m = re.match(r"<!-- norun: (.+) -->", prev.strip())
+        assert m, "a ```sh norun block needs <!-- norun: reason --> right before it"
+        print(f"not run ({m.group(1)})")
+        return
+    if "slow" in words and not pytestconfig.getoption("all_examples"):
+        pytest.skip("slow (run by make docs-examples-all)")
+    lib, env, cwd = request.getfixturevalue("setting")
+    ok, out = run_block(text, lib, env, ROOT if "root" in words else cwd)
+    assert ok, text + "\n---\n" + out

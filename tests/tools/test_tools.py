@@ -1,14 +1,14 @@
-#!/usr/bin/env python3
-"""run_tests: the tests of tracer-scripts/.
+"""test_tools: the tests of tracer-scripts/ (pytest).
 
 Owns: the checks of the Perfetto converter (golden output, validity, interruption), the
 capture parser, every .bt script (compiled by bpftrace against the real library, and the
 main ones run against simulator scenarios with their output checked), and every
-`nextest-probes` subcommand and error message.  Prints one line per test and a final
-`N passed, N failed` line; exits 1 if any test failed.
+`nextest-probes` subcommand and error message.  Each test carries its group as a marker.
 
-Usage: run_tests.py --root REPO --build BUILD --sim NEXTEST_SIM [--write-examples DIR]
-                    [GROUP…]     groups: converter capture compile command scripts perfetto
+Usage: pytest tests/tools/test_tools.py --build BUILD --sim NEXTEST_SIM [-m GROUP] [-k NAME]
+       groups: converter capture compile command scripts examples usability native perfetto top
+Writing the committed examples (make tools-examples; not a test run):
+       python3 tests/tools/test_tools.py --build BUILD --sim NEXTEST_SIM --write-examples DIR
 """
 
 import argparse
@@ -22,30 +22,35 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 
-ARGS = None
-RESULTS = {"passed": 0, "failed": 0}
-TESTS = []
+import pytest
+
+from pytest_helpers import need_option
+
+# The paths of this run (--root, --build, --sim, --write-examples): set once, by the
+# session fixture `tools_args` under pytest or by main() when writing the examples.
+ARGS = argparse.Namespace(root=os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")),
+                          build=None, sim=None, write_examples=None, groups=[])
 PROBES = ["run-start", "run-done", "test-attempt-start", "test-attempt-done",
           "test-attempt-slow", "setup-script-start", "setup-script-slow",
           "setup-script-done", "stress-sub-run-start", "stress-sub-run-done"]
 
 
-class Fail(Exception):
+class Fail(AssertionError):
     pass
 
 
 def check(cond, msg):
+    __tracebackhide__ = True        # pytest shows the caller's line
     if not cond:
         raise Fail(msg)
 
 
-def test(group):
-    def wrap(fn):
-        TESTS.append((group, fn))
-        return fn
-    return wrap
+@pytest.fixture(scope="session", autouse=True)
+def tools_args(pytestconfig):
+    ARGS.root = os.path.abspath(pytestconfig.getoption("root") or ARGS.root)
+    ARGS.build = os.path.abspath(need_option(pytestconfig, "build"))
+    ARGS.sim = os.path.abspath(need_option(pytestconfig, "sim"))
 
 
 # ---- paths and helpers --------------------------------------------------------------
@@ -209,36 +214,27 @@ def trace_agrees_with_events(evs, events, time_tolerance_us=0):
           "the run span")
 
 
-@test("converter")
-def golden_traces_agree_with_their_events():
+@pytest.mark.converter
+def test_golden_traces_agree_with_their_events():
     for name in ("run", "stress"):
         _doc, evs, _o = validate_trace(golden(f"{name}.trace.json"))
         trace_agrees_with_events(evs, load_lines(golden(f"{name}.events.jsonl")))
 
 
 # ---- converter ----------------------------------------------------------------------
-@test("converter")
-def converter_golden_run():
+@pytest.mark.converter
+@pytest.mark.parametrize("name", ["run", "stress"])
+def test_converter_golden(name):
     with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, "t.json")
-        r = converter(["-o", out, "--events", golden("run.events.jsonl")])
+        r = converter(["-o", out, "--events", golden(f"{name}.events.jsonl")])
         check(r.returncode == 0, r.stderr)
-        got, want = open(out).read(), open(golden("run.trace.json")).read()
-        check(got == want, "output differs from golden/run.trace.json")
+        check(open(out).read() == open(golden(f"{name}.trace.json")).read(),
+              f"output differs from golden/{name}.trace.json")
 
 
-@test("converter")
-def converter_golden_stress():
-    with tempfile.TemporaryDirectory() as d:
-        out = os.path.join(d, "t.json")
-        r = converter(["-o", out, "--events", golden("stress.events.jsonl")])
-        check(r.returncode == 0, r.stderr)
-        check(open(out).read() == open(golden("stress.trace.json")).read(),
-              "output differs from golden/stress.trace.json")
-
-
-@test("converter")
-def converter_golden_is_valid_with_expected_events():
+@pytest.mark.converter
+def test_converter_golden_is_valid_with_expected_events():
     doc, evs, still_open = validate_trace(golden("run.trace.json"))
     check(not still_open, f"spans left open: {still_open}")
     tests_b = [e for e in evs if e["ph"] == "B" and e["cat"] == "test"]
@@ -262,8 +258,8 @@ def converter_golden_is_valid_with_expected_events():
               for e in evs), "setup script span on pid 1, tid 10000")
 
 
-@test("converter")
-def converter_closes_json_on_truncated_input():
+@pytest.mark.converter
+def test_converter_closes_json_on_truncated_input():
     lines = open(golden("run.events.jsonl")).read().splitlines()
     with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, "t.json")
@@ -274,8 +270,8 @@ def converter_closes_json_on_truncated_input():
         check(any(e["name"] == "tests::adds" for e in evs), "events before the cut are present")
 
 
-@test("converter")
-def converter_closes_json_on_sigterm():
+@pytest.mark.converter
+def test_converter_closes_json_on_sigterm():
     lines = open(golden("run.events.jsonl")).read().splitlines()
     with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, "t.json")
@@ -296,8 +292,8 @@ def converter_closes_json_on_sigterm():
         validate_trace(out)
 
 
-@test("converter")
-def converter_bpftrace_mode_golden():
+@pytest.mark.converter
+def test_converter_bpftrace_mode_golden():
     r = run([sys.executable, root("tracer-scripts", "nextest_capture.py"), "parse"],
             input=open(golden("capture.bpftrace.txt")).read())
     check(r.returncode == 0, r.stderr)
@@ -310,8 +306,8 @@ def converter_bpftrace_mode_golden():
 
 
 # ---- capture parser -------------------------------------------------------------------
-@test("capture")
-def capture_parser_marks_truncation_and_keys_interleaving():
+@pytest.mark.capture
+def test_capture_parser_marks_truncation_and_keys_interleaving():
     sys.path.insert(0, root("tracer-scripts"))
     import nextest_capture as c
     p = c.Parser()
@@ -334,8 +330,8 @@ def capture_parser_marks_truncation_and_keys_interleaving():
     check(p.lost == 3, "lost events counted")
 
 
-@test("capture")
-def capture_round_trip_through_bpftrace():
+@pytest.mark.capture
+def test_capture_round_trip_through_bpftrace():
     """Fires the golden events (long and hostile strings included) from a private fake
     probe library under `nextest-probes capture`; every argument comes back exact."""
     with tempfile.TemporaryDirectory() as d:
@@ -372,8 +368,8 @@ def all_bt_scripts():
                            if f.endswith(".bt")]
 
 
-@test("compile")
-def every_bt_script_compiles_against_the_library():
+@pytest.mark.compile
+def test_every_bt_script_compiles_against_the_library():
     check(len(all_bt_scripts()) >= 16, f"scripts: {all_bt_scripts()}")
     bad = []
     for s in all_bt_scripts():
@@ -384,8 +380,8 @@ def every_bt_script_compiles_against_the_library():
     check(not bad, "; ".join(bad))
 
 
-@test("compile")
-def every_bt_script_has_its_header_and_example():
+@pytest.mark.compile
+def test_every_bt_script_has_its_header_and_example():
     bad = []
     for s in all_bt_scripts():
         text = open(root("tracer-scripts", s)).read()
@@ -400,8 +396,8 @@ def every_bt_script_has_its_header_and_example():
     check(not bad, "; ".join(bad))
 
 
-@test("compile")
-def capture_program_compiles():
+@pytest.mark.compile
+def test_capture_program_compiles():
     with tempfile.TemporaryDirectory() as d:
         p = os.path.join(d, "c.bt")
         r = run([sys.executable, root("tracer-scripts", "nextest_capture.py"), "program", lib()])
@@ -423,16 +419,16 @@ def path_without(name):
     return d
 
 
-@test("command")
-def list_prints_the_ten_probes():
+@pytest.mark.command
+def test_list_prints_the_ten_probes():
     r = run([tool(), "list"], env=sim_env())
     check(r.returncode == 0, r.stderr)
     want = sorted(f"usdt:{os.path.realpath(lib())}:nextest:{p}" for p in PROBES)
     check(sorted(l for l in r.stdout.split() if ":nextest:" in l) == want, f"got {r.stdout!r}")
 
 
-@test("command")
-def list_without_bpftrace_reads_the_notes():
+@pytest.mark.command
+def test_list_without_bpftrace_reads_the_notes():
     d = path_without("bpftrace")
     try:
         r = run([tool(), "list"], env=sim_env({"PATH": d}))
@@ -444,8 +440,8 @@ def list_without_bpftrace_reads_the_notes():
         shutil.rmtree(d)
 
 
-@test("command")
-def lib_and_missing_library():
+@pytest.mark.command
+def test_lib_and_missing_library():
     r = run([tool(), "lib"], env=sim_env())
     check(r.returncode == 0 and r.stdout.strip() == os.path.realpath(lib()), r.stdout + r.stderr)
     r = run([tool(), "run", "--", "true"], env=sim_env({"NEXTEST_PROBES_LIB": "/nonexistent/lib.so"}))
@@ -459,8 +455,8 @@ def lib_and_missing_library():
         check(r.returncode == 3 and "library not found" in r.stderr and "make" in r.stderr, r.stderr)
 
 
-@test("command")
-def make_install_with_a_multiarch_libdir():
+@pytest.mark.command
+def test_make_install_with_a_multiarch_libdir():
     """`make install PREFIX=P LIBDIR=P/lib/<triplet>`: the installed tool finds the library
     and the scripts (extras too) where make put them, from any directory."""
     with tempfile.TemporaryDirectory() as d:
@@ -497,8 +493,8 @@ def make_install_with_a_multiarch_libdir():
           f"make help: {r.stdout}")
 
 
-@test("command")
-def run_appends_to_ld_preload_and_keeps_status():
+@pytest.mark.command
+def test_run_appends_to_ld_preload_and_keeps_status():
     other = build("tools", "libfakeprobes.so")
     r = run([tool(), "run", "--", "sh", "-c", 'echo "$LD_PRELOAD"; exit 7'],
             env=sim_env({"LD_PRELOAD": other}))
@@ -508,8 +504,8 @@ def run_appends_to_ld_preload_and_keeps_status():
     check(r.returncode == 0 and r.stdout.strip() == os.path.realpath(lib()), r.stdout)
 
 
-@test("command")
-def run_refuses_a_static_runner():
+@pytest.mark.command
+def test_run_refuses_a_static_runner():
     r = run([tool(), "run", "--", build("tools", "static-hello")], env=sim_env())
     check(r.returncode == 3 and "statically linked" in r.stderr and "PT_INTERP" in r.stderr, r.stderr)
     check("static hello" not in r.stdout, "the command must not run")
@@ -527,14 +523,14 @@ def run_refuses_a_static_runner():
         shutil.rmtree(d)
 
 
-@test("command")
-def run_with_the_simulator_fires_nothing_unobserved():
+@pytest.mark.command
+def test_run_with_the_simulator_fires_nothing_unobserved():
     r = run([tool(), "run", "--", "nextest-sim", "run"], env=sim_env(), cwd=workspace())
     check(r.returncode == 0 and "30 passed" in r.stderr + r.stdout, (r.stdout + r.stderr)[-500:])
 
 
-@test("command")
-def usage_errors():
+@pytest.mark.command
+def test_usage_errors():
     r = run([tool()], env=sim_env())
     check(r.returncode == 2 and "nextest-probes trace" in r.stderr, f"no arguments: {r.stderr}")
     for argv, text in ((["frobnicate"], "unknown subcommand"),
@@ -547,8 +543,8 @@ def usage_errors():
     check(r.returncode == 3 and "script not found" in r.stderr, r.stderr)
 
 
-@test("command")
-def trace_explains_missing_bpftrace():
+@pytest.mark.command
+def test_trace_explains_missing_bpftrace():
     d = path_without("bpftrace")
     try:
         r = run([tool(), "trace", root("tracer-scripts", "events.bt"), "--", "true"],
@@ -559,8 +555,8 @@ def trace_explains_missing_bpftrace():
         shutil.rmtree(d)
 
 
-@test("command")
-def trace_explains_missing_privileges():
+@pytest.mark.command
+def test_trace_explains_missing_privileges():
     if shutil.which("setpriv") is None:
         raise Fail("setpriv (util-linux) is needed for this test")
     r = run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
@@ -568,8 +564,8 @@ def trace_explains_missing_privileges():
     check(r.returncode == 3 and "needs root" in r.stderr and "CAP_BPF" in r.stderr, r.stderr)
 
 
-@test("command")
-def trace_explains_unmounted_tracefs():
+@pytest.mark.command
+def test_trace_explains_unmounted_tracefs():
     with tempfile.TemporaryDirectory() as d:
         r = run([tool(), "trace", root("tracer-scripts", "events.bt"), "--", "true"],
                 env=sim_env({"NEXTEST_PROBES_TRACEFS": d}))
@@ -577,15 +573,15 @@ def trace_explains_unmounted_tracefs():
               r.stderr)
 
 
-@test("command")
-def trace_explains_a_bpftrace_error():
+@pytest.mark.command
+def test_trace_explains_a_bpftrace_error():
     r = run([tool(), "trace", "-e", "usdt:$1:nextest:run-start { printf(\"%s\", str(arg3)); }",
              "--", "true"], env=sim_env())
     check(r.returncode == 4 and "bpftrace exited" in r.stderr and "argument" in r.stderr, r.stderr)
 
 
-@test("command")
-def trace_inline_program_with_begin_keeps_output_and_status():
+@pytest.mark.command
+def test_trace_inline_program_with_begin_keeps_output_and_status():
     prog = ('BEGIN { printf("hello from BEGIN\\n"); } '
             'usdt:$1:nextest:run-start { printf("RUN-START %s\\n", str(arg1)); } '
             'usdt:$1:nextest:run-done { printf("RUN-DONE\\n"); }')
@@ -622,20 +618,16 @@ SCENARIOS = {
     "extras/cpu-vs-wall": ([], ["--run-ignored", "only", "measure_"]),
 }
 STRLEN = {"extras/crash-report": "120", "extras/hung-stacks": "120"}
-OUTPUTS = {}
-TRUTH_DIR = tempfile.mkdtemp(prefix="tools-truth-")
 
 
-def script_output(name):
+def script_output(name, truth_dir):
     """(status, stdout, stderr, truth events) of `nextest-probes trace NAME -- nextest-sim run …`."""
-    if name not in OUTPUTS:
-        params, flags = SCENARIOS[name]
-        truth = os.path.join(TRUTH_DIR, name.replace("/", "_") + ".jsonl")
-        cmd = [tool(), "trace", name] + params + ["--", "nextest-sim", "run", "--truth", truth] + flags
-        env = sim_env({"BPFTRACE_STRLEN": STRLEN[name]} if name in STRLEN else None)
-        r = run(cmd, env=env, cwd=workspace())
-        OUTPUTS[name] = (r.returncode, r.stdout, r.stderr, load_lines(truth) if os.path.exists(truth) else [])
-    return OUTPUTS[name]
+    params, flags = SCENARIOS[name]
+    truth = os.path.join(truth_dir, name.replace("/", "_") + ".jsonl")
+    cmd = [tool(), "trace", name] + params + ["--", "nextest-sim", "run", "--truth", truth] + flags
+    env = sim_env({"BPFTRACE_STRLEN": STRLEN[name]} if name in STRLEN else None)
+    r = run(cmd, env=env, cwd=workspace())
+    return r.returncode, r.stdout, r.stderr, load_lines(truth) if os.path.exists(truth) else []
 
 
 def bpftrace_version():
@@ -660,34 +652,6 @@ def read_example(name):
     return st[0], [l for l in out if l.strip()], load_lines(evs), head
 
 
-SCRIPT_CHECKS = {}
-
-
-def script_check(name):
-    """Registers check(status, out, truth) for script `name`, live and on its example."""
-    def wrap(fn):
-        SCRIPT_CHECKS[name] = fn
-
-        def live():
-            status, stdout, stderr, truth = script_output(name)
-            out = [l for l in stdout.splitlines() if l.strip()]
-            check(out, f"{name} printed nothing (status {status}): {scrub(stderr)[:400]}")
-            check(truth, "the simulator wrote no truth")
-            fn(status, out, truth)
-        live.__name__ = fn.__name__
-        TESTS.append(("scripts", live))
-
-        def example():
-            status, out, truth, head = read_example(name)
-            check(out and truth, f"example {name}: empty output or truth")
-            check(any(h.startswith("# runner: ") for h in head), f"example {name}: header names no runner")
-            fn(status, out, truth)
-        example.__name__ = "example_" + fn.__name__
-        TESTS.append(("examples", example))
-        return fn
-    return wrap
-
-
 def of(truth, probe):
     return [e for e in truth if e["probe"] == probe]
 
@@ -696,7 +660,6 @@ def binaries(truth):
     return sorted({e["args"][1] for e in of(truth, "test-attempt-done")})
 
 
-@script_check("test-attempt-start")
 def script_test_attempt_start(status, out, truth):
     check(status == 0, f"status {status}")
     n = len(of(truth, "test-attempt-start"))
@@ -706,13 +669,11 @@ def script_test_attempt_start(status, out, truth):
     check(sorted(out) == want, "each line is arg0 cut at 63 bytes (BPFTRACE_STRLEN default)")
 
 
-@script_check("durations-hist")
 def script_durations_hist(status, out, truth):
     maps = sorted(l.split("[", 1)[1].split("]")[0] for l in out if l.startswith("@times["))
     check(maps == binaries(truth), f"one histogram per binary {binaries(truth)}: {maps}")
 
 
-@script_check("slowest")
 def script_slowest(status, out, truth):
     rows = [l for l in out if l.startswith("@slowest_ms[")]
     check(len(rows) == 5, f"top 5 rows, got {rows}")
@@ -722,7 +683,6 @@ def script_slowest(status, out, truth):
     check(all(abs(a - b) <= 20 for a, b in zip(vals, want)), f"top 5 {vals} vs truth {want}")
 
 
-@script_check("binary-durations")
 def script_binary_durations(status, out, truth):
     att = {l.split("[", 1)[1].split("]")[0]: int(l.rsplit(":", 1)[1]) for l in out if l.startswith("@attempts[")}
     want = {}
@@ -733,7 +693,6 @@ def script_binary_durations(status, out, truth):
           == binaries(truth), "a histogram per binary")
 
 
-@script_check("failures")
 def script_failures(status, out, truth):
     check(status == 100, f"status {status}")
     text = "\n".join(out)
@@ -757,7 +716,6 @@ def script_failures(status, out, truth):
     check(any(l.startswith(f"@failures[fail]: {nfail}") for l in out), "count by result")
 
 
-@script_check("flaky")
 def script_flaky(status, out, truth):
     check(status == 100, f"status {status} (retry_always_fail fails)")
     want = {}
@@ -772,7 +730,6 @@ def script_flaky(status, out, truth):
     check(sum(l.startswith("@flaky_passed_on_attempt[") for l in out) == 2, "table of 2")
 
 
-@script_check("progress")
 def script_progress(status, out, truth):
     check(status == 0, f"status {status}")
     check(out[0] == "run started", out[0])
@@ -783,7 +740,6 @@ def script_progress(status, out, truth):
     check(not any(l.startswith("@failed") and l != "@failed: 0" for l in out), "no failures")
 
 
-@script_check("concurrency")
 def script_concurrency(status, out, truth):
     rows = [l for l in out if l.startswith("t=")]
     check(rows, "timeline lines")
@@ -794,7 +750,6 @@ def script_concurrency(status, out, truth):
     check(any(l.startswith("@concurrency:") for l in out), "histogram")
 
 
-@script_check("setup-scripts")
 def script_setup_scripts(status, out, truth):
     for e in of(truth, "setup-script-start"):
         check(any(l.startswith(f"START {e['args'][1]} (pid {e['args'][2]})") for l in out), "\n".join(out))
@@ -805,7 +760,6 @@ def script_setup_scripts(status, out, truth):
     check(of(truth, "setup-script-slow") and of(truth, "setup-script-done"), "the scenario has slow scripts")
 
 
-@script_check("stress")
 def script_stress(status, out, truth):
     check(status == 0, f"status {status}")
     n = len(of(truth, "stress-sub-run-done"))
@@ -823,7 +777,6 @@ def script_stress(status, out, truth):
     check("@sub_runs: 3" in out, "total")
 
 
-@script_check("leaks")
 def script_leaks(status, out, truth):
     leaks = [l for l in out if l.startswith("LEAK")]
     want = [e for e in of(truth, "test-attempt-done") if e["args"][3] == "leak"]
@@ -832,14 +785,12 @@ def script_leaks(status, out, truth):
     check(any(l.startswith(f"@leaks_per_binary[{want[0]['args'][1]}]: 1") for l in out), "count")
 
 
-@script_check("events")
 def script_events(status, out, truth):
     kinds = [l.split()[2] if l.split()[1] == "ms" else l.split()[1] for l in out]
     check(sorted(kinds) == sorted(e["probe"] for e in truth), f"one line per firing: {kinds}")
     check(kinds[0] == "run-start" and kinds[-1] == "run-done", kinds)
 
 
-@script_check("extras/crash-report")
 def script_crash_report(status, out, truth):
     crashed = [e for e in of(truth, "test-attempt-done") if e["args"][3] != "pass"]
     check(status == 100 and len(crashed) == 1 and crashed[0]["args"][2] == "fail_segv", f"status {status}")
@@ -849,7 +800,6 @@ def script_crash_report(status, out, truth):
     check(len(frames) >= 3 and any("fail_segv" in l for l in frames), "a backtrace naming the test:\n" + "\n".join(out))
 
 
-@script_check("extras/hung-stacks")
 def script_hung_stacks(status, out, truth):
     slow = of(truth, "test-attempt-slow")
     check(status != 0 and slow and all(e["args"][2] == "hang_threads" for e in slow), f"status {status}")
@@ -869,7 +819,6 @@ def usage_rows(out, title):
     return rows
 
 
-@script_check("extras/top-usage")
 def script_top_usage(status, out, truth):
     names = {e["args"][2] for e in of(truth, "test-attempt-done")}
     check(status == 0 and names, f"status {status}")
@@ -881,7 +830,6 @@ def script_top_usage(status, out, truth):
     check(usage_rows(out, "top peak RSS (MiB):"), "RSS table")
 
 
-@script_check("extras/cpu-vs-wall")
 def script_cpu_vs_wall(status, out, truth):
     dones = of(truth, "test-attempt-done")
     rows = [l for l in out if " wall " in l and " cpu " in l]
@@ -891,6 +839,47 @@ def script_cpu_vs_wall(status, out, truth):
         check(row, f"{e['args'][2]} missing")
         wall = int(row[0].split(" wall ")[1].split()[0])
         check(abs(wall - e["args"][4] // 1000000) <= 20, f"{e['args'][2]}: wall {wall} vs truth {e['args'][4] // 1000000}")
+
+
+# Each script's check: check(status, output lines, truth events), run live (test_script) and
+# on its committed example (test_example).
+SCRIPT_CHECKS = {
+    "test-attempt-start": script_test_attempt_start,
+    "durations-hist": script_durations_hist,
+    "slowest": script_slowest,
+    "binary-durations": script_binary_durations,
+    "failures": script_failures,
+    "flaky": script_flaky,
+    "progress": script_progress,
+    "concurrency": script_concurrency,
+    "setup-scripts": script_setup_scripts,
+    "stress": script_stress,
+    "leaks": script_leaks,
+    "events": script_events,
+    "extras/crash-report": script_crash_report,
+    "extras/hung-stacks": script_hung_stacks,
+    "extras/top-usage": script_top_usage,
+    "extras/cpu-vs-wall": script_cpu_vs_wall,
+}
+
+
+@pytest.mark.scripts
+@pytest.mark.parametrize("name", list(SCRIPT_CHECKS))
+def test_script(name, tmp_path):
+    status, stdout, stderr, truth = script_output(name, str(tmp_path))
+    out = [l for l in stdout.splitlines() if l.strip()]
+    check(out, f"{name} printed nothing (status {status}): {scrub(stderr)[:400]}")
+    check(truth, "the simulator wrote no truth")
+    SCRIPT_CHECKS[name](status, out, truth)
+
+
+@pytest.mark.examples
+@pytest.mark.parametrize("name", list(SCRIPT_CHECKS))
+def test_example(name):
+    status, out, truth, head = read_example(name)
+    check(out and truth, f"example {name}: empty output or truth")
+    check(any(h.startswith("# runner: ") for h in head), f"example {name}: header names no runner")
+    SCRIPT_CHECKS[name](status, out, truth)
 
 
 # ---- what a user runs into: no silent failures, names, privileges, native probes -----------
@@ -924,8 +913,8 @@ def nextest_release():
     return m.group(1)
 
 
-@test("usability")
-def trace_rejects_a_probe_the_object_lacks():
+@pytest.mark.usability
+def test_trace_rejects_a_probe_the_object_lacks():
     r = run([tool(), "trace", "-e", 'usdt:$1:nextest:no-such-probe { printf("x\\n"); }', "--", "true"],
             env=sim_env())
     check(r.returncode == 5, f"status {r.returncode} (was 0 with no output): {r.stderr}")
@@ -941,8 +930,8 @@ def trace_rejects_a_probe_the_object_lacks():
         check(r.returncode == 5 and "no provider 'nextest_nope'" in r.stderr and "nextest_extra" in r.stderr, r.stderr)
 
 
-@test("usability")
-def trace_marker_ignores_comments_and_strings():
+@pytest.mark.usability
+def test_trace_marker_ignores_comments_and_strings():
     """`BEGIN {` in a comment or a string never receives the ready marker."""
     with tempfile.TemporaryDirectory() as d:
         p = os.path.join(d, "c.bt")
@@ -963,8 +952,8 @@ def trace_marker_ignores_comments_and_strings():
         check(r.returncode == 100 and r.stdout.splitlines().count("RS") == 1, f"{r.returncode} {r.stdout} {r.stderr[-300:]}")
 
 
-@test("usability")
-def output_file_checked_before_bpftrace_starts():
+@pytest.mark.usability
+def test_output_file_checked_before_bpftrace_starts():
     for argv, text in ((["perfetto", "-o", "/nonexistent/t.json"], "directory /nonexistent does not exist"),
                        (["capture", "-o", "/nonexistent/e.jsonl"], "directory /nonexistent does not exist"),
                        (["perfetto", "-o", "/tmp"], "it is a directory"),
@@ -977,8 +966,8 @@ def output_file_checked_before_bpftrace_starts():
         check(time.time() - t0 < 30, "no tracer start")
 
 
-@test("usability")
-def bpftrace_errors_name_the_users_script():
+@pytest.mark.usability
+def test_bpftrace_errors_name_the_users_script():
     with tempfile.TemporaryDirectory() as d:
         p = os.path.join(d, "bad.bt")
         open(p, "w").write("// line 1\nusdt:$1:nextest:run-start { no_such_function(); }\n")
@@ -990,8 +979,8 @@ def bpftrace_errors_name_the_users_script():
         check(r.returncode == 4 and "-e program:1" in r.stderr and "no_such_function" in r.stderr, r.stderr)
 
 
-@test("usability")
-def zero_events_are_reported():
+@pytest.mark.usability
+def test_zero_events_are_reported():
     r = run([tool(), "trace", "-e", 'usdt:$1:nextest:run-start { printf("RS\\n"); }', "--", "true"], env=sim_env())
     check(r.returncode == 0 and "0 events" in r.stderr and "preloaded" in r.stderr, r.stderr)
     with tempfile.TemporaryDirectory() as d:
@@ -1002,8 +991,8 @@ def zero_events_are_reported():
     check(r.returncode == 100 and "RS" in r.stdout and "0 events" not in r.stderr, r.stderr[-300:])
 
 
-@test("usability")
-def capture_names_its_output_file():
+@pytest.mark.usability
+def test_capture_names_its_output_file():
     with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, "ev.jsonl")
         r = run([tool(), "capture", "-o", out, "--", "nextest-sim", "run", "--run-ignored", "only", "fail_exit_3"],
@@ -1012,8 +1001,8 @@ def capture_names_its_output_file():
         check(len(load_lines(out)) == 4, "run-start, attempt start and done, run-done")
 
 
-@test("usability")
-def scripts_are_found_by_name():
+@pytest.mark.usability
+def test_scripts_are_found_by_name():
     for name in ("slowest", "slowest.bt", "tracer-scripts/slowest.bt", root("tracer-scripts", "slowest.bt")):
         r = run([tool(), "trace", name, "--param", "3", "--", "nextest-sim", "run", "--run-ignored", "only",
                  "fail_exit_3"], env=sim_env(), cwd=workspace())
@@ -1030,8 +1019,8 @@ def scripts_are_found_by_name():
     check(r.returncode == 2 and "usage: nextest-probes trace slowest" in r.stderr, r.stderr)
 
 
-@test("usability")
-def bt_scripts_are_executable_and_say_what_they_do():
+@pytest.mark.usability
+def test_bt_scripts_are_executable_and_say_what_they_do():
     bad = []
     for s in all_bt_scripts():
         p = root("tracer-scripts", s)
@@ -1052,8 +1041,8 @@ def bt_scripts_are_executable_and_say_what_they_do():
     check(r.returncode != 0 and "path or pid" in r.stderr, scrub(r.stderr))
 
 
-@test("usability")
-def under_sudo_the_command_runs_as_the_user():
+@pytest.mark.usability
+def test_under_sudo_the_command_runs_as_the_user():
     """sudo sets SUDO_USER/SUDO_UID/SUDO_GID; the command runs as that user, bpftrace as root."""
     sudo = {"SUDO_USER": "nobody", "SUDO_UID": "65534", "SUDO_GID": "65534"}
     prog = 'usdt:$1:nextest:run-start { printf("RS\\n"); }'
@@ -1077,8 +1066,8 @@ def under_sudo_the_command_runs_as_the_user():
         check(len(load_lines(out)) == len(load_lines(golden("run.events.jsonl"))), "every firing captured")
 
 
-@test("usability")
-def version_and_help_per_subcommand():
+@pytest.mark.usability
+def test_version_and_help_per_subcommand():
     r = run([tool(), "--version"], env=sim_env())
     check(r.returncode == 0 and re.fullmatch(r"nextest-probes \d+\.\d+\.\d+\n", r.stdout), r.stdout + r.stderr)
     for sub in ("run", "trace", "perfetto", "capture", "top", "list", "lib", "scripts"):
@@ -1086,14 +1075,14 @@ def version_and_help_per_subcommand():
         check(r.returncode == 0 and r.stdout.startswith(f"usage: nextest-probes {sub}"), f"{sub}: {r.stdout}{r.stderr}")
 
 
-@test("usability")
-def library_directory_in_the_environment():
+@pytest.mark.usability
+def test_library_directory_in_the_environment():
     r = run([tool(), "lib"], env=sim_env({"NEXTEST_PROBES_LIB": os.path.dirname(lib())}))
     check(r.returncode == 0 and r.stdout.strip() == os.path.realpath(lib()), r.stdout + r.stderr)
 
 
-@test("usability")
-def list_shows_both_providers():
+@pytest.mark.usability
+def test_list_shows_both_providers():
     r = run([tool(), "list"], env=sim_env())
     want = sorted([f"usdt:{os.path.realpath(lib())}:nextest:{p}" for p in PROBES] +
                   [f"usdt:{os.path.realpath(lib())}:nextest_extra:{p}" for p in EXTRA])
@@ -1102,8 +1091,8 @@ def list_shows_both_providers():
     check(r.returncode == 0 and "fires none of the ten" in r.stderr, r.stderr)
 
 
-@test("native")
-def list_shows_the_runners_native_probes():
+@pytest.mark.native
+def test_list_shows_the_runners_native_probes():
     nx = real_nextest()
     r = run([tool(), "list", "cargo", "nextest"], env=real_env())
     native = sorted(l for l in r.stdout.split() if l.startswith(f"usdt:{nx}:"))
@@ -1111,8 +1100,8 @@ def list_shows_the_runners_native_probes():
     check("fires all ten nextest probes natively" in r.stderr, r.stderr)
 
 
-@test("native")
-def native_probes_are_used_by_default():
+@pytest.mark.native
+def test_native_probes_are_used_by_default():
     real_nextest()
     prog = ('usdt:$1:nextest:test-attempt-done { printf("DONE %s\\n", str(arg3)); } '
             'usdt:$1:nextest_extra:attempt-rusage { printf("RUSAGE %s\\n", str(arg3)); }')
@@ -1133,8 +1122,8 @@ def native_probes_are_used_by_default():
     check(r.returncode == 3 and "no native nextest probes" in r.stderr, r.stderr)
 
 
-@test("native")
-def perfetto_names_the_nextest_version():
+@pytest.mark.native
+def test_perfetto_names_the_nextest_version():
     want = nextest_release()
     with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, "t.json")
@@ -1148,15 +1137,15 @@ def perfetto_names_the_nextest_version():
         check("3 tests run: 2 passed (2 flaky), 1 failed" in r.stderr, f"worded as nextest: {r.stderr[-300:]}")
 
 
-@test("usability")
-def summary_is_worded_as_nextest_words_it():
+@pytest.mark.usability
+def test_summary_is_worded_as_nextest_words_it():
     with tempfile.TemporaryDirectory() as d:
         r = converter(["-o", os.path.join(d, "t.json"), "--events", golden("run.events.jsonl")])
         check(r.returncode == 0 and "3 tests run: 2 passed (1 flaky), 1 failed" in r.stderr, r.stderr)
 
 
-@test("usability")
-def capture_program_reads_in_a_loop():
+@pytest.mark.usability
+def test_capture_program_reads_in_a_loop():
     """Start-up: the unrolled program took bpftrace ~5 s of CPU to compile (the run started
     ~8 s after the command on an idle machine); the loop ~1 s (docs/performance.md).  This
     checks the shape; the time is a benchmark, not a test."""
@@ -1164,8 +1153,8 @@ def capture_program_reads_in_a_loop():
     check(r.returncode == 0 and "unroll(" not in r.stdout and r.stdout.count("while (") == 31, "loops, not unroll")
 
 
-@test("usability")
-def demo_is_plain_without_a_terminal():
+@pytest.mark.usability
+def test_demo_is_plain_without_a_terminal():
     text = open(root("tracer-scripts", "demo.sh")).read()
     check("NO_COLOR" in text and "[ -t 1 ]" in text, "demo.sh decides on colour")
     r = run(["bash", "-c", 'source <(sed -n "/^# colours/,/^# end colours/p" "$1"); say hello', "_",
@@ -1174,8 +1163,8 @@ def demo_is_plain_without_a_terminal():
 
 
 # ---- perfetto live ------------------------------------------------------------------
-@test("perfetto")
-def perfetto_live_trace_matches_the_truth():
+@pytest.mark.perfetto
+def test_perfetto_live_trace_matches_the_truth():
     with tempfile.TemporaryDirectory() as d:
         out, evout, truth = (os.path.join(d, n) for n in ("t.json", "ev.jsonl", "truth.jsonl"))
         r = run([tool(), "perfetto", "-o", out, "--events-out", evout, "--", "nextest-sim", "run",
@@ -1205,8 +1194,8 @@ def perfetto_live_trace_matches_the_truth():
         check(res[-1] == {"passed": 0, "flaky": 2, "failed": 1}, f"results {res[-1]}")
 
 
-@test("perfetto")
-def perfetto_ctrl_c_leaves_valid_json():
+@pytest.mark.perfetto
+def test_perfetto_ctrl_c_leaves_valid_json():
     """Ctrl-C (SIGINT to the whole process group) during a run: the trace is still valid."""
     with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, "t.json")
@@ -1232,18 +1221,27 @@ def perfetto_ctrl_c_leaves_valid_json():
         check("wrote" in err, scrub(err)[-300:])
 
 
-@test("usability")
-def readme_architectures_match_what_is_built():
+@pytest.mark.usability
+def preload_include_dirs():
+    """-I of every preload/ folder (PRELOAD_DIRS of preload/sources.mk)."""
+    text = open(root("preload", "sources.mk")).read()
+    m = re.search(r"^PRELOAD_DIRS\s*:=((?:.*\\\n)*.*)$", text, re.M)
+    return [f"-I{root('preload', x)}" for x in m.group(1).replace("\\", " ").split()] if m else []
+
+
+def test_readme_architectures_match_what_is_built():
     """preload/thin/probe/probes.c compiled for each architecture (clang, freestanding): x86_64 and
     aarch64 carry the ten notes, riscv64 none — as README.md says."""
     with tempfile.TemporaryDirectory() as d:
         open(os.path.join(d, "errno.h"), "w").write(
             "#pragma once\nint *__errno_location(void);\n#define errno (*__errno_location())\n")
         notes = {}
+        inc = preload_include_dirs()
         for arch in ("x86_64", "aarch64", "riscv64"):
             o = os.path.join(d, arch + ".o")
             r = run(["clang", f"--target={arch}-linux-gnu", "-std=gnu11", "-O2", "-D_GNU_SOURCE",
-                     "-ffreestanding", "-nostdlibinc", "-isystem", d, "-c", "-o", o, root("preload", "probes.c")])
+                     "-ffreestanding", "-nostdlibinc", "-isystem", d, *inc, "-c", "-o", o,
+                     root("preload", "thin", "probe", "probes.c")])
             check(r.returncode == 0, f"{arch}: {r.stderr[-300:]}")
             notes[arch] = run(["readelf", "-n", o]).stdout.count("Provider: nextest")
         check(notes == {"x86_64": 10, "aarch64": 10, "riscv64": 0}, f"notes per architecture: {notes}")
@@ -1253,8 +1251,8 @@ def readme_architectures_match_what_is_built():
 
 
 # ---- top: plain lines, and the terminal view under tmux against real cargo-nextest --------
-@test("top")
-def top_plain_lines_follow_the_run():
+@pytest.mark.top
+def test_top_plain_lines_follow_the_run():
     with tempfile.TemporaryDirectory() as d:
         truth = os.path.join(d, "truth.jsonl")
         r = run([tool(), "top", "--", "nextest-sim", "run", "-P", "retries", "--run-ignored", "only", "retry_",
@@ -1274,8 +1272,8 @@ def top_plain_lines_follow_the_run():
         check("\x1b" not in r.stdout, "no terminal codes when stdout is not a terminal")
 
 
-@test("top")
-def top_plain_lines_show_setup_scripts_and_stress():
+@pytest.mark.top
+def test_top_plain_lines_show_setup_scripts_and_stress():
     with tempfile.TemporaryDirectory() as d:
         for flags, probe, word in ((["-P", "scripts-slow", "--run-ignored", "only", "scripts_"],
                                     "setup-script-done", "SETUP"),
@@ -1359,8 +1357,8 @@ def top_frame_with_usage(t):
     return t.wait(good, 120, "a running test with CPU% and RSS")
 
 
-@test("top")
-def top_under_tmux_with_real_nextest():
+@pytest.mark.top
+def test_top_under_tmux_with_real_nextest():
     t = top_session(TOP_FLAGS, workspace())
     try:
         frame = top_frame_with_usage(t)
@@ -1394,8 +1392,8 @@ def top_under_tmux_with_real_nextest():
         t.close()
 
 
-@test("top")
-def top_q_stops_the_run():
+@pytest.mark.top
+def test_top_q_stops_the_run():
     t = top_session(["--offline", "-j", "2", "-P", "stress", "--stress-count", "200"], workspace())
     try:
         t.wait(lambda s: running_rows(s), 120, "running tests")
@@ -1422,8 +1420,8 @@ def write_top_example(frame):
     print(f"wrote  {path}")
 
 
-@test("examples")
-def example_top_screen():
+@pytest.mark.examples
+def test_example_top_screen():
     path = root("tracer-scripts", "examples", "top.txt")
     text = open(path, encoding="utf-8").read().splitlines()
     check(text[1].startswith("# runner: cargo-nextest ") and "(real)" in text[1], text[1])
@@ -1486,7 +1484,7 @@ def write_examples(d):
             print(scrub(r.stderr)[-600:])
     try:
         if not ARGS.groups or "top" in ARGS.groups:
-            top_under_tmux_with_real_nextest()
+            test_top_under_tmux_with_real_nextest()
     except Fail as e:
         print(f"FAILED top example: {e}")
         failed += 1
@@ -1494,34 +1492,18 @@ def write_examples(d):
 
 
 def main():
-    global ARGS
+    """Writes the committed examples (make tools-examples): not a test run."""
     ap = argparse.ArgumentParser()
-    ap.add_argument("--root", required=True)
+    ap.add_argument("--root", default=ARGS.root)
     ap.add_argument("--build", required=True)
     ap.add_argument("--sim", required=True)
-    ap.add_argument("--write-examples")
-    ap.add_argument("groups", nargs="*")
-    ARGS = ap.parse_args()
-    ARGS.root, ARGS.build, ARGS.sim = (os.path.abspath(p) for p in (ARGS.root, ARGS.build, ARGS.sim))
-    if ARGS.write_examples:
-        os.makedirs(ARGS.write_examples, exist_ok=True)
-        return write_examples(ARGS.write_examples)
-    for group, fn in TESTS:
-        if ARGS.groups and group not in ARGS.groups:
-            continue
-        t0 = time.time()
-        try:
-            fn()
-            RESULTS["passed"] += 1
-            print(f"ok     {group}: {fn.__name__} ({time.time() - t0:.1f}s)", flush=True)
-        except Fail as e:
-            RESULTS["failed"] += 1
-            print(f"FAIL   {group}: {fn.__name__}: {e}", flush=True)
-        except Exception:
-            RESULTS["failed"] += 1
-            print(f"FAIL   {group}: {fn.__name__}: {traceback.format_exc()}", flush=True)
-    print(f"{RESULTS['passed']} passed, {RESULTS['failed']} failed")
-    return 1 if RESULTS["failed"] else 0
+    ap.add_argument("--write-examples", required=True)
+    ap.add_argument("groups", nargs="*", help="scripts and/or top (default both)")
+    a = ap.parse_args()
+    ARGS.root, ARGS.build, ARGS.sim = (os.path.abspath(p) for p in (a.root, a.build, a.sim))
+    ARGS.write_examples, ARGS.groups = a.write_examples, a.groups
+    os.makedirs(a.write_examples, exist_ok=True)
+    return write_examples(a.write_examples)
 
 
 if __name__ == "__main__":
