@@ -57,6 +57,8 @@ def find(build=True, log=print):
     """A Runner, or (None, reason)."""
     if shutil.which("bpftrace") is None:
         return None, "bpftrace is not installed"
+    if os.geteuid() != 0:
+        return None, "not root (bpftrace attaches uprobes; CI runs as root)"
     onpath = shutil.which("cargo-nextest")
     if not onpath:
         return None, "no cargo-nextest on PATH"

@@ -1,22 +1,20 @@
 # tests/native/native.mk — the differential test against real nextest's own USDT probes.
 #
-# Owns: native-diff (every e2e scenario and the PTY scenarios through real
-# `cargo nextest run`, one bpftrace session attached to the library and to the runner;
-# not yet part of `make check`, see below), native-soak (short soak on real nextest, part of `make check`)
-# and native-soak-full (10^4 attempts; not part of `make check`).  Without a nextest
-# that has native probes each prints one `skipped: …` line and passes, except under
-# CI=true.  See tests/native/README.md.
+# Owns: native-diff (every e2e scenario, the PTY scenarios and this area's own through
+# real `cargo nextest run`, one bpftrace session attached to the library and to the
+# runner; part of `make check`), native-soak (short soak on real nextest, part of
+# `make check`), native-soak-full (10^4 attempts; not part of `make check`) and
+# native-unit.  Without a nextest that has native probes (or without root) each prints
+# one `skipped: …` line and passes, except under CI=true.  See tests/native/README.md.
 
 NATIVE_DIR    := tests/native
 NATIVE_BUILD  := $(BUILD)/native
 NATIVE_PYTHON ?= python3
-NATIVE_ARGS   ?= --batch 10
+# Scenario selection, e.g. NATIVE_ARGS='retries pty-16-slow' (default: all of them).
+NATIVE_ARGS   ?=
 
 .PHONY: native-diff native-soak native-soak-full
 
-# Not yet part of `make check`: durations still differ from nextest's beyond the stated
-# tolerance now and then, even on an idle machine (tests/native/README.md, "Open
-# differences").  On an idle machine every failure seen so far was a duration.
 native-diff: $(LIB) e2e-fixtures
 	FIXTURES_TARGET=$(abspath $(BUILD))/fixtures-target \
 	    $(NATIVE_PYTHON) $(NATIVE_DIR)/run_native.py --lib $(abspath $(LIB)) \
@@ -37,9 +35,10 @@ native-soak-full: $(LIB) e2e-fixtures
 	    $(NATIVE_PYTHON) $(NATIVE_DIR)/soak.py --lib $(abspath $(LIB)) \
 	    --out $(abspath $(NATIVE_BUILD))/soak-full --stress-count 10 -j 32
 
-CHECKS += native-soak
+CHECKS += native-diff native-soak
 
-# Criterion tests of preload/engine/observe/ttylines.c (reporter lines drawn through a progress bar).
+# Criterion tests of preload/engine/observe/ttylines.c (reporter lines drawn through a
+# progress bar), and pytest tests of the judge's comparison and of the preemption index.
 NATIVE_UNIT := $(NATIVE_BUILD)/test-ttylines
 
 $(NATIVE_UNIT): $(NATIVE_DIR)/test_ttylines.c $(NX_TTYLINES_SRCS) $(PRELOAD_HDRS)
@@ -49,6 +48,7 @@ $(NATIVE_UNIT): $(NATIVE_DIR)/test_ttylines.c $(NX_TTYLINES_SRCS) $(PRELOAD_HDRS
 
 native-unit: $(NATIVE_UNIT)
 	$(NATIVE_UNIT) -j2
+	$(PYTEST) $(NATIVE_DIR)/test_preempt.py $(NATIVE_DIR)/test_judge.py $(PYTEST_ARGS)
 
 .PHONY: native-unit
 CHECKS += native-unit

@@ -7,12 +7,15 @@ cargo-nextest-0.9.143) and a little after the last; when the machine is loaded, 
 runner's thread can be preempted in between, and the two durations then differ by the
 time it waited for a CPU.  That wait is measured, not guessed: the same bpftrace session
 records every interval in which a runner thread was runnable but not running — from its
-switch-out while still runnable (`sched_switch` with `prev_state` R, preempted) or from its
-wakeup (`sched_wakeup`) to its next switch-in — as `P <tid> <from ns> <on ns>` lines.
+switch-out while still runnable (`sched_switch` with `prev_state` R, preempted), from its
+wakeup (`sched_wakeup`) or, for a thread the runner just created, from its creation
+(`sched_wakeup_new`) to its next switch-in — as `P <tid> <from ns> <on ns>` lines.
 Time a thread spent blocked (asleep) is not counted.  judge.py
 allows a duration difference to exceed the tolerance by at most the time the thread
 that ran the attempt was preempted inside the gap between the two measuring points.
 """
+
+import bisect
 
 import capture
 
@@ -30,6 +33,10 @@ def program(lib_path):
         "{ @off[args->prev_pid] = nsecs; }",
         # a runner thread woken up waits for a CPU from its wakeup
         "tracepoint:sched:sched_wakeup /@rtid[args->pid]/ { @off[args->pid] = nsecs; }",
+        # a thread the runner just created (tokio's blocking pool starts them on demand)
+        # waits for a CPU from its creation; runs in the creating thread's context
+        "tracepoint:sched:sched_wakeup_new /@runner[pid]/ "
+        "{ @rtid[args->pid] = 1; @off[args->pid] = nsecs; }",
         "tracepoint:sched:sched_switch /@off[args->next_pid]/ "
         '{ printf("P %d %lu %lu\\n", args->next_pid, @off[args->next_pid], nsecs); '
         "delete(@off[args->next_pid]); }",
@@ -39,12 +46,12 @@ def program(lib_path):
 
 
 class Session(capture.Session):
-    """capture.Session plus the scheduler lines; `preempted` = {tid: [(off, on)]}."""
+    """capture.Session plus the scheduler lines; `preempted` = their Waits."""
 
     def __init__(self, targets, workdir, lib_path):
         super().__init__(targets, workdir)
         self.lib_path = lib_path
-        self.preempted = {}
+        self.preempted = Waits({})
 
     def _start_once(self):
         orig = capture.bpfscript.program
@@ -79,33 +86,66 @@ class Session(capture.Session):
                     pre.setdefault(int(parts[1]), []).append((int(parts[2]), int(parts[3])))
                     continue
             keep.append(line)
-        self.preempted = pre
+        self.preempted = Waits(pre)
         return "".join(keep)
+
+
+class Waits:
+    """The waits of one capture, indexed: per thread sorted and disjoint (a thread waits,
+    then runs), and their union over all threads; each query costs O(log n) (a whole
+    native-diff session under load records hundreds of thousands of waits)."""
+
+    def __init__(self, per_tid):
+        self.tids = {tid: _Spans(runs) for tid, runs in per_tid.items()}
+        self.union = _Spans([r for runs in per_tid.values() for r in runs])
+
+    def __bool__(self):
+        return bool(self.tids)
+
+    def within(self, tid, a, b):
+        spans = self.tids.get(tid)
+        return spans.overlap(a, b) if spans else 0
+
+    def within_any(self, a, b):
+        return self.union.overlap(a, b)
+
+
+class _Spans:
+    """Disjoint sorted intervals (overlapping input merged) with prefix sums of lengths."""
+
+    def __init__(self, runs):
+        self.offs, self.ons, self.before = [], [], [0]
+        for off, on in sorted(runs):
+            if on <= off:
+                continue
+            if self.ons and off <= self.ons[-1]:
+                if on > self.ons[-1]:
+                    self.before[-1] += on - self.ons[-1]
+                    self.ons[-1] = on
+                continue
+            self.offs.append(off)
+            self.ons.append(on)
+            self.before.append(self.before[-1] + on - off)
+
+    def overlap(self, a, b):
+        if a > b:
+            a, b = b, a
+        i = bisect.bisect_right(self.ons, a)       # first span ending after a
+        j = bisect.bisect_left(self.offs, b)       # spans [i, j) start before b
+        if i >= j:
+            return 0
+        total = self.before[j] - self.before[i]
+        total -= max(0, a - self.offs[i])          # clip the first span at a
+        total -= max(0, self.ons[j - 1] - b)       # and the last at b
+        return total
 
 
 def within(preempted, tid, a, b):
     """Nanoseconds thread `tid` was preempted inside [a, b]."""
-    if a > b:
-        a, b = b, a
-    total = 0
-    for off, on in preempted.get(tid, ()):
-        lo, hi = max(off, a), min(on, b)
-        if hi > lo:
-            total += hi - lo
-    return total
+    return preempted.within(tid, a, b)
 
 
 def within_any(preempted, a, b):
     """Nanoseconds inside [a, b] during which at least one runner thread waited for a CPU
     (the union over threads, so two threads waiting at once count once)."""
-    if a > b:
-        a, b = b, a
-    spans = sorted((max(off, a), min(on, b)) for runs in preempted.values() for off, on in runs
-                   if min(on, b) > max(off, a))
-    total, end = 0, a
-    for lo, hi in spans:
-        lo = max(lo, end)
-        if hi > lo:
-            total += hi - lo
-            end = hi
-    return total
+    return preempted.within_any(a, b)

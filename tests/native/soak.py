@@ -112,7 +112,7 @@ def main():
 
     runner, why = finder.find()
     if runner is None:
-        print(f"skipped: no nextest with native probes: {why}")
+        print(f"skipped: cannot compare with nextest's native probes: {why}")
         return 1 if os.environ.get("CI") == "true" else 0
     print(f"native-probe runner: {runner}", flush=True)
     fixtures.build()

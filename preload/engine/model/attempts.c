@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "attempts.h"
@@ -102,6 +103,9 @@ struct record {
 	struct nx_test_attempt_start t;	/* KIND_TEST; strings point into the record */
 	struct nx_setup_script_start sc;	/* KIND_SCRIPT */
 	const char *env_path;		/* KIND_SCRIPT: NEXTEST_ENV */
+	int env_checked, env_bad;	/* the file's check, made once (env_file_bad) */
+	dev_t env_dev;			/* the file, while the runner is to read it */
+	ino_t env_ino;
 };
 
 static uint64_t slow_tick(uint64_t now);
@@ -110,6 +114,11 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct record *buckets[NBUCKETS];
 static unsigned nrecords;
 static struct record *fd_owner[NX_MAX_FD];
+/* Setup scripts that have completed and whose NEXTEST_ENV file the runner is
+ * still to read (settle()); out of the table.  nextest runs one script at a
+ * time, so this list holds at most one record in practice. */
+static struct record *env_waiting;
+static int n_env_waiting;
 
 static struct {
 	uint64_t t;
@@ -461,18 +470,34 @@ static void fire_test_done(struct record *a, uint64_t t_fire)
 	nx_extras_attempt_done(&d, a->pid, a->has_rusage ? &a->ru : NULL);
 }
 
+/* nextest's ExecutionResult::is_success for a script's result: only then
+ * does it read the NEXTEST_ENV file. */
+static int script_success(const char *result)
+{
+	return strcmp(result, "pass") == 0 || strcmp(result, "leak") == 0;
+}
+
+/* After a successful exit nextest parses the env file; from 0.9.129 a bad one
+ * turns the result into exec-fail (executor.rs, run_setup_script_inner), before
+ * it was only logged.  Checked once: settle() checks it while the file
+ * certainly exists (the runner deletes it after reading it). */
+static int env_file_bad(struct record *a)
+{
+	if (!a->env_checked) {
+		unsigned ver = nx_runcfg_version();
+		a->env_bad = a->env_path && ver >= NX_VERSION(0, 9, 129) &&
+			     !nx_envfile_ok(a->env_path, ver >= NX_VERSION(0, 9, 131));
+		a->env_checked = 1;
+	}
+	return a->env_bad;
+}
+
 static void fire_script_done(struct record *a)
 {
 	const struct nx_setup_script_start *s = &a->sc;
 	int leaked = leaked_of(a);
 	const char *result = result_of(a, leaked);
-	/* After a successful exit nextest parses the env file; from 0.9.129 a
-	 * bad one turns the result into exec-fail (executor.rs,
-	 * run_setup_script_inner; #3094), before it was only logged. */
-	int success = strcmp(result, "pass") == 0 || strcmp(result, "leak") == 0;
-	unsigned ver = nx_runcfg_version();
-	if (success && a->env_path && ver >= NX_VERSION(0, 9, 129) &&
-	    !nx_envfile_ok(a->env_path, ver >= NX_VERSION(0, 9, 131)))
+	if (script_success(result) && env_file_bad(a))
 		result = "exec-fail";
 	struct nx_setup_script_done d = {
 		.id = s->id,
@@ -548,6 +573,82 @@ static void finish(struct record *a)
 	free(a);
 }
 
+/* A record complete_locked() took out of the table, the lock released: fire
+ * its done event — or, for a setup script that succeeded, wait until the
+ * runner has read its NEXTEST_ENV file.  nextest reads that file after the
+ * script's exit and output (parse_env_file, nextest-runner/src/runner/
+ * script_helpers.rs at cargo-nextest-0.9.143) and stops the script's
+ * stopwatch right after closing it (run_setup_script_inner, executor.rs).  The
+ * read goes through tokio's blocking pool: tens of microseconds on an idle
+ * machine, milliseconds when a pool thread must be started or waits for a CPU
+ * — time inside nextest's duration.  So the script's clock stops where the
+ * runner closes that file (nx_attempt_env_closing, by the file's identity: the
+ * fd number is often one just released).  If no such close comes (another
+ * way of reading it, the file gone), the next nextest child's spawn, the
+ * reporter's line for the script, or the run's summary fires the event with
+ * the clock stopped at the exit and output, as for a failed script. */
+static void settle(struct record *a)
+{
+	struct stat st;
+	if (a && a->kind == KIND_SCRIPT && a->env_path &&
+	    script_success(result_of(a, leaked_of(a))) && stat(a->env_path, &st) == 0) {
+		env_file_bad(a);	/* now, while the file certainly exists */
+		a->env_dev = st.st_dev;
+		a->env_ino = st.st_ino;
+		pthread_mutex_lock(&lock);
+		a->next = env_waiting;
+		env_waiting = a;
+		__atomic_add_fetch(&n_env_waiting, 1, __ATOMIC_RELAXED);
+		pthread_mutex_unlock(&lock);
+		return;
+	}
+	finish(a);
+}
+
+int nx_attempt_env_waiting(void)
+{
+	return __atomic_load_n(&n_env_waiting, __ATOMIC_RELAXED) != 0;
+}
+
+void nx_attempt_env_closing(int fd)
+{
+	uint64_t now = nx_now_ns();
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		return;
+	struct record *done = NULL;
+	pthread_mutex_lock(&lock);
+	for (struct record **pp = &env_waiting; *pp; pp = &(*pp)->next) {
+		if ((*pp)->env_dev == st.st_dev && (*pp)->env_ino == st.st_ino) {
+			done = *pp;
+			*pp = done->next;
+			__atomic_sub_fetch(&n_env_waiting, 1, __ATOMIC_RELAXED);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	if (done) {
+		done->t_complete = now;
+		finish(done);
+	}
+}
+
+void nx_attempt_flush_env(void)
+{
+	if (!nx_attempt_env_waiting())
+		return;
+	pthread_mutex_lock(&lock);
+	struct record *list = env_waiting;
+	env_waiting = NULL;
+	__atomic_store_n(&n_env_waiting, 0, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&lock);
+	while (list) {
+		struct record *next = list->next;
+		finish(list);
+		list = next;
+	}
+}
+
 /* ---- entry points ---- */
 
 int nx_attempt_tracking(void)
@@ -558,6 +659,7 @@ int nx_attempt_tracking(void)
 void nx_attempt_track(const struct nx_spawn *sp, uint64_t t_start, pid_t pid,
 		      const struct nx_child_pipes *pipes)
 {
+	nx_attempt_flush_env();	/* the runner moved on without reading it */
 	struct nx_run_view run;
 	nx_run_child(sp, &run);
 	struct record *a = sp->kind == NX_SPAWN_TEST ? make_test(sp, &run) : make_script(sp, &run);
@@ -609,7 +711,7 @@ void nx_attempt_track(const struct nx_spawn *sp, uint64_t t_start, pid_t pid,
 		done = a;
 	}
 	pthread_mutex_unlock(&lock);
-	finish(done);
+	settle(done);
 }
 
 int nx_attempt_fd_tracked(int fd)
@@ -643,7 +745,7 @@ void nx_attempt_read(int fd, ssize_t n, int err)
 		}
 	}
 	pthread_mutex_unlock(&lock);
-	finish(done);
+	settle(done);
 }
 
 void nx_attempt_closing(int fd)
@@ -659,7 +761,7 @@ void nx_attempt_closing(int fd)
 		done = complete_locked(a, now);
 	}
 	pthread_mutex_unlock(&lock);
-	finish(done);
+	settle(done);
 }
 
 void nx_attempt_reaped(pid_t pid, int status, const struct rusage *ru)
@@ -680,7 +782,7 @@ void nx_attempt_reaped(pid_t pid, int status, const struct rusage *ru)
 		done = complete_locked(a, now);
 	}
 	pthread_mutex_unlock(&lock);
-	finish(done);
+	settle(done);
 }
 
 void nx_attempt_wait_failed(pid_t pid, int err)
@@ -697,7 +799,7 @@ void nx_attempt_wait_failed(pid_t pid, int err)
 		done = complete_locked(a, now);
 	}
 	pthread_mutex_unlock(&lock);
-	finish(done);
+	settle(done);
 }
 
 /* ---- slow events: copied under the lock, fired after it ---- */

@@ -4,7 +4,8 @@
  * record owns, and their probes: test-attempt-start/-slow/-done and
  * setup-script-start/-slow/-done.  start fires right after the spawn
  * returned; done once the child is reaped and its capture pipes reached EOF
- * (or the runner closed them: a leak).  Entry points run in the parent after
+ * (or the runner closed them: a leak) — for a setup script that succeeded,
+ * once the runner has read and closed its NEXTEST_ENV file.  Entry points run in the parent after
  * the real call returned (close: before), never in a vfork child, and never
  * hold the table lock across a real call or while firing.
  */
@@ -31,6 +32,16 @@ void nx_attempt_track(const struct nx_spawn *sp, uint64_t t_start, pid_t pid,
 int nx_attempt_fd_tracked(int fd);
 void nx_attempt_read(int fd, ssize_t n, int err);
 void nx_attempt_closing(int fd);
+
+/* Setup scripts whose NEXTEST_ENV file the runner is still to read: is there
+ * one (one load, for the close hook)?  The runner closes fd: if it is that
+ * file, the script's done event fires (its clock stops now). */
+int nx_attempt_env_waiting(void);
+void nx_attempt_env_closing(int fd);
+/* Fire the done events of those scripts now, their clocks stopped at the
+ * exit and output (the runner moved on without a close we recognised).
+ * Call without holding another room's lock. */
+void nx_attempt_flush_env(void);
 
 /* Reaping, as the runner's own wait returned it (ru: the child's rusage, or
  * NULL when the wait call did not report one). */

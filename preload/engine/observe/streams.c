@@ -6,7 +6,6 @@
 #include <sys/ioctl.h>
 
 #include "attempts.h"
-#include "clock.h"
 #include "lines.h"
 #include "reporter.h"
 #include "run.h"
@@ -27,6 +26,7 @@ struct stream {
 	int ready;
 	int is_tty;
 	int drawn;		/* is_tty and a redraw was seen */
+	uint64_t t_write;	/* when the current write began: its lines' time */
 };
 
 static struct stream streams[3] = {
@@ -75,7 +75,14 @@ static void on_line(void *ctx, const char *line, size_t len, int truncated)
 	struct nx_reporter_line l;
 	if (nx_reporter_parse_raw(line, len, scratch, SCRATCH, &l) == NX_REPORTER_NONE)
 		return;
-	uint64_t now = nx_now_ns();
+	uint64_t now = streams[2].t_write;
+	/* A setup script's result line or the summary: nextest is past the
+	 * script's stopwatch, so a script still waiting for the runner to read its
+	 * NEXTEST_ENV file (attempts.h) fires now, before this line's events. */
+	if (l.kind == NX_REPORTER_SUMMARY ||
+	    (l.kind == NX_REPORTER_SETUP && l.u.st.status != NX_ST_START &&
+	     l.u.st.status != NX_ST_SLOW && l.u.st.status != NX_ST_TERMINATING))
+		nx_attempt_flush_env();
 	switch (l.kind) {
 	case NX_REPORTER_SETUP:
 	case NX_REPORTER_TEST:
@@ -150,21 +157,23 @@ static unsigned tty_width(const struct stream *s, int fd)
 	return ws.ws_col;
 }
 
-void nx_streams_write(int fd, const void *buf, ssize_t n)
+void nx_streams_write(int fd, const void *buf, ssize_t n, uint64_t t_write)
 {
 	struct stream *s;
 	if (n <= 0 || !(s = lock_stream(fd)))
 		return;
+	s->t_write = t_write;
 	feed(s, fd, buf, (size_t)n, tty_width(s, fd));
 	end_write(s, fd);
 	pthread_mutex_unlock(&s->lock);
 }
 
-void nx_streams_writev(int fd, const struct iovec *iov, int iovcnt, ssize_t n)
+void nx_streams_writev(int fd, const struct iovec *iov, int iovcnt, ssize_t n, uint64_t t_write)
 {
 	struct stream *s;
 	if (n <= 0 || !(s = lock_stream(fd)))
 		return;
+	s->t_write = t_write;
 	size_t left = (size_t)n;
 	unsigned width = tty_width(s, fd);
 	for (int i = 0; i < iovcnt && left > 0; i++) {

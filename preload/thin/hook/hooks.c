@@ -589,13 +589,16 @@ NX_EXPORT ssize_t NX_HOOK(recv)(int fd, void *buf, size_t n, int flags)
 NX_EXPORT int NX_HOOK(close)(int fd)
 {
 	__typeof__(&close) real = NX_REAL(close);
-	if (nx_role_may_spawn_tests() && (nx_attempt_fd_tracked(fd) || nx_cargo_fd(fd)) &&
+	if (nx_role_may_spawn_tests() &&
+	    (nx_attempt_fd_tracked(fd) || nx_cargo_fd(fd) || nx_attempt_env_waiting()) &&
 	    enter()) {
 		int e = errno;
 		if (nx_attempt_fd_tracked(fd))
 			nx_attempt_closing(fd);
 		else if (nx_cargo_fd(fd))
 			nx_cargo_closing(fd);
+		else
+			nx_attempt_env_closing(fd);
 		errno = e;
 		leave();
 	}
@@ -607,11 +610,14 @@ NX_EXPORT int NX_HOOK(close)(int fd)
 NX_EXPORT ssize_t NX_HOOK(write)(int fd, const void *buf, size_t n)
 {
 	__typeof__(&write) real = NX_REAL(write);
+	/* The clock before the write: a reader that drains the pipe late (a loaded
+	 * terminal, `| less`) blocks the write, and nextest read its clock before. */
+	uint64_t t = __builtin_expect((fd == 1 || fd == 2) && nx_role_runner(), 0) ? nx_now_ns() : 0;
 	ssize_t r = real ? real(fd, buf, n) : NX_SYSCALL(SYS_write, fd, buf, n);
-	if (__builtin_expect((fd == 1 || fd == 2) && r > 0 && nx_role_runner(), 0)) {
+	if (__builtin_expect(t && r > 0, 0)) {
 		int e = errno;
 		if (enter()) {
-			nx_streams_write(fd, buf, r);
+			nx_streams_write(fd, buf, r, t);
 			leave();
 		}
 		errno = e;
@@ -622,11 +628,12 @@ NX_EXPORT ssize_t NX_HOOK(write)(int fd, const void *buf, size_t n)
 NX_EXPORT ssize_t NX_HOOK(writev)(int fd, const struct iovec *iov, int iovcnt)
 {
 	__typeof__(&writev) real = NX_REAL(writev);
+	uint64_t t = __builtin_expect((fd == 1 || fd == 2) && nx_role_runner(), 0) ? nx_now_ns() : 0;
 	ssize_t r = real ? real(fd, iov, iovcnt) : NX_SYSCALL(SYS_writev, fd, iov, iovcnt);
-	if (__builtin_expect((fd == 1 || fd == 2) && r > 0 && nx_role_runner(), 0)) {
+	if (__builtin_expect(t && r > 0, 0)) {
 		int e = errno;
 		if (enter()) {
-			nx_streams_writev(fd, iov, iovcnt, r);
+			nx_streams_writev(fd, iov, iovcnt, r, t);
 			leave();
 		}
 		errno = e;
