@@ -44,6 +44,11 @@ EXACT_NS = 500_000   # a difference this small is counted as exact in the report
 # stopwatch has stopped: by the wait of the closing thread in that gap.
 
 
+def _waits(preempted):
+    """preempt.Waits from {tid: [(off, on)]} (or already one)."""
+    return preempt.Waits(preempted) if isinstance(preempted, dict) else preempted
+
+
 def tolerance_ns(truth_ns, rounding_ns=0):
     return TIME_ABS_NS + TIME_REL * truth_ns + rounding_ns
 
@@ -55,6 +60,7 @@ def preemption_gap(preempted, p, truth_ns):
     d = truth_ns - p["duration_nanos"]
     if not preempted or d == 0 or "_t_ns" not in p:
         return 0
+    preempted = _waits(preempted)
     lib_start, lib_end = library_clock(p["_t_ns"], p.get("_start_t_ns"), p["duration_nanos"])
     if d < 0:
         # longer: only a leaked attempt's clock runs past nextest's, to the runner's close
@@ -80,6 +86,7 @@ def preemption_gap_native(preempted, native_done, native_start, shim_done, shim_
     t_ns), as tests/native/judge.py does."""
     if not preempted:
         return 0
+    preempted = _waits(preempted)
     try:
         dn = json.loads(native_done["arg0"])["ok"][field]
         ds = json.loads(shim_done["arg0"])["ok"][field]
