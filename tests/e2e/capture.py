@@ -11,6 +11,7 @@ Needs root and bpftrace.
 """
 
 import argparse
+import fcntl
 import os
 import signal
 import subprocess
@@ -148,31 +149,46 @@ class Session:
         raise CaptureError(f"bpftrace not READY after {READY_TIMEOUT_S}s:\n" + self._read(self.err_path)[-4000:])
 
     def run(self, cmd, env=None, cwd=None, preload=None, timeout=None, stdin=subprocess.DEVNULL,
-            actions=()):
+            actions=(), actions_after=None):
         """Runs one command while attached (LD_PRELOAD=preload if given), in its own session
-        and process group; `actions` = [(seconds after start, signal name)] are sent to that
-        group, the way a terminal sends Ctrl-C / Ctrl-Z.  Returns (CompletedProcess with
-        stdout/stderr bytes, root pid for Captured.events)."""
+        and process group; `actions` = [(seconds, signal name)] are sent to that group, the
+        way a terminal sends Ctrl-C / Ctrl-Z: counted from the start, or, with
+        `actions_after` (a compiled bytes regex), from the moment the command's stderr first
+        matches it (never, if it does not).  Returns (CompletedProcess with stdout/stderr
+        bytes, root pid for Captured.events)."""
         run_env = dict(os.environ if env is None else env)
         if preload:
             run_env = preload_env(run_env, os.path.abspath(preload))
         t0 = time.monotonic_ns()
         with subprocess.Popen(cmd, env=run_env, cwd=cwd, stdin=stdin, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, start_new_session=True) as p:
+            _widen(p.stdout, p.stderr)
             timers = [threading.Timer(delay, _signal_group, (p, getattr(signal, name)))
                       for delay, name in actions]
-            for t in timers:
-                t.start()
+            if actions_after is None:
+                for t in timers:
+                    t.start()
+                watch = None
+            else:
+                watch = (actions_after, timers)
+            bufs = {"stdout": bytearray(), "stderr": bytearray()}
+            readers = [threading.Thread(target=_drain, args=(p.stdout, bufs["stdout"], None)),
+                       threading.Thread(target=_drain, args=(p.stderr, bufs["stderr"], watch))]
+            for r in readers:
+                r.start()
             try:
-                out, err = p.communicate(timeout=timeout)
+                p.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 _signal_group(p, signal.SIGKILL)
-                p.communicate()
+                p.wait()
                 raise
             finally:
+                for r in readers:
+                    r.join()
                 for t in timers:
                     t.cancel()
-        return subprocess.CompletedProcess(cmd, p.returncode, out, err), \
+        return subprocess.CompletedProcess(cmd, p.returncode, bytes(bufs["stdout"]),
+                                           bytes(bufs["stderr"])), \
             bpfparse.Root(p.pid, t0, time.monotonic_ns())
 
     def stop(self):
@@ -204,6 +220,40 @@ class Session:
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+
+
+F_SETPIPE_SZ = 1031
+PIPE_BYTES = 1 << 20
+
+
+def _widen(*pipes):
+    """Gives the command's output pipes 1 MiB (the default pipe-max-size): nextest writes
+    its reporter lines from its async runtime, and a write that blocks on a full 64 KiB pipe
+    (this harness's reader threads waiting for a CPU on a loaded machine) stalls the tasks
+    queued behind it on that worker thread — a test's leak timer then fires before its
+    pipes' EOF is read, and the run prints LEAK for a test that leaked nothing.  The
+    harness must not slow the runner down; a 1,000-test run prints about 70 KiB."""
+    for f in pipes:
+        try:
+            fcntl.fcntl(f.fileno(), F_SETPIPE_SZ, PIPE_BYTES)
+        except OSError:
+            pass   # a lower pipe-max-size: the default size stays
+
+
+def _drain(pipe, buf, watch):
+    """Reads `pipe` to EOF into `buf`; watch = (regex, timers): the timers are started when
+    what was read first matches the regex."""
+    while True:
+        chunk = pipe.read1(65536)
+        if not chunk:
+            return
+        buf += chunk
+        if watch is not None:
+            # a line may arrive in pieces: search the tail that could hold a new match
+            if watch[0].search(buf[-(len(chunk) + 4096):]):
+                for t in watch[1]:
+                    t.start()
+                watch = None
 
 
 def _signal_group(proc, sig):

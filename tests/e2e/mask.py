@@ -7,7 +7,20 @@ else; nothing is masked wholesale (no line dropping, no whitespace folding).
 
 import re
 
+_UUID = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _split_uuid(m):
+    """A UUID whose unique prefix nextest highlights (a recorded run, 0.9.131 and later:
+    `\x1b[35;1m6\x1b[0m\x1b[90m9012bdd-…`); the prefix's length depends on the other
+    recorded runs.  Anything else is left as it was."""
+    return b"<UUID>" if _UUID.fullmatch(m.group(1) + m.group(3)) else m.group(0)
+
+
 MASKS = [
+    # run ids with a highlighted unique prefix (colour codes inside the UUID)
+    (re.compile(rb"(?<![0-9a-f-])([0-9a-f][0-9a-f-]*)((?:\x1b\[[0-9;]*m)+)([0-9a-f-]*[0-9a-f])(?![0-9a-f-])"),
+     _split_uuid),
     # run ids (nextest prints the run UUID; attempt ids contain it)
     # (hex-digit lookarounds, not \b: with colour the UUID follows `\x1b[1m`)
     (re.compile(rb"(?<![0-9a-f])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9a-f])"),

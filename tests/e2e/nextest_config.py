@@ -19,6 +19,18 @@ SCRIPTS_SYNTAX = (0, 9, 98)     # [scripts.setup.<id>] (before: [script.<id>])
 LEAK_TIMEOUT_TABLE = (0, 9, 95)  # leak-timeout = { period, result }
 ON_TIMEOUT = (0, 9, 115)         # slow-timeout.on-timeout
 NEWEST = max(SCRIPTS_SYNTAX, LEAK_TIMEOUT_TABLE, ON_TIMEOUT)
+RUN_IGNORED_ONLY = (0, 9, 76)    # `--run-ignored only`; before: `ignored-only` (cargo-nextest/src/dispatch.rs)
+
+
+def args_for(version, args):
+    """The runner arguments of a scenario as real nextest `version` (a tuple) spells them."""
+    if version >= RUN_IGNORED_ONLY:
+        return list(args)
+    out = list(args)
+    for i in range(1, len(out)):
+        if out[i - 1] == "--run-ignored" and out[i] == "only":
+            out[i] = "ignored-only"
+    return out
 
 
 def reduce(cfg, version):

@@ -17,6 +17,8 @@ version is not the emulated (or real) one fails.
 """
 
 import argparse
+import dataclasses
+import json
 import os
 import shutil
 import subprocess
@@ -39,6 +41,13 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import junit  # noqa: E402  (tests/versions/junit.py)
 import versionlog  # noqa: E402  (tests/versions/versionlog.py)
 import libtest  # noqa: E402  (tests/versions/libtest.py)
+import recording  # noqa: E402  (tests/versions/recording.py)
+import slowlines  # noqa: E402  (tests/versions/slowlines.py)
+import records  # noqa: E402  (tests/versions/records.py)
+import preempt  # noqa: E402  (tests/native/preempt.py, put on the path by records.py)
+
+# real nextest >= 0.9.131 with --junit: its run recording is read too (NEXTEST_STATE_DIR)
+RECORD_STATE = None
 
 
 def has_native_probes(path):
@@ -81,6 +90,7 @@ class Run:
         self.truth_path = os.path.join(self.dir, "truth.jsonl")
         self.version_log = os.path.join(self.dir, "version.log")
         self.problems = []
+        self.notes = []
 
     def command(self, runner, sim, truth_path, real_args=()):
         if runner == "sim":
@@ -118,20 +128,126 @@ def execute(run, session, runner, sim, lib, env, real_args=(), want_junit=False)
             os.remove(junit_path(run))
         try:
             proc, root = session.run(cmd, env=senv, cwd=fixtures.WORKSPACE, preload=preload,
-                                     timeout=run.s.timeout, actions=run.s.actions)
+                                     timeout=run.s.timeout, actions=run.s.actions,
+                                     actions_after=scenarios.SIGNALS_AFTER)
         except subprocess.TimeoutExpired:
             run.problems.append(f"{label} run timed out after {run.s.timeout}s: {cmd}")
             proc, root = None, None
         setattr(run, label, (proc, root))
-        if want_junit and label == "shim" and os.path.exists(junit_path(run)):
-            shutil.move(junit_path(run), os.path.join(run.dir, "junit.xml"))
+        if label == "plain":
+            run.rerun = lambda n=2: _plain_again(run, cmd, senv, n)
+        if want_junit and os.path.exists(junit_path(run)):
+            shutil.move(junit_path(run), os.path.join(run.dir, "junit.xml" if label == "shim" else "junit-plain.xml"))
         if proc is not None:
             for stream in ("stdout", "stderr"):
                 with open(os.path.join(run.dir, f"{label}.{stream}"), "wb") as f:
                     f.write(getattr(proc, stream))
 
 
-def judge(run, captured, runner, native, expected_version, want_junit=False):
+def _plain_again(run, cmd, senv, n=2):
+    """The command once more without the library, outside the capture (same process group
+    handling, same signals); None if it timed out.  Its output and JUnit report are kept
+    as plain<n>.*, junit-plain<n>.xml."""
+    if os.path.exists(junit_path(run)):
+        os.remove(junit_path(run))
+    try:
+        p, _root = capture.Session([], run.dir).run(cmd, env=senv, cwd=fixtures.WORKSPACE,
+                                                     timeout=run.s.timeout, actions=run.s.actions,
+                                                     actions_after=scenarios.SIGNALS_AFTER)
+    except subprocess.TimeoutExpired:
+        return None
+    for stream in ("stdout", "stderr"):
+        with open(os.path.join(run.dir, f"plain{n}.{stream}"), "wb") as f:
+            f.write(getattr(p, stream))
+    p.junit = os.path.join(run.dir, f"junit-plain{n}.xml")
+    if os.path.exists(junit_path(run)):
+        shutil.move(junit_path(run), p.junit)
+    return p
+
+
+def output_differences(run, plain_proc, shim_proc):
+    out = []
+    if shim_proc.returncode != plain_proc.returncode:
+        out.append(f"exit code with shim {shim_proc.returncode}, without {plain_proc.returncode}")
+    for stream in ("stdout", "stderr"):
+        d = mask.compare(getattr(plain_proc, stream), getattr(shim_proc, stream), run.s.compare)
+        if d:
+            out.append(f"{stream} differs with the shim ({run.s.compare}): {d}")
+    return out
+
+
+# A signal scenario's outcome depends on where the signal lands (a Ctrl-C in an infinite
+# stress run of a 1 ms test: the test killed, the run cancelled between two tests, or the
+# test finishing and the run ending with success).  Its output is compared with a run
+# without the library that ended the same way — by its exit code and by whether nextest's
+# own report has an attempt aborted by the signal — at most this many runs are tried.
+SAME_OUTCOME_TRIES = 6
+
+
+def _outcome(returncode, report):
+    killed = False
+    if report and os.path.exists(report):
+        with open(report, "rb") as f:
+            data = f.read()
+        killed = b'type="test abort"' in data and b"SIGINT" in data
+    return returncode, killed
+
+
+def same_outcome_again(run, shim_proc, diffs):
+    """The output differences left after comparing the library's run with library-free
+    runs of the same outcome (none: equal to one of them)."""
+    want = _outcome(shim_proc.returncode, os.path.join(run.dir, "junit.xml"))
+    plain_proc, _ = run.plain
+    tried = [_outcome(plain_proc.returncode, os.path.join(run.dir, "junit-plain.xml"))]
+    for n in range(2, 2 + SAME_OUTCOME_TRIES):
+        if tried[-1] == want and n > 2:
+            break
+        again = run.rerun(n)
+        if again is None:
+            continue
+        got = _outcome(again.returncode, again.junit)
+        tried.append(got)
+        if got != want:
+            continue
+        d = output_differences(run, again, shim_proc)
+        if not d:
+            run.notes.append(f"output equals library-free run {n} of the same outcome (exit "
+                             f"{want[0]}, {'a test' if want[1] else 'no test'} killed by the signal)")
+            return []
+        return [f"against library-free run {n} of the same outcome: {x}" for x in d]
+    return diffs + [f"no library-free run ended as the library's did (exit {want[0]}, test killed: "
+                    f"{want[1]}); tried {tried}"]
+
+
+def slow_explained(run, plain_proc, shim_proc):
+    """A note when the two runs' outputs differ only by SLOW lines (and the summary's slow
+    count) that each run's own JUnit report accounts for (tests/versions/slowlines.py);
+    else None."""
+    paths = [os.path.join(run.dir, n) for n in ("junit.xml", "junit-plain.xml")]
+    if shim_proc.returncode != plain_proc.returncode or not all(os.path.exists(p) for p in paths):
+        return None
+    slow = {"shim": [], "plain": []}
+    for stream in ("stdout", "stderr"):
+        a, sa = slowlines.split(getattr(shim_proc, stream))
+        b, sb = slowlines.split(getattr(plain_proc, stream))
+        if mask.compare(b, a, run.s.compare):
+            return None
+        slow["shim"] += sa
+        slow["plain"] += sb
+    try:
+        reports = [junit.load(p) for p in paths]
+    except (OSError, ValueError, junit.ET.ParseError):
+        return None
+    if slowlines.explain(slow["shim"], slow["plain"], *reports):
+        return None
+    differ = sorted({f"{b} {t}" for b, t, _ in set(slow["shim"]) ^ set(slow["plain"])})
+    if not differ:
+        return None
+    return ("output differs from the run without the library only by SLOW lines each run's "
+            "own report accounts for: " + ", ".join(differ))[:300]
+
+
+def judge(run, captured, runner, native, expected_version, want_junit=False, preempted=None):
     shim_proc, root = run.shim
     plain_proc, _ = run.plain
     if shim_proc is None or plain_proc is None:
@@ -164,7 +280,19 @@ def judge(run, captured, runner, native, expected_version, want_junit=False):
         # nextest < 0.9.90 exports no slots: the shim derives them (docs/compatibility.md)
         derived = run.ver is not None and scenarios.v(run.ver) < scenarios.v("0.9.90")
         group_max = truthdiff.test_groups(os.path.join(fixtures.WORKSPACE, ".config", "nextest.toml"))
-        lines, counts = truthdiff.diff(truth, cap, derived_slots=derived, group_max=group_max)
+        allowance = t_allowance = None
+        if runner != "sim" and preempted:
+            def t_allowance(te, ce):
+                # the two probes fire on runner threads; a thread waiting for a CPU between
+                # the two firings delays the later one
+                return preempt.within_any(preempted, te["t_ns"], ce["t_ns"])
+
+            shim_starts = {e["args"][0]: e for e in cap if e["probe"] in truthdiff.START_OF.values()}
+
+            def allowance(te, ts, ce):
+                return records.preemption_gap_native(preempted, te, ts, ce, shim_starts.get(ce["args"][0]))
+        lines, counts = truthdiff.diff(truth, cap, derived_slots=derived, group_max=group_max,
+                                       allowance=allowance, t_allowance=t_allowance)
         run.problems += lines
         run.counts = counts
     else:
@@ -181,7 +309,7 @@ def judge(run, captured, runner, native, expected_version, want_junit=False):
                 run.problems.append(f"nextest wrote no JUnit report ({junit_path(run)})")
         else:
             try:
-                lines, jc = junit.compare(junit.load(jp), cap)
+                lines, jc = junit.compare(junit.load(jp), cap, preempted, junit.load_run(jp))
             except (OSError, ValueError, junit.ET.ParseError) as e:
                 lines, jc = [f"JUnit report unreadable: {e}"], None
             run.problems += lines
@@ -189,18 +317,46 @@ def judge(run, captured, runner, native, expected_version, want_junit=False):
         if any(x.startswith("libtest-json") for x in run.s.args):
             # nextest's libtest-json(-plus) stream of the shim run (its stdout)
             try:
-                lines, lc = libtest.compare(libtest.parse(shim_proc.stdout), cap)
+                lines, lc = libtest.compare(libtest.parse(shim_proc.stdout), cap, preempted)
             except (ValueError, KeyError) as e:
                 lines, lc = [f"libtest stream unreadable: {e}"], None
             run.problems += lines
             run.libtest_counts = lc
-    # the shim must not change what the runner does
-    if shim_proc.returncode != plain_proc.returncode:
-        run.problems.append(f"exit code with shim {shim_proc.returncode}, without {plain_proc.returncode}")
-    for stream in ("stdout", "stderr"):
-        d = mask.compare(getattr(plain_proc, stream), getattr(shim_proc, stream), run.s.compare)
-        if d:
-            run.problems.append(f"{stream} differs with the shim ({run.s.compare}): {d}")
+        if RECORD_STATE:
+            # nextest's run recording of the shim run (0.9.131+), found by the probed run id
+            ids = [e for e in cap if e["probe"] == "run-start"]
+            rid = json.loads(ids[0]["arg0"])["ok"]["run_id"] if ids else None
+            path = recording.find(RECORD_STATE, rid) if rid else None
+            if path is None:
+                run.problems.append(f"no run recording of run {rid} under {RECORD_STATE}")
+            else:
+                try:
+                    lines, rc = recording.compare(recording.load(path), cap, preempted)
+                except (OSError, ValueError, KeyError, subprocess.CalledProcessError) as e:
+                    lines, rc = [f"run recording unreadable: {e!r}"], None
+                run.problems += lines
+                run.recording_counts = rc
+    # The shim must not change what the runner does.  Real nextest's output depends on
+    # timing (a test crossing its slow-timeout on a loaded machine prints a SLOW line in
+    # one run only): when the two runs differ, the command runs once more without the
+    # library, and the library's run must equal that one.  A library that changed the
+    # output equals neither run without it.
+    diffs = output_differences(run, plain_proc, shim_proc)
+    if diffs and want_junit:
+        why = slow_explained(run, plain_proc, shim_proc)
+        if why is not None:
+            run.notes.append(why)
+            diffs = []
+    if diffs and runner == "cargo-nextest" and getattr(run, "rerun", None):
+        if run.s.actions and want_junit:
+            diffs = same_outcome_again(run, shim_proc, diffs)
+        else:
+            again = run.rerun()
+            if again is not None and not output_differences(run, again, shim_proc):
+                run.notes.append("output equals the second run without the library, not the first "
+                                 "(timing): " + diffs[0][:160])
+                diffs = []
+    run.problems += diffs
 
 
 def parser():
@@ -243,9 +399,13 @@ def prepare(a, plan, log=print):
         real = ver.split()[1] if len(ver.split()) > 1 else "0"
         expected_version = real
         # emulation and simulator-only flags do not apply to real nextest
-        plan = [(s, None) for s, v in plan
+        plan = [(dataclasses.replace(s, args=nextest_config.args_for(scenarios.v(real), s.args)), None)
+                for s, v in plan
                 if v is None and not s.sim_args and scenarios.v(real) >= scenarios.v(s.min_version)]
         os.makedirs(a.out, exist_ok=True)
+        if a.junit and scenarios.v(real) >= recording.FIRST:
+            global RECORD_STATE
+            RECORD_STATE = os.path.join(a.out, "nextest-state")
         cfg = nextest_config.config_for(scenarios.v(real), a.out, junit=a.junit)
         if cfg:  # this nextest cannot parse the fixtures' full config: give it a reduced copy
             real_args = ["--config-file", cfg]
@@ -266,6 +426,8 @@ def setup(a, ctx):
     # the machine holding the shared package-cache lock would put cargo's "Blocking waiting
     # for file lock on package cache" line into one of the two runs of a scenario only.
     env["CARGO_HOME"] = os.path.join(a.out, "cargo-home")
+    if RECORD_STATE:
+        env = recording.enable(env, a.out)
     for k in ("NEXTEST_PROFILE", "NEXTEST_TEST_THREADS", "NEXTEST_RETRIES", "LD_PRELOAD"):
         env.pop(k, None)
 
@@ -284,7 +446,12 @@ def run_batch(a, ctx, runs):
     returns how long it took, as said in the report lines.  A capture failure fails every
     run of the batch."""
     started = time.monotonic()
-    session = capture.Session(ctx.targets, runs[0].dir)
+    # real nextest: the same session also measures when the runner's threads waited for a
+    # CPU (tests/native/preempt.py), which may excuse a duration (tests/versions/records.py)
+    if a.runner == "cargo-nextest":
+        session = preempt.Session(ctx.targets, runs[0].dir, ctx.lib)
+    else:
+        session = capture.Session(ctx.targets, runs[0].dir)
     try:
         session.start()
         for run in runs:
@@ -306,7 +473,8 @@ def run_batch(a, ctx, runs):
         took += f", attach {session.ready_after:.0f}s"
     for run in runs:
         if captured is not None:
-            judge(run, captured, a.runner, ctx.native, ctx.expected_version, a.junit)
+            judge(run, captured, a.runner, ctx.native, ctx.expected_version, a.junit,
+                  getattr(session, "preempted", None))
     return took
 
 
@@ -324,11 +492,21 @@ def report_lines(run, took):
     if jc:
         det += (f", JUnit: {jc['tests']} tests, {jc['attempts']} attempts, {jc['exact']} exact, "
                 f"{jc['within']} within tolerance")
+        if jc.get("preempted"):
+            det += f", {jc['preempted']} within tolerance + measured preemption"
     elif getattr(run, "junit_note", None):
         det += ", " + run.junit_note
     lc = getattr(run, "libtest_counts", None)
     if lc:
         det += f", libtest stream: {lc['tests']} tests, {lc['exact']} exact, {lc['within']} within tolerance"
+    rc = getattr(run, "recording_counts", None)
+    if rc:
+        det += (f", recording: {rc['tests']} tests, {rc['attempts']} attempts, {rc['exact']} exact, "
+                f"{rc['within']} within tolerance")
+        if rc.get("preempted"):
+            det += f", {rc['preempted']} within tolerance + measured preemption"
+    for n in run.notes:
+        det += f"; note: {n}"
     return [f"PASS {run.tag}  ({took}" + (f", {c['matched']} events" if c else "") + det + ")"]
 
 

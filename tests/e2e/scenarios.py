@@ -9,6 +9,7 @@ Every scenario runs at every emulated version from its min_version on, plus the 
 versions it names (extra_versions).  Fixture names and profiles: tests/fixtures/README.md.
 """
 
+import re
 from dataclasses import dataclass, field
 
 # Versions every scenario runs at (docs/compatibility.md); None = the current one (0.9.143).
@@ -18,6 +19,14 @@ from dataclasses import dataclass, field
 EMULATED = [None, "0.9.48", "0.9.66", "0.9.90", "0.9.103", "0.9.107", "0.9.116"]
 CURRENT = "0.9.143"
 
+# A scenario's signals are timed from the runner's `Starting N tests across M binaries` line
+# (stderr), not from the process start: before that line the runner is still building and
+# listing, and a signal that lands before it has installed its handlers (or, on a loaded
+# machine, in one of the two runs only) ends or stops it another way.  nextest installs its
+# handlers before the run starts and prints the line when it does (RunStarted), at every
+# release; so does the simulator.
+SIGNALS_AFTER = re.compile(rb"\bStarting\b")
+
 
 @dataclass
 class Scenario:
@@ -25,7 +34,7 @@ class Scenario:
     args: list                                   # after `run`
     env: dict = field(default_factory=dict)
     sim_args: list = field(default_factory=list)  # simulator-only flags (spawn path, reaper)
-    actions: list = field(default_factory=list)   # [(seconds after start, "SIGINT"|"SIGTSTP"|"SIGCONT")]
+    actions: list = field(default_factory=list)   # [(seconds after SIGNALS_AFTER, "SIGINT"|"SIGTSTP"|"SIGCONT")]
     min_version: str = "0.9.48"                   # oldest nextest that has the feature
     compare: str = "exact"                        # "exact" | "sorted-lines" (parallel) | "line-set" (time-bounded stress)
     all_versions: bool = True                     # kept for old callers: every scenario now runs

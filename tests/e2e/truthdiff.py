@@ -83,6 +83,11 @@ def stall_ns(stalls, lo, hi):
     return total
 
 
+# The probes whose duration_nanos runs from a spawn, and the start probe of the same id.
+START_OF = {"test-attempt-done": "test-attempt-start", "setup-script-done": "setup-script-start"}
+DURATION_FIELDS = ("duration_nanos",)
+
+
 def time_close(truth, got, slack=0):
     """slack: guest stall time allowed on top of the tolerance, capture shorter only."""
     tol = TIME_ABS_NS + TIME_REL * abs(truth)
@@ -133,14 +138,17 @@ def _show(v):
     return s if len(s) <= 160 else s[:150] + "…(" + str(len(s)) + " chars)"
 
 
-def compare_value(path, key, t, c, out, measured=TIME_FIELDS, slack=0):
+def compare_value(path, key, t, c, out, measured=TIME_FIELDS, slack=0, extra_ns=0):
     """Appends to `out` one line per difference between truth `t` and capture `c`.  Keys in
     `measured` are compared within the time tolerance (plus `slack`, guest stall time, when
-    the capture is shorter), everything else exactly."""
+    the capture is shorter), everything else exactly.  extra_ns: a measured allowance for
+    the durations against real nextest (diff's `allowance`)."""
     tt, ct = _jtype(t), _jtype(c)
     if key in measured and tt == "int" and ct == "int":
-        if not time_close(t, c, slack):
+        extra = extra_ns if key in DURATION_FIELDS else 0
+        if not time_close(t, c, slack) and not (extra and abs(c - t) <= tolerance_for(t) + extra):
             stalled = f", guest stalls between the clock points {slack / 1e6:.3f} ms" if slack else ""
+            stalled += f" + {extra / 1e6:.3f} ms preempted" if extra else ""
             out.append(f"{path}: truth {t} capture {c} (off by {(c - t) / 1e6:+.3f} ms, "
                        f"tolerance {tolerance_for(t) / 1e6:.3f} ms{stalled})")
         return
@@ -160,13 +168,13 @@ def compare_value(path, key, t, c, out, measured=TIME_FIELDS, slack=0):
         cmap = dict(c)
         for k, v in t:
             if k in cmap:
-                compare_value(f"{path}.{k}", k, v, cmap[k], out, measured, slack)
+                compare_value(f"{path}.{k}", k, v, cmap[k], out, measured, slack, extra_ns)
         return
     if tt == "array":
         if len(t) != len(c):
             out.append(f"{path}: length truth {len(t)} capture {len(c)}: truth {_show(t)} capture {_show(c)}")
         for i, (a, b) in enumerate(zip(t, c)):
-            compare_value(f"{path}[{i}]", None, a, b, out, measured, slack)
+            compare_value(f"{path}[{i}]", None, a, b, out, measured, slack, extra_ns)
         return
     if t != c:
         out.append(f"{path}: truth {_show(t)} capture {_show(c)}")
@@ -428,11 +436,12 @@ def gap_stalls(stalls, te, ce):
             stall_ns(stalls, min(t_end, c_end), max(t_end, c_end)))
 
 
-def compare_event(te, ce, derived_slots=False, fires_by=None, stalls=()):
+def compare_event(te, ce, derived_slots=False, fires_by=None, stalls=(), extra_ns=0, extra_t_ns=0):
     """Lines describing every difference between two matched events.  fires_by: a t_ns the
     library may fire this event as late as (plus T_NS_TOLERANCE) — run-start, which
     before nextest 0.9.68 waits for the first child's NEXTEST_RUN_ID (docs/probes.md).
-    stalls: the guest stall log (guest_stalls), for a done event's times."""
+    stalls: the guest stall log (guest_stalls), for a done event's times.  extra_ns,
+    extra_t_ns: measured allowances for the durations and the firing time (diff)."""
     out = []
     measured = measured_fields(te["probe"])
     slack = 0
@@ -452,7 +461,7 @@ def compare_event(te, ce, derived_slots=False, fires_by=None, stalls=()):
     if tj is not None and cj is not None:
         if derived_slots:
             tj, cj = _unslot(tj), _unslot(cj)
-        compare_value("arg0", None, tj, cj, out, measured, slack)
+        compare_value("arg0", None, tj, cj, out, measured, slack, extra_ns)
     # ... and bytes (serialisation, escaping, number format), measured time values masked.
     tm, cm = mask_times(te["arg0"], te["probe"]), mask_times(ce["arg0"], te["probe"])
     if derived_slots:
@@ -462,12 +471,13 @@ def compare_event(te, ce, derived_slots=False, fires_by=None, stalls=()):
         out.append(f"arg0 bytes differ at offset {n} (times masked): truth …{ta!r}… capture …{ca!r}…")
     # scalar arguments
     for i, ((name, _kind), t, c) in enumerate(zip(PROBE_ARGS[te["probe"]], te["args"], ce["args"]), 1):
-        compare_value(f"arg{i} {name}", name, t, c, out, measured, slack)
+        compare_value(f"arg{i} {name}", name, t, c, out, measured, slack, extra_ns)
     dt = ce["t_ns"] - te["t_ns"]
     late_ok = fires_by is not None and 0 <= dt and ce["t_ns"] - fires_by <= T_NS_TOLERANCE
-    if abs(dt) > T_NS_TOLERANCE and not late_ok:
+    if abs(dt) > T_NS_TOLERANCE + extra_t_ns and not late_ok:
+        more = f" + {extra_t_ns / 1e6:.1f} ms preempted" if extra_t_ns else ""
         out.append(f"t_ns: capture fired {dt / 1e6:+.1f} ms from the truth (limit "
-                   f"{T_NS_TOLERANCE / 1e6:.0f} ms)")
+                   f"{T_NS_TOLERANCE / 1e6:.0f} ms{more})")
     return out
 
 
@@ -559,11 +569,15 @@ def check_order(events, side):
     return probs
 
 
-def diff(truth, capture, derived_slots=False, group_max=None):
+def diff(truth, capture, derived_slots=False, group_max=None, allowance=None, t_allowance=None):
     """Returns (report lines, counts).  No lines means equal.  derived_slots: the runner
     exports no slots (nextest < 0.9.90), so the capture's are judged by the rule
     (check_slots_derived) instead of compared value by value.  group_max: {test group:
-    max-threads} for the slot limits."""
+    max-threads} for the slot limits.  allowance(truth done, truth start or None, captured
+    done) -> ns: how much an attempt's or script's duration may be off the truth beyond the
+    tolerance (real nextest on a loaded machine: the measured time its threads waited for a
+    CPU in the gaps between the two clocks, tests/versions/records.py).
+    t_allowance(truth event, captured event) -> ns: likewise for the firing times."""
     tk, ck = keyed(truth), keyed(capture)
     stalls = guest_stalls()
     first_child = min((e["t_ns"] for e in truth if e["probe"] in ("test-attempt-start", "setup-script-start")),
@@ -577,8 +591,11 @@ def diff(truth, capture, derived_slots=False, group_max=None):
             lines.append(f"MISSING {_label(key)} (in the truth, not captured)")
             continue
         counts["matched"] += 1
+        extra = 0
+        if allowance and key[0] in START_OF:
+            extra = allowance(te, tk.get((START_OF[key[0]],) + key[1:]), ce)
         d = compare_event(te, ce, derived_slots, first_child if key[0] == "run-start" else None,
-                          stalls)
+                          stalls, extra, t_allowance(te, ce) if t_allowance else 0)
         if d:
             counts["different"] += 1
             lines.append(f"DIFFERENT {_label(key)}:")

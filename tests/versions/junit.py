@@ -23,21 +23,23 @@ The failure `type` names the result: "test failure" / "test abort" (fail; from a
 "… with leaked handles" (fail with leaked = true).  A timeout with on-timeout = "pass" is
 a success.  Setup scripts (0.9.106 and later at least) are test cases of a suite
 "@setup-script:<id>" ("script failure with exit code N"), compared with setup-script-done.
-Times are seconds with three decimals.  Skipped tests are not written (nor probed).
+The root <testsuites uuid=… time=…> carries the run id and the run's elapsed time (paused
+time excluded), compared with run-start / run-done.
+Times are seconds with three decimals (records.py: the tolerance, plus half a
+millisecond of rounding).  Skipped tests are not written (nor probed).
 XML 1.0 cannot carry most control characters: the report drops every character below 0x20
 from test names (a name with a tab or \x01 appears without it), so probed names are
-matched with those removed.
+matched with those removed.  Older releases (0.9.48, 0.9.72) write them raw (_root).
 """
 
-import json
 import re
 import xml.etree.ElementTree as ET
 
-# Durations: nextest's time_taken vs the library's duration_nanos, which both measure the
-# attempt from around the spawn to around the last EOF/reap.  The same bound as the native
-# diff (tests/e2e/truthdiff.py: 20 ms + 2 %), plus 0.5 ms for the report's rounding.
-TIME_ABS_NS = 20_000_000 + 500_000
-TIME_REL = 0.02
+import records
+
+ROUNDING_NS = 500_000
+# control characters XML 1.0 forbids (tab, newline and carriage return are allowed)
+_RAW_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 NON_SUCCESS = ("failure", "error")
 RERUNS = ("flakyFailure", "flakyError", "rerunFailure", "rerunError")
@@ -61,16 +63,35 @@ def _secs(s):
     return round(float(s) * 1e9)
 
 
+def _root(path):
+    """The report's root element.  Old releases write control characters raw: those XML
+    forbids are dropped, and a raw tab or carriage return (allowed, but an XML parser turns
+    it into a space inside an attribute value) becomes a character reference, which keeps
+    it; the names are then matched with every character below 0x20 removed, as newer
+    releases write them."""
+    with open(path, "rb") as f:
+        data = _RAW_CONTROL.sub(b"", f.read())
+    return ET.fromstring(data.replace(b"\t", b"&#9;").replace(b"\r", b"&#13;"))
+
+
+def load_run(path):
+    """(run id, run time in ns) from <testsuites uuid=… time=…>: the run's id and its
+    elapsed time, paused time excluded; None where the report has no such attribute."""
+    root = _root(path)
+    t = root.get("time")
+    return root.get("uuid"), (_secs(t) if t is not None else None)
+
+
 def load(path):
     """{(suite, test_name): [attempt, …]} in attempt order; attempt = {"ok", "result",
     "leaked", "time_ns"} (result None for a success)."""
-    root = ET.parse(path).getroot()
+    root = _root(path)
     out = {}
     # the suite's name is the binary id (or "@setup-script:<id>"), with "@stress-<i>" in a
     # stress run (0.9.103+), where the test case's classname stays the bare binary id
     cases = [(suite.get("name"), case) for suite in root.iter("testsuite") for case in suite.iter("testcase")]
     for suite, case in cases:
-        key = (suite, case.get("name"))
+        key = (xml_name(suite), xml_name(case.get("name")))
         main = {"ok": True, "result": None, "leaked": None, "code": None,
                 "time_ns": _secs(case.get("time", "0"))}
         reruns = []
@@ -107,41 +128,48 @@ def _stress(a):
 
 def _done_events(capture):
     by_test = {}
-    for e in capture:
-        if e["probe"] == "test-attempt-done":
-            a = json.loads(e["arg0"])["ok"]
-            suite = xml_name(a["binary_id"]) + _stress(a)
-            by_test.setdefault((suite, xml_name(a["test_name"])), []).append(a)
-        elif e["probe"] == "setup-script-done":
-            a = dict(json.loads(e["arg0"])["ok"], attempt=1, leaked=None)
-            sid = a["script_id"]
-            by_test.setdefault((xml_name("@setup-script:" + sid) + _stress(a), xml_name(sid)), []).append(a)
+    for a in records.probed(capture, "test-attempt-done"):
+        suite = xml_name(a["binary_id"]) + _stress(a)
+        by_test.setdefault((suite, xml_name(a["test_name"])), []).append(a)
+    for a in records.probed(capture, "setup-script-done"):
+        a = dict(a, attempt=1, leaked=None)
+        sid = a["script_id"]
+        by_test.setdefault((xml_name("@setup-script:" + sid) + _stress(a), xml_name(sid)), []).append(a)
     for v in by_test.values():
         v.sort(key=lambda a: a["attempt"])
     return by_test
 
 
-def compare(junit, capture):
-    """(problems, counts) for one run: junit = load(path), capture = captured events."""
-    probes = _done_events(capture)
-    problems = []
-    counts = {"tests": 0, "attempts": 0, "exact": 0, "within": 0, "different": 0}
-    for key in sorted(set(junit) | set(probes)):
-        j, p = junit.get(key), probes.get(key)
+def compare(junit, capture, preempted=None, run=None):
+    """(problems, counts) for one run: junit = load(path), capture = captured events,
+    preempted = the runner threads' measured waits for a CPU (records.py), run =
+    load_run(path): compared with run-start / run-done (run id exact, run-done's
+    duration_nanos within the tolerance)."""
+    t = records.Tally("JUNIT")
+    if run is not None:
+        uuid, time_ns = run
+        for probe in ("run-start", "run-done"):
+            evs = records.probed(capture, probe)
+            if len(evs) != 1:
+                t.problem(f"{probe}: probed {len(evs)} times")
+                continue
+            if uuid is not None and evs[0]["run_id"] != uuid:
+                t.problem(f"{probe} run_id {evs[0]['run_id']} (report: {uuid})")
+            if probe == "run-done" and time_ns is not None:
+                d = records.time_problem("run-done duration_nanos", evs[0]["duration_nanos"], time_ns,
+                                         "report", ROUNDING_NS)
+                if d:
+                    t.problem(d)
+    for key, j, p in t.pair(junit, _done_events(capture), lambda k: f"{k[0]} {k[1]}",
+                            "nextest's report"):
         name = f"{key[0]} {key[1]}"
-        if j is None:
-            problems.append(f"JUNIT {name}: {len(p)} attempt(s) probed, none in nextest's report")
-            continue
-        if p is None:
-            problems.append(f"JUNIT {name}: {len(j)} attempt(s) in nextest's report, none probed")
-            continue
-        counts["tests"] += 1
+        t.counts["tests"] += 1
         if len(j) != len(p):
-            problems.append(f"JUNIT {name}: {len(j)} attempt(s) in the report, {len(p)} probed "
-                            f"(attempts {[a['attempt'] for a in p]})")
+            t.problem(f"{name}: {len(j)} attempt(s) in the report, {len(p)} probed "
+                      f"(attempts {[a['attempt'] for a in p]})")
             continue
         for i, (ja, pa) in enumerate(zip(j, p), 1):
-            counts["attempts"] += 1
+            t.counts["attempts"] += 1
             bad = []
             if pa["attempt"] != i:
                 bad.append(f"attempt {pa['attempt']} (report: {i})")
@@ -157,17 +185,12 @@ def compare(junit, capture):
                     bad.append(f"leaked {pa['leaked']} (report: {ja['leaked']})")
                 if ja["code"] is not None and pa.get("exit_code") != ja["code"]:
                     bad.append(f"exit_code {pa.get('exit_code')} (report: {ja['code']})")
-            d, t = pa["duration_nanos"], ja["time_ns"]
-            tol = TIME_ABS_NS + TIME_REL * t
-            if abs(d - t) > tol:
-                bad.append(f"duration_nanos {d} (report: {t}, ±{tol / 1e6:.1f} ms)")
-            if bad:
-                counts["different"] += 1
-                problems.append(f"JUNIT {name} attempt {i}: " + "; ".join(bad))
-            elif abs(d - t) <= 500_000:
-                counts["exact"] += 1
-            else:
-                counts["within"] += 1
+            d = records.time_problem("duration_nanos", pa["duration_nanos"], ja["time_ns"], "report",
+                                     ROUNDING_NS, records.preemption_gap(preempted, pa, ja["time_ns"]))
+            if d:
+                bad.append(d)
+            t.judge(f"{name} attempt {i}", bad, [abs(pa["duration_nanos"] - ja["time_ns"])],
+                    records.excused(pa["duration_nanos"], ja["time_ns"], ROUNDING_NS))
     if not junit:
-        problems.append("JUNIT: nextest's report lists no test")
-    return problems, counts
+        t.problems.append("JUNIT: nextest's report lists no test")
+    return t.problems, t.counts

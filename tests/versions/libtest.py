@@ -13,7 +13,7 @@ Ignored tests (`"event":"ignored"`) are never probed and are skipped here.
 
 import json
 
-import junit
+import records
 
 EVENTS = ("ok", "failed")
 
@@ -58,44 +58,33 @@ def probe_key(a):
     return (package, binary, a.get("stress_current"), a["test_name"])
 
 
-def compare(stream, capture):
+def compare(stream, capture, preempted=None):
+    """(problems, counts) for one run: stream = parse(stdout), capture = captured events,
+    preempted = the runner threads' measured waits for a CPU (records.py)."""
     last = {}
-    for e in capture:
-        if e["probe"] != "test-attempt-done":
-            continue
-        a = json.loads(e["arg0"])["ok"]
+    for a in records.probed(capture, "test-attempt-done"):
         k = probe_key(a)
         if k not in last or a["attempt"] > last[k]["attempt"]:
             last[k] = a
-    problems = []
-    counts = {"tests": 0, "exact": 0, "within": 0, "different": 0}
-    for k in sorted(set(stream) | set(last), key=repr):
-        s, p = stream.get(k), last.get(k)
-        name = f"{k[0]}::{k[1]}{'' if k[2] is None else f'@stress-{k[2]}'}${k[3]}"
-        if s is None:
-            problems.append(f"LIBTEST {name}: probed, not in nextest's stream")
-            continue
-        if p is None:
-            problems.append(f"LIBTEST {name}: in nextest's stream, not probed")
-            continue
-        counts["tests"] += 1
+    t = records.Tally("LIBTEST")
+
+    def name_of(k):
+        return f"{k[0]}::{k[1]}{'' if k[2] is None else f'@stress-{k[2]}'}${k[3]}"
+    for k, s, p in t.pair(stream, last, name_of, "nextest's stream"):
+        t.counts["tests"] += 1
+        t.counts["attempts"] += 1
         bad = []
         if p["attempt"] != s["attempts"]:
             bad.append(f"last attempt {p['attempt']} (stream: {s['attempts']})")
         ok = p["result"] in ("pass", "leak")
         if ok != s["ok"]:
             bad.append(f"result {p['result']} (stream: {'ok' if s['ok'] else 'failed'})")
-        d, t = p["duration_nanos"], s["exec_ns"]
-        tol = junit.TIME_ABS_NS + junit.TIME_REL * t
-        if abs(d - t) > tol:
-            bad.append(f"duration_nanos {d} (stream exec_time: {t}, ±{tol / 1e6:.1f} ms)")
-        if bad:
-            counts["different"] += 1
-            problems.append(f"LIBTEST {name}: " + "; ".join(bad))
-        elif abs(d - t) <= 1_000_000:
-            counts["exact"] += 1
-        else:
-            counts["within"] += 1
+        d = records.time_problem("duration_nanos", p["duration_nanos"], s["exec_ns"], "stream exec_time",
+                                 preempted_ns=records.preemption_gap(preempted, p, s["exec_ns"]))
+        if d:
+            bad.append(d)
+        t.judge(name_of(k), bad, [abs(p["duration_nanos"] - s["exec_ns"])],
+                records.excused(p["duration_nanos"], s["exec_ns"]))
     if not stream:
-        problems.append("LIBTEST: nextest's stream lists no finished test")
-    return problems, counts
+        t.problems.append("LIBTEST: nextest's stream lists no finished test")
+    return t.problems, t.counts

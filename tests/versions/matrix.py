@@ -7,9 +7,12 @@ tests/e2e/run_e2e.py in real mode on that binary (--nextest: its directory first
 so `cargo nextest` is that release) with --junit.  The truth per release:
   - native probes (x86_64 builds >= 0.9.108 with the usdt feature): nextest's own probes,
     captured in the same bpftrace session, every field compared;
-  - otherwise: nextest's JUnit report of the same run (per-test attempts, results,
-    durations), the order rules, and the unchanged-output check;
-and in every run the library's detected version must be the release's.
+  - in every run, nextest's own records of the same run, field by field wherever they
+    have the field: its JUnit report (junit.py), its libtest-json stream (libtest.py) and,
+    from 0.9.131, its run recording (recording.py); records.py holds what they share (the
+    one duration tolerance, the measured-preemption allowance);
+and in every run the order rules, the unchanged-output check (slowlines.py: SLOW lines each
+run's own report accounts for) and the library's detected version must be the release's.
 Usage: matrix.py --lib LIB --out DIR --releases FILE [-- RUN_E2E_ARGS…]
 Prints each release's summary and `N releases passed, N failed`.
 """
@@ -43,6 +46,7 @@ def main():
     ap.add_argument("--releases", required=True)
     ap.add_argument("rest", nargs="*", help="passed on to run_e2e.py (after --)")
     a = ap.parse_args()
+    a.out = os.path.abspath(a.out)   # the runs' cwd is the fixture workspace
     t_all = time.monotonic()
     results = []
     for ver, flavour in releases(a.releases):

@@ -84,6 +84,19 @@ struct record {
 	uint32_t slow_hits;
 	int terminate_fired;		/* the terminating slow event was fired at the kill */
 	uint64_t paused_at_start;	/* nx_pause_total() at spawn */
+	/* Job control as nextest's stopwatch of this unit sees it: the unit
+	 * pauses its stopwatch right before kill(-pgid, SIGTSTP) and resumes it
+	 * right before kill(-pgid, SIGCONT) (handle_signal_request in
+	 * nextest-runner/src/runner/executor.rs at cargo-nextest-0.9.143;
+	 * handle_forward_event in runner.rs at 0.9.85).  The runner's own
+	 * raise(SIGSTOP) comes later: after every unit's ack from 0.9.86, and
+	 * after a fixed 100 ms wait up to 0.9.85 (runner.rs there), which the
+	 * units' stopwatches count as paused.  Without such kills (the child was
+	 * gone) the run's pauses are used. */
+	int own_pauses;			/* a SIGTSTP to this group was seen */
+	int pausing;			/* between that SIGTSTP and its SIGCONT */
+	uint64_t pause_t0;
+	uint64_t own_paused;		/* closed pauses of this group */
 	/* nextest < 0.9.90 exports no slots: they are rebuilt (slots.c) */
 	const char *slot_key;		/* NULL = slots came from the environment */
 	int on_timeout_pass, leak_fail;	/* what counts as success, for retries */
@@ -409,10 +422,20 @@ static const char *result_of(const struct record *a, int leaked)
 	return "fail";
 }
 
+/* Paused time of a's stopwatch up to `now` (run_paused_now =
+ * nx_pause_total(now), used when the group saw no SIGTSTP). */
+static uint64_t paused_of(const struct record *a, uint64_t now, uint64_t run_paused_now)
+{
+	if (!a->own_pauses)
+		return run_paused_now - a->paused_at_start;
+	return a->own_paused + (a->pausing && now > a->pause_t0 ? now - a->pause_t0 : 0);
+}
+
 static uint64_t active_duration(const struct record *a)
 {
 	uint64_t d = a->t_complete - a->t_start;
-	uint64_t p = nx_pause_within(a->t_start, a->t_complete);
+	uint64_t p = a->own_pauses ? paused_of(a, a->t_complete, 0)
+				   : nx_pause_within(a->t_start, a->t_complete);
 	return d > p ? d - p : 0;
 }
 
@@ -888,11 +911,19 @@ void nx_attempt_killed(pid_t target, int sig)
 	if (sig == SIGINT || sig == SIGHUP || sig == SIGQUIT)
 		kills.shutdown = 1;
 	struct record *a = find(pgid);
+	if (a && sig == SIGTSTP && !a->pausing) {
+		a->own_pauses = 1;
+		a->pausing = 1;
+		a->pause_t0 = now;
+	} else if (a && sig == SIGCONT && a->pausing) {
+		a->pausing = 0;
+		a->own_paused += now - a->pause_t0;
+	}
 	if (sig == SIGTERM || sig == SIGKILL) {
 		int broadcast = kills.sig == sig && kills.pgid != pgid &&
 				now - kills.t < BROADCAST_WINDOW_NS;
 		if (a && a->slow_known) {
-			uint64_t active = now - a->t_start - (paused_now - a->paused_at_start);
+			uint64_t active = now - a->t_start - paused_of(a, now, paused_now);
 			if (a->terminate_ns && active + TIMER_SLACK_NS >= a->terminate_ns &&
 			    !kills.shutdown && !a->timeout_kill) {
 				a->timeout_kill = 1;
@@ -923,6 +954,11 @@ void nx_attempt_killed(pid_t target, int sig)
 		kills.pgid = pgid;
 	}
 	pthread_mutex_unlock(&lock);
+	/* nextest pauses the run's stopwatch when it handles SIGTSTP, before it
+	 * asks the units to stop (dispatcher.rs), so the first SIGTSTP it sends
+	 * a group starts the run's pause too; its raise(SIGSTOP) comes later. */
+	if (sig == SIGTSTP)
+		nx_pause_begin(now);
 	if (slow) {
 		fire_test_slow(slow);
 		free(slow);
@@ -1009,7 +1045,7 @@ static uint64_t slow_tick(uint64_t now)
 			    a->slow.period_ns == 0 ||
 			    (a->slow.terminate_after && a->slow_hits + 1 >= a->slow.terminate_after))
 				continue;	/* the terminating event fires at the kill */
-			uint64_t active = now - a->t_start - (paused_now - a->paused_at_start);
+			uint64_t active = now - a->t_start - paused_of(a, now, paused_now);
 			uint64_t at = ((uint64_t)a->slow_hits + 1) * a->slow.period_ns;
 			if (active < at || ndue == BATCH) {
 				uint64_t when = now + (active < at ? at - active : 0);

@@ -15,6 +15,7 @@ static CONT_GEN: AtomicU64 = AtomicU64::new(0);
 static RUNNING_UNITS: AtomicUsize = AtomicUsize::new(0);
 static STOP_ACKS: AtomicUsize = AtomicUsize::new(0);
 static COLOR: AtomicBool = AtomicBool::new(false);
+static WAIT_FULL_100MS: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn on_signal(sig: i32) {
     PENDING.fetch_or(1 << sig, Ordering::SeqCst);
@@ -22,6 +23,8 @@ extern "C" fn on_signal(sig: i32) {
 
 pub fn install(color: bool) {
     COLOR.store(color, Ordering::SeqCst);
+    WAIT_FULL_100MS.store(crate::version::embedded() <= crate::version::Version { minor: 9, patch: 85 },
+                          Ordering::SeqCst);
     // nextest-runner/src/signal.rs (cargo-nextest-0.9.143) `Signals::new`: INT, HUP, TERM, QUIT,
     // TSTP, CONT, USR1, in this order (SIGUSR1 asks for an info report, which the simulator
     // does not print: it is received and ignored).
@@ -49,6 +52,9 @@ fn monitor() {
         }
         if p & (1 << sys::SIGTSTP) != 0 {
             STOP_ACKS.store(0, Ordering::SeqCst);
+            // the run's stopwatch pauses before the units are asked to stop (dispatcher.rs)
+            crate::clock::begin_pause();
+            let asked = std::time::Instant::now();
             STOP_GEN.fetch_add(1, Ordering::SeqCst);
             // Wait (bounded) until every running unit has sent SIGTSTP to its process group.
             for _ in 0..500 {
@@ -57,8 +63,18 @@ fn monitor() {
                 }
                 std::thread::sleep(Duration::from_micros(200));
             }
+            // Up to 0.9.85 the runner then waits out its 100 ms bound anyway: its select!
+            // loop has no branch that ends once every unit has answered (runner.rs at
+            // cargo-nextest-0.9.85); 0.9.86 breaks out when the channel closes
+            // (runner/dispatcher.rs).  The units' stopwatches are paused meanwhile.
+            if WAIT_FULL_100MS.load(Ordering::SeqCst) {
+                let bound = Duration::from_millis(100);
+                let waited = asked.elapsed();
+                if waited < bound {
+                    std::thread::sleep(bound - waited);
+                }
+            }
             pause_line("Pausing");
-            crate::clock::begin_pause();
             unsafe { sys::raise(sys::SIGSTOP) };
             crate::clock::end_pause();
             pause_line("Continuing");

@@ -48,11 +48,13 @@ impl SignalState {
         let (st, c) = signals::job_gens();
         if st != self.stop_gen {
             self.stop_gen = st;
+            crate::clock::unit_pause_begin();
             reaper.kill(pgid, sys::SIGTSTP);
             signals::ack_stop();
         }
         if c != self.cont_gen {
             self.cont_gen = c;
+            crate::clock::unit_pause_end();
             reaper.kill(pgid, sys::SIGCONT);
         }
         let (g, sig) = signals::shutdown();
