@@ -69,6 +69,7 @@ pub fn dispatch(
     max_fail: Option<u32>,
     stress: Option<(u32, Option<u32>)>,
     stats: &mut Stats,
+    shutdown0: u64,
 ) -> bool {
     let (tx, rx) = mpsc::channel::<Msg>();
     let mut pending: Vec<usize> = (0..units.len()).collect();
@@ -85,7 +86,6 @@ pub fn dispatch(
     // at cargo-nextest-0.9.143: "if the run is cancelled due to an interrupt, we hide the output").
     let mut interrupted = false;
     let mut failures: u32 = 0;
-    let shutdown0 = crate::signals::shutdown().0;
     fn line_for<'a>(bins: &'a [Binary], u: &'a Unit, stress: Option<(u32, Option<u32>)>) -> Line<'a> {
         Line { binary_id: &bins[u.bin].binary_id, test_name: &u.name, stress }
     }

@@ -160,6 +160,10 @@ pub fn main(opts: Opts) -> i32 {
         pad_width: ws.binaries.iter().map(|b| b.binary_id.len()).max().unwrap_or(0),
     };
     crate::signals::install(color);
+    // The shutdown generation every dispatch compares against: a signal that lands between
+    // two stress sub-runs (or during setup scripts) cancels the next dispatch, as nextest's
+    // dispatcher receives it from its signal stream; a per-dispatch baseline lost it.
+    let shutdown0 = crate::signals::shutdown().0;
     let mut libtest = if libtest_format {
         let mut lt = Libtest::new(opts.message_format == MessageFormat::LibtestJsonPlus, v.plus_streaming());
         for (bi, b) in ws.binaries.iter().enumerate() {
@@ -296,7 +300,7 @@ pub fn main(opts: Opts) -> i32 {
         }
 
         if !script_failed {
-            let r = dispatch(&ctx, &human, libtest.as_mut(), &ws.binaries, &units, &script_env, test_threads, &cfg.groups, max_fail, stress, &mut stats);
+            let r = dispatch(&ctx, &human, libtest.as_mut(), &ws.binaries, &units, &script_env, test_threads, &cfg.groups, max_fail, stress, &mut stats, shutdown0);
             cancelled_by_signal |= r;
         }
         let failed_here = stats.failed_count() > 0 || script_failed;
