@@ -20,6 +20,7 @@ import argparse
 import dataclasses
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -179,33 +180,41 @@ def output_differences(run, plain_proc, shim_proc):
 # A signal scenario's outcome depends on where the signal lands (a Ctrl-C in an infinite
 # stress run of a 1 ms test: the test killed, the run cancelled between two tests, or the
 # test finishing and the run ending with success).  Its output is compared with a run
-# without the library that ended the same way — by its exit code and by whether nextest's
+# without the library that ended the same way — by its exit code, by how many tests its
+# `Cancelling due to interrupt` line says were running, and by whether nextest's
 # own report has an attempt aborted by the signal — at most this many runs are tried.
 SAME_OUTCOME_TRIES = 6
 
 
-def _outcome(returncode, report):
+def _outcome(proc, report):
+    """(exit code, a test aborted by SIGINT in nextest's report, tests running when the
+    Ctrl-C landed as the `Cancelling due to interrupt` line says: None without that line)."""
     killed = False
     if report and os.path.exists(report):
         with open(report, "rb") as f:
             data = f.read()
         killed = b'type="test abort"' in data and b"SIGINT" in data
-    return returncode, killed
+    running = None
+    m = re.search(rb"Cancelling due to interrupt:?(?:\s*(?:\x1b\[[0-9;]*m)*(\d+))?",
+                  getattr(proc, "stderr", b"") or b"")
+    if m:
+        running = int(m.group(1)) if m.group(1) else 0
+    return proc.returncode, killed, running
 
 
 def same_outcome_again(run, shim_proc, diffs):
     """The output differences left after comparing the library's run with library-free
     runs of the same outcome (none: equal to one of them)."""
-    want = _outcome(shim_proc.returncode, os.path.join(run.dir, "junit.xml"))
+    want = _outcome(shim_proc, os.path.join(run.dir, "junit.xml"))
     plain_proc, _ = run.plain
-    tried = [_outcome(plain_proc.returncode, os.path.join(run.dir, "junit-plain.xml"))]
+    tried = [_outcome(plain_proc, os.path.join(run.dir, "junit-plain.xml"))]
     for n in range(2, 2 + SAME_OUTCOME_TRIES):
         if tried[-1] == want and n > 2:
             break
         again = run.rerun(n)
         if again is None:
             continue
-        got = _outcome(again.returncode, again.junit)
+        got = _outcome(again, again.junit)
         tried.append(got)
         if got != want:
             continue
