@@ -8,7 +8,9 @@
 # tests/aarch64/run.sh boots arm64 Debian under qemu-system-aarch64 and runs
 # tests/aarch64/guest.sh inside: the live probe contract, the extra
 # provider's checks, the e2e scenarios with nextest-sim built for aarch64 in
-# the guest, and the hardening suites driven by the C fakerunner.  Results:
+# the guest, and the hardening suites driven by the C fakerunner; in the
+# guest's copy of the tree the fixtures' slow-timeouts are ten times longer
+# (tests/aarch64/slowscale.py).  Results:
 # build/aarch64/out/ (console.log, one log per stage, status).
 # Needs root, qemu-system-aarch64, debootstrap, qemu-user-static + binfmt_misc
 # (tests/aarch64/rootfs.sh says which piece is missing).

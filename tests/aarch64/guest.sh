@@ -14,6 +14,7 @@
 # Stages (NX_AARCH64_STAGES, default all): machine contract extras cargo e2e
 # hardening extras-rust.  NX_AARCH64_E2E: the e2e scenarios (default: a set covering
 # every spawn path, reaper, kill and leak path; "all": every scenario).
+# NX_AARCH64_SLOW_SCALE (default 10): the factor on the fixtures' slow-timeout periods.
 set -u
 OUT=/mnt/out
 SRC=/mnt/src
@@ -25,6 +26,7 @@ STATUS=$OUT/status
 # is too short and too fragile for them).
 [ -f "$OUT/settings" ] && . "$OUT/settings"
 STAGES=${NX_AARCH64_STAGES:-machine contract extras cargo e2e hardening extras-rust}
+SLOW_SCALE=${NX_AARCH64_SLOW_SCALE:-10}
 
 say() { echo "guest: $*"; }
 stage() {	# stage NAME CMD…: runs CMD, output to the console and $OUT/NAME.log
@@ -51,6 +53,7 @@ machine() {
 	uname -a
 	grep -m1 -i 'model name\|CPU part' /proc/cpuinfo || true
 	echo "page size: $(getconf PAGESIZE)"
+	echo "transparent huge pages: $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>&1)"
 	. /etc/os-release && echo "$PRETTY_NAME"
 	bpftrace --version
 	python3 --version
@@ -151,6 +154,13 @@ mkdir -p "$T/build/aarch64" && cp "$BIN/stalls" "$T/build/aarch64/stalls"
 cp -a "$BIN/hardening" "$T/build/hardening"
 cd "$T" || exit 1
 say "tree copied after $(cut -d' ' -f1 /proc/uptime)s"
+# Longer slow-timeouts in this copy of the fixtures' configuration (tests/aarch64/slowscale.py
+# says why); the same file serves the runs with and without the library and both sides of
+# every truth.
+python3 tests/aarch64/slowscale.py "$SLOW_SCALE" tests/fixtures/workspace/.config/nextest.toml
+# run_extras.py: this machine's CPU accounting is the emulator's (see its rusage check).
+NX_EXTRAS_EMULATED=tcg
+export NX_EXTRAS_EMULATED
 
 # Default: the current nextest version only; NX_AARCH64_E2E=all runs every
 # scenario on every emulated version, as `make e2e` does.

@@ -29,13 +29,16 @@ MIRROR=${NX_AARCH64_MIRROR:-$(mirror)}
 SECURITY=${NX_AARCH64_SECURITY_MIRROR:-$(echo "$MIRROR" | sed 's|/debian$|/debian-security|')}
 
 # Guest packages: bpftrace and the library's runtime libraries; python3 runs
-# the harness; the kernel; rustc-web/cargo-web (Debian's newer Rust, the
-# plain rustc 1.63 is too old for the simulator) build nextest-sim and the
-# Rust fixtures inside the guest (libc6-dev: rustc-web needs the virtual
-# libc-dev, which debootstrap does not resolve).
-PKGS="linux-image-arm64 initramfs-tools kmod bpftrace libcjson1 libunwind8 python3 procps
-      strace rustc-web cargo-web libc6-dev"
+# the harness; the kernel (debootstrap, from the suite).  RUST_PKGS:
+# rustc-web/cargo-web (Debian's newer Rust, the plain rustc 1.63 is too old
+# for the simulator) build nextest-sim and the Rust fixtures inside the
+# guest; they are installed by apt-get afterwards, from the suite and its
+# security updates (the suite's own rustc-web is too old, below), so the
+# large toolchain is unpacked under emulation once, not twice (libc6-dev:
+# rustc-web needs the virtual libc-dev).
+PKGS="linux-image-arm64 initramfs-tools kmod bpftrace libcjson1 libunwind8 python3 procps strace"
 PKGS=$(echo $PKGS)
+RUST_PKGS="rustc-web cargo-web libc6-dev"
 
 missing=""
 for tool in qemu-system-aarch64 debootstrap mkfs.ext4; do
@@ -58,9 +61,9 @@ fi
 [ "${1:-}" = --check ] && exit 0
 
 mkdir -p "$CACHE"
-want="$SUITE $MIRROR $PKGS"
+want="$SUITE $MIRROR $PKGS + $RUST_PKGS"
 # Bumped whenever what is written into the images below changes.
-IMAGE_REV=2
+IMAGE_REV=3
 if [ -f "$CACHE/rootfs.img" ] && [ -f "$CACHE/vmlinuz" ] && [ -f "$CACHE/initrd.img" ] &&
 	[ "$(cat "$CACHE/stamp" 2>/dev/null)" = "$want image-$IMAGE_REV" ]; then
 	echo "$CACHE"
@@ -101,11 +104,11 @@ if [ "$(cat "$CACHE/rootfs.done" 2>/dev/null)" != "$want" ]; then
 	} >"$log" 2>&1 || { echo "check-aarch64: debootstrap failed, see $log" >&2; tail -n 20 "$log" >&2; exit 1; }
 	echo "$want" >"$CACHE/rootfs.done"
 fi
-# The suite's security updates: bookworm's own rustc-web (1.85) lacks
-# std::io::pipe (1.87), which nextest-sim uses; bookworm-security has a newer
-# one.  Only the Rust packages are upgraded.
+# The Rust toolchain, from the suite and its security updates: bookworm's own
+# rustc-web (1.85) lacks std::io::pipe (1.87), which nextest-sim uses;
+# bookworm-security has a newer one, which apt-get picks.
 if [ "$(cat "$CACHE/rootfs.updates" 2>/dev/null)" != "$want $SECURITY" ]; then
-	echo "check-aarch64: upgrading rustc-web from $SUITE-security (once; log: $log)" >&2
+	echo "check-aarch64: installing $RUST_PKGS from $SUITE + $SUITE-security (once; log: $log)" >&2
 	printf 'deb %s %s main\ndeb %s %s-security main\n' "$MIRROR" "$SUITE" "$SECURITY" "$SUITE" \
 		>"$R/etc/apt/sources.list"
 	cp /etc/resolv.conf "$R/etc/resolv.conf"
@@ -114,7 +117,7 @@ if [ "$(cat "$CACHE/rootfs.updates" 2>/dev/null)" != "$want $SECURITY" ]; then
 	{
 		chroot "$R" apt-get update -q &&
 		DEBIAN_FRONTEND=noninteractive chroot "$R" apt-get install -y -q --no-install-recommends \
-			rustc-web cargo-web &&
+			$RUST_PKGS &&
 		chroot "$R" apt-get clean
 	} >>"$log" 2>&1 || rc=$?
 	umount "$R/proc"

@@ -12,7 +12,8 @@
 # OUTDIR/status: every stage must say PASS, and DONE must be last.
 # Usage: run.sh OUTDIR     Environment: NX_AARCH64_CACHE, NX_AARCH64_SMP
 # (default: the host's CPU count, at most 4), NX_AARCH64_MEM (MiB, 4096),
-# NX_AARCH64_TIMEOUT (seconds, 5400), NX_AARCH64_STAGES, NX_AARCH64_E2E.
+# NX_AARCH64_TIMEOUT (seconds, 5400), NX_AARCH64_STAGES, NX_AARCH64_E2E,
+# NX_AARCH64_SLOW_SCALE.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 TREE=$(cd "$HERE/../.." && pwd)
@@ -34,7 +35,7 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 # Settings for the guest (read by guest.sh).
 {
-	for v in NX_AARCH64_STAGES NX_AARCH64_E2E NX_EXTRAS_TESTS; do
+	for v in NX_AARCH64_STAGES NX_AARCH64_E2E NX_AARCH64_SLOW_SCALE NX_EXTRAS_TESTS; do
 		eval "val=\${$v:-}"
 		[ -n "$val" ] && printf "%s='%s'\n" "$v" "$val"
 	done

@@ -59,7 +59,9 @@ _TIME_VALUE_RE = re.compile(r'"(' + _TIME_KEYS_RE + r')":(-?[0-9][0-9.eE+-]*)')
 # its supervising thread has been handed the exit and EOFs.  Waiting inside those two gaps
 # only makes the capture's duration shorter: for a done event's duration the capture may be
 # shorter than the truth by the tolerance plus the stall time measured inside the two gaps
-# (gap_stalls), never longer.  docs/compatibility.md (aarch64) has the measurements.
+# (gap_stalls), never longer.  Likewise a firing time may be off the truth's by the stall time
+# measured between the two firings, on top of T_NS_TOLERANCE: a stall delays whichever side
+# fires later.  docs/compatibility.md (aarch64) has the measurements.
 GUEST_STALLS_ENV = "NX_E2E_GUEST_STALLS"
 
 
@@ -594,8 +596,12 @@ def diff(truth, capture, derived_slots=False, group_max=None, allowance=None, t_
         extra = 0
         if allowance and key[0] in START_OF:
             extra = allowance(te, tk.get((START_OF[key[0]],) + key[1:]), ce)
+        extra_t = t_allowance(te, ce) if t_allowance else 0
+        if stalls:
+            # the guest's stall time between the two firings delays the later one
+            extra_t += stall_ns(stalls, min(te["t_ns"], ce["t_ns"]), max(te["t_ns"], ce["t_ns"]))
         d = compare_event(te, ce, derived_slots, first_child if key[0] == "run-start" else None,
-                          stalls, extra, t_allowance(te, ce) if t_allowance else 0)
+                          stalls, extra, extra_t)
         if d:
             counts["different"] += 1
             lines.append(f"DIFFERENT {_label(key)}:")

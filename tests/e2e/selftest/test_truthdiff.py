@@ -223,6 +223,14 @@ class DiffTests(unittest.TestCase):
         text = self._stall_case(-90, (-26_000_000, -1_000_000), earlier_ms=0)
         self.assertIn("off by +90.000 ms", text)
 
+    def test_guest_stall_between_the_firings_allows_a_later_firing(self):
+        # same duration, fired 200 ms early (limit 150 ms): a 60 ms stall between the firings
+        self.assertEqual(self._stall_case(0, (-120_000_000, -60_000_000), earlier_ms=200), "")
+
+    def test_guest_stall_outside_the_firings_does_not_count(self):
+        text = self._stall_case(0, (-400_000_000, -340_000_000), earlier_ms=200)
+        self.assertIn("t_ns: capture fired -200.0 ms from the truth", text)
+
     def test_null_vs_zero(self):
         edit_arg0(find(self.cap, "test-attempt-done", "pass_quick"),
                   lambda o: o.update(time_to_close_fds_nanos=None))
