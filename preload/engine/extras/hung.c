@@ -6,8 +6,9 @@
  * (pthread_attr_setsigmask_np: the runner's own masks and handlers are never
  * touched) — reads each /proc/PID/task/TID: the thread's name (comm) and, from
  * /proc/PID/task/TID/syscall, the system call it is blocked in with its user
- * stack pointer and program counter.  From those two registers libunwind
- * walks the stack through process_vm_readv (xunwind.c).  No ptrace: a
+ * stack pointer and program counter, every thread's before any walk.  From
+ * those two registers libunwind walks each stack through process_vm_readv
+ * (xunwind.c).  No ptrace: a
  * ptrace-stop would be reported to the runner's own waitpid() on the test and
  * change what it sees; reading /proc and the test's memory neither stops nor
  * signals it, so it times out exactly as before.  A thread that is running
@@ -119,7 +120,11 @@ static int parse_syscall(const char *s, long *nr, uint64_t *sp, uint64_t *pc)
  * and the deepest walk wins (rbp = 0 is the baseline).  aarch64's frame
  * record has the same shape (saved x29, then saved x30): a candidate sets
  * x29 and, when pc is in a leaf function whose return address is still only
- * in x30, the record's return address as x30 lets the walk go on. */
+ * in x30, the record's return address as x30 lets the walk go on.  A walk
+ * that reaches the outermost frame (the thread's entry) is complete: no
+ * further candidate is tried, the nearest one that completes is kept (each
+ * walk reads the modules' unwind tables again; a capture must end while the
+ * test is still there to be read, before a terminating slow event kills it). */
 #define SCAN_BYTES 16384
 #define MAX_CANDIDATES 12
 
@@ -130,12 +135,13 @@ static int walk_best(struct nx_xunw *u, pid_t pid, const char *maps, uint64_t sp
 	struct nx_xunw_regs r = { .have = ((uint64_t)1 << NX_XUNW_SP) | ((uint64_t)1 << NX_XUNW_PC) };
 	r.r[NX_XUNW_SP] = sp;
 	r.r[NX_XUNW_PC] = pc;
-	int best = nx_xunw_walk(u, &r, best_ips, NX_XUNW_MAX_FRAMES);
+	int complete = 0;
+	int best = nx_xunw_walk_ex(u, &r, best_ips, NX_XUNW_MAX_FRAMES, &complete);
 	struct iovec local = { stack, sizeof stack }, remote = { (void *)(uintptr_t)sp, sizeof stack };
-	long got = maps ? syscall(SYS_process_vm_readv, pid, &local, 1UL, &remote, 1UL, 0UL) : -1;
+	long got = maps && !complete ? syscall(SYS_process_vm_readv, pid, &local, 1UL, &remote, 1UL, 0UL) : -1;
 	size_t words = got > 0 ? (size_t)got / 8 : 0;
 	int tried = 0;
-	for (size_t i = 0; i + 1 < words && tried < MAX_CANDIDATES; i++) {
+	for (size_t i = 0; i + 1 < words && tried < MAX_CANDIDATES && !complete; i++) {
 		uint64_t a = sp + 8 * i, saved = stack[i], ret = stack[i + 1];
 		if (saved != 0 && (saved <= a || saved - a > (64u << 20)))
 			continue;
@@ -144,18 +150,23 @@ static int walk_best(struct nx_xunw *u, pid_t pid, const char *maps, uint64_t sp
 		tried++;
 		r.r[NX_XUNW_FP] = a;	/* rbp, x29 */
 		r.have |= (uint64_t)1 << NX_XUNW_FP;
-		int n = nx_xunw_walk(u, &r, ips, NX_XUNW_MAX_FRAMES);
-		if (n > best) {
+		int done = 0;
+		int n = nx_xunw_walk_ex(u, &r, ips, NX_XUNW_MAX_FRAMES, &done);
+		if (n > best || (done && n == best)) {
 			best = n;
+			complete = done;
 			memcpy(best_ips, ips, sizeof(uint64_t) * (size_t)n);
 		}
 #if defined(__aarch64__)
+		if (complete)
+			break;
 		r.r[NX_XUNW_LR] = ret;
 		r.have |= (uint64_t)1 << NX_XUNW_LR;
-		n = nx_xunw_walk(u, &r, ips, NX_XUNW_MAX_FRAMES);
+		n = nx_xunw_walk_ex(u, &r, ips, NX_XUNW_MAX_FRAMES, &done);
 		r.have &= ~((uint64_t)1 << NX_XUNW_LR);
-		if (n > best) {
+		if (n > best || (done && n == best)) {
 			best = n;
+			complete = done;
 			memcpy(best_ips, ips, sizeof(uint64_t) * (size_t)n);
 		}
 #endif
@@ -250,9 +261,19 @@ static void fire_frame(const struct job *j, pid_t tid, const char *comm, int ind
 	nx_x_fire(NX_X_HUNG_FRAME, a);
 }
 
+/* One thread as read from /proc before any walk. */
+struct thread_regs {
+	pid_t tid;
+	int has;	/* sp and pc known (blocked) */
+	long nr;
+	uint64_t sp, pc;
+	char comm[64];
+};
+
 static void capture(const struct job *j)
 {
 	static pid_t tids[MAX_THREADS];
+	static struct thread_regs th[MAX_THREADS];
 	static uint64_t ips[NX_XUNW_MAX_FRAMES];
 	static struct nx_xframe frame;
 	static struct nx_xsym_cache cache;
@@ -264,29 +285,38 @@ static void capture(const struct job *j)
 		if (nx_xt_read_file(path, maps, MAPS_MAX) < 0)
 			maps[0] = '\0';
 	}
-	int n = list_tasks(j->pid, tids, MAX_THREADS);
-	fire_summary(j, n);
-	for (int i = 0; i < n; i++) {
-		char comm[64], sc[512];
+	/* Every thread's name and registers first, all within a few reads of
+	 * /proc: the walks below take far longer, and the test may be gone (a
+	 * terminating slow event) before the last one. */
+	int listed = list_tasks(j->pid, tids, MAX_THREADS), n = 0;
+	for (int i = 0; i < listed; i++) {
+		struct thread_regs *t = &th[n];
+		char sc[512];
 		nx_xt_proc_path(path, sizeof path, j->pid, tids[i], "comm");
-		ssize_t cl = nx_xt_read_file(path, comm, sizeof comm);
+		ssize_t cl = nx_xt_read_file(path, t->comm, sizeof t->comm);
 		if (cl < 0)
 			continue;	/* the thread is gone */
-		if (cl > 0 && comm[cl - 1] == '\n')
-			comm[cl - 1] = '\0';
+		if (cl > 0 && t->comm[cl - 1] == '\n')
+			t->comm[cl - 1] = '\0';
 		nx_xt_proc_path(path, sizeof path, j->pid, tids[i], "syscall");
-		long nr = -1;
-		uint64_t sp = 0, pc = 0;
-		int has = nx_xt_read_file(path, sc, sizeof sc) > 0 && parse_syscall(sc, &nr, &sp, &pc);
+		t->tid = tids[i];
+		t->nr = -1;
+		t->sp = t->pc = 0;
+		t->has = nx_xt_read_file(path, sc, sizeof sc) > 0 && parse_syscall(sc, &t->nr, &t->sp, &t->pc);
+		n++;
+	}
+	fire_summary(j, n);
+	for (int i = 0; i < n; i++) {
+		const struct thread_regs *t = &th[i];
 		int frames = 0;
-		if (has) {
-			frames = u ? walk_best(u, j->pid, maps, sp, pc, ips) : 0;
+		if (t->has) {
+			frames = u ? walk_best(u, j->pid, maps, t->sp, t->pc, ips) : 0;
 			if (frames == 0) {
-				ips[0] = pc;
+				ips[0] = t->pc;
 				frames = 1;
 			}
 		}
-		fire_thread(j, tids[i], comm, has, nr, frames);
+		fire_thread(j, t->tid, t->comm, t->has, t->nr, frames);
 		if (!nx_x_enabled(NX_X_HUNG_FRAME))
 			continue;
 		for (int k = 0; k < frames; k++) {
@@ -294,7 +324,7 @@ static void capture(const struct job *j)
 			frame.ip = ips[k];
 			if (maps)
 				nx_xsym_describe(maps, &cache, &frame, k > 0);
-			fire_frame(j, tids[i], comm, k, &frame);
+			fire_frame(j, t->tid, t->comm, k, &frame);
 		}
 	}
 	nx_xsym_release(&cache);

@@ -214,8 +214,12 @@ void nx_xunw_free(struct nx_xunw *u)
 	free(u);
 }
 
-int nx_xunw_walk(struct nx_xunw *u, const struct nx_xunw_regs *regs, uint64_t *ips, int max)
+int nx_xunw_walk_ex(struct nx_xunw *u, const struct nx_xunw_regs *regs, uint64_t *ips, int max,
+		    int *complete)
 {
+	int done = 0;
+	if (complete)
+		*complete = 0;
 	if (!u || max <= 0 || !(regs->have & ((uint64_t)1 << NX_XUNW_PC)))
 		return 0;
 	for (unsigned k = 0; k < CACHE_PAGES; k++)
@@ -227,15 +231,29 @@ int nx_xunw_walk(struct nx_xunw *u, const struct nx_xunw_regs *regs, uint64_t *i
 	if (lu.init_remote(&c, u->as, u) < 0) {
 		ips[n++] = regs->r[NX_XUNW_PC];
 	} else {
-		do {
+		for (;;) {
 			unw_word_t ip = 0;
 			if (lu.get_reg(&c, UNW_REG_IP, &ip) < 0 || ip == 0)
 				break;
 			ips[n++] = ip;
-		} while (n < max && lu.step(&c) > 0);
+			if (n >= max)
+				break;
+			int r = lu.step(&c);
+			if (r <= 0) {
+				done = r == 0;	/* the outermost frame: its unwind info ends the chain */
+				break;
+			}
+		}
 	}
 	cur = NULL;
+	if (complete)
+		*complete = done;
 	return n;
+}
+
+int nx_xunw_walk(struct nx_xunw *u, const struct nx_xunw_regs *regs, uint64_t *ips, int max)
+{
+	return nx_xunw_walk_ex(u, regs, ips, max, NULL);
 }
 
 #else	/* not Linux x86_64 or aarch64: no unwinder */
@@ -256,9 +274,17 @@ void nx_xunw_free(struct nx_xunw *u)
 	(void)u;
 }
 
-int nx_xunw_walk(struct nx_xunw *u, const struct nx_xunw_regs *regs, uint64_t *ips, int max)
+int nx_xunw_walk_ex(struct nx_xunw *u, const struct nx_xunw_regs *regs, uint64_t *ips, int max,
+		    int *complete)
 {
 	(void)u, (void)regs, (void)ips, (void)max;
+	if (complete)
+		*complete = 0;
 	return 0;
+}
+
+int nx_xunw_walk(struct nx_xunw *u, const struct nx_xunw_regs *regs, uint64_t *ips, int max)
+{
+	return nx_xunw_walk_ex(u, regs, ips, max, NULL);
 }
 #endif

@@ -53,5 +53,10 @@ void nx_xunw_free(struct nx_xunw *u);
  * Async-signal-safe once u exists (raw syscalls, libunwind's mmap pools);
  * one walk at a time per process (callers serialize). */
 int nx_xunw_walk(struct nx_xunw *u, const struct nx_xunw_regs *regs, uint64_t *ips, int max);
+/* The same; *complete = 1 when the walk ended at the outermost frame (libunwind's
+ * step said so: the thread's or the process's entry, whose unwind info ends the chain),
+ * 0 when it stopped at an error or at max. */
+int nx_xunw_walk_ex(struct nx_xunw *u, const struct nx_xunw_regs *regs, uint64_t *ips, int max,
+		    int *complete);
 
 #endif
