@@ -11,8 +11,8 @@
 # run compiles nextest-sim and the fixtures.  Results and one log per stage
 # go to /mnt/out; /mnt/out/status gets one line per stage, "PASS name" or
 # "FAIL name", and "DONE" last.
-# Stages (NX_AARCH64_STAGES, default all): machine contract extras cargo e2e
-# hardening extras-rust.  NX_AARCH64_E2E: the e2e scenarios (default: a set covering
+# Stages (NX_AARCH64_STAGES, default all, run in this order): machine contract
+# extras cargo extras-rust hardening e2e (the longest last).  NX_AARCH64_E2E: the e2e scenarios (default: a set covering
 # every spawn path, reaper, kill and leak path; "all": every scenario).
 # NX_AARCH64_SLOW_SCALE (default 10): the factor on the fixtures' slow-timeout periods.
 set -u
@@ -25,7 +25,7 @@ STATUS=$OUT/status
 # Settings the host passes through the out share (the kernel command line
 # is too short and too fragile for them).
 [ -f "$OUT/settings" ] && . "$OUT/settings"
-STAGES=${NX_AARCH64_STAGES:-machine contract extras cargo e2e hardening extras-rust}
+STAGES=${NX_AARCH64_STAGES:-machine contract extras cargo extras-rust hardening e2e}
 SLOW_SCALE=${NX_AARCH64_SLOW_SCALE:-10}
 
 say() { echo "guest: $*"; }
@@ -179,9 +179,9 @@ stage machine machine
 stage contract contract
 stage extras extras
 if stage cargo cargo_builds; then
-	stage e2e e2e
-	stage hardening hardening
 	stage extras-rust extras_rust
+	stage hardening hardening
+	stage e2e e2e
 fi
 echo DONE >>"$STATUS"
 say "all stages ran after $(cut -d' ' -f1 /proc/uptime)s"
