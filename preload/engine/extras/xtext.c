@@ -150,6 +150,12 @@ void nx_xt_open(struct nx_xt *t, const char *attempt_id)
 	nx_xt_json(t, attempt_id);
 }
 
+static void f_null(struct nx_xt *t, const char *name)
+{
+	key(t, name);
+	nx_xt_puts(t, "null");
+}
+
 void nx_xt_f_json(struct nx_xt *t, const char *name, const char *s)
 {
 	key(t, name);
@@ -170,20 +176,18 @@ void nx_xt_f_i64(struct nx_xt *t, const char *name, int64_t v)
 
 void nx_xt_f_opt_u64(struct nx_xt *t, const char *name, int has, uint64_t v)
 {
-	key(t, name);
 	if (has)
-		nx_xt_u64(t, v);
+		nx_xt_f_u64(t, name, v);
 	else
-		nx_xt_puts(t, "null");
+		f_null(t, name);
 }
 
 void nx_xt_f_opt_i64(struct nx_xt *t, const char *name, int has, int64_t v)
 {
-	key(t, name);
 	if (has)
-		nx_xt_i64(t, v);
+		nx_xt_f_i64(t, name, v);
 	else
-		nx_xt_puts(t, "null");
+		f_null(t, name);
 }
 
 void nx_xt_close(struct nx_xt *t)
