@@ -47,7 +47,7 @@ start=$(date +%s)
 set +e
 timeout --foreground -k 10 "$TIMEOUT" qemu-system-aarch64 \
 	-machine virt -cpu cortex-a72 -accel "$accel" -smp "$SMP" -m "$MEM" \
-	-nographic -no-reboot -monitor none -serial stdio \
+	-nographic -no-reboot -monitor none -serial stdio -nic none \
 	-kernel "$CACHE/vmlinuz" -initrd "$CACHE/initrd.img" \
 	-append "root=/dev/vda rw rootwait console=ttyAMA0 init=/sbin/nx-init panic=-1 quiet loglevel=4" \
 	-drive "file=$CACHE/rootfs.img,format=raw,if=virtio,snapshot=on" \
