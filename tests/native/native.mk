@@ -41,7 +41,8 @@ native-soak-full: $(LIB) e2e-fixtures
 CHECKS += native-soak
 
 # Criterion tests of preload/engine/observe/ttylines.c (reporter lines drawn through a
-# progress bar), and pytest tests of the judge's comparison and of the preemption index.
+# progress bar), and pytest tests of the judge's comparison, of the preemption index and
+# of the PTY masks.
 NATIVE_UNIT := $(NATIVE_BUILD)/test-ttylines
 
 $(NATIVE_UNIT): $(NATIVE_DIR)/test_ttylines.c $(NX_TTYLINES_SRCS) $(PRELOAD_HDRS)
@@ -51,7 +52,7 @@ $(NATIVE_UNIT): $(NATIVE_DIR)/test_ttylines.c $(NX_TTYLINES_SRCS) $(PRELOAD_HDRS
 
 native-unit: $(NATIVE_UNIT)
 	$(NATIVE_UNIT) -j2
-	$(PYTEST) $(NATIVE_DIR)/test_preempt.py $(NATIVE_DIR)/test_judge.py $(PYTEST_ARGS)
+	$(PYTEST) $(NATIVE_DIR)/test_preempt.py $(NATIVE_DIR)/test_judge.py $(NATIVE_DIR)/test_ptymask.py $(PYTEST_ARGS)
 
 .PHONY: native-unit
 CHECKS += native-unit

@@ -257,12 +257,12 @@ def check(run, captured, preempted, env):
         return
     # Only this run's events: the process tree is built from fork edges by pid, and on a
     # busy machine a pid of this run that exited can be reused by another run of the same
-    # nextest binary.  Every probe's arg1 carries the run id the runner printed.
-    # On a terminal nextest prints no run id line: there the run id is the one in the
-    # library's own events (only this run loads the private library copy; a library that
-    # fired nothing leaves the native events unfiltered, and they fail as MISSING).
-    rid = RUN_ID.search(run.shim[2] if not run.cols else run.shim[1])
-    mine = {rid.group(1).decode()} if rid else {m for e in shim for m in UUID.findall(e["args"][0])}
+    # nextest binary.  Every probe's arg1 carries the run id the runner printed (on a
+    # terminal too).  Without such a line the run id is the one in the library's own
+    # events (only this run loads the private library copy; a library that fired nothing
+    # leaves the native events unfiltered, and they fail as MISSING).
+    rid = run_id_of(run.shim[2] if not run.cols else run.shim[1])
+    mine = {rid} if rid else {m for e in shim for m in UUID.findall(e["args"][0])}
     if mine:
         native = [e for e in native if any(r in e["args"][0] for r in mine)]
         shim = [e for e in shim if any(r in e["args"][0] for r in mine)]
@@ -375,8 +375,18 @@ ELAPSED_SO_FAR = re.compile(rb"\([0-9]{2}:[0-9]{2}:[0-9]{2} elapsed so far")
 # it — in runs with or without the library alike.
 BAR_REMNANT = re.compile(rb"(?:Running|Cancelling)\[[#:]*\]?")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-RUN_ID = re.compile(rb"Nextest run ID (?:\x1b\[[0-9;]*m)*([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
+RUN_ID = re.compile(rb"Nextest run ID ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}) ")
+SGR = re.compile(rb"\x1b\[[0-9;]*m")
 PANIC_TID = re.compile(rb"\((#+)\)( panicked at [^ \x1b\n]*(?:\x1b\[[0-9;]*m)*)( *)")
+
+
+def run_id_of(data):
+    """The run id of nextest's `Nextest run ID <uuid> with nextest profile` line, or None.
+    Its colours are taken out first: in a recorded run (cargo-nextest 0.9.131 and later)
+    the id's shortest unique prefix has a colour of its own, so the UUID is cut in two
+    by escape sequences (`reporter/displayer/imp.rs`, `run_id_unique_prefix`)."""
+    m = RUN_ID.search(SGR.sub(b"", data))
+    return m.group(1).decode() if m else None
 
 
 def extra_mask(data):
@@ -390,16 +400,40 @@ def extra_mask(data):
     return data
 
 
+def _varying(repl):
+    """The characters of a mask.py mask's token that vary from run to run, by what the mask
+    puts in its place: a UUID's hex digits (plain, or cut by the colours of its
+    highlighted prefix), the temp file's letters and digits, else the decimal digits."""
+    if repl == b"<UUID>" or repl is getattr(mask, "_split_uuid", None):
+        return rb"[0-9a-f]"
+    if repl == b"/tmp/nextest-env<TMP>":
+        return rb"[A-Za-z0-9_]"
+    return rb"[0-9]"
+
+
+def _same_length(repl):
+    """The PTY form of one mask.py mask: every varying character becomes `#`, so the token
+    keeps its width (indicatif pads each line to the terminal's width, so a shorter token
+    would move everything after it).  Colour sequences inside the token stay — except in a
+    run id with a highlighted unique prefix, where they go after it: where they sit there
+    depends on the prefix's length, that is on the other recorded runs."""
+    varying = re.compile(rb"\x1b\[[0-9;]*m|" + _varying(repl))
+    split = repl is getattr(mask, "_split_uuid", None)
+
+    def sub(m):
+        text = m.group(0)
+        if callable(repl) and repl(m) == text:
+            return text             # the mask itself leaves it (no UUID after all)
+        if split:
+            return re.sub(rb"[0-9a-f]", b"#", SGR.sub(b"", text)) + b"".join(SGR.findall(text))
+        return varying.sub(lambda d: d.group(0) if d.group(0).startswith(b"\x1b") else b"#", text)
+    return sub
+
+
 def pty_mask(data):
     data = extra_mask(data)
-
-    def same_length(m):
-        digits = rb"[0-9a-f]" if m.re is mask.MASKS[0][0] else rb"[0-9]"
-        # colour sequences inside the token stay as they are
-        return re.sub(rb"\x1b\[[0-9;]*m|" + digits,
-                      lambda d: d.group(0) if d.group(0).startswith(b"\x1b") else b"#", m.group(0))
-    for rx in [r for r, _ in mask.MASKS]:
-        data = rx.sub(same_length, data)
+    for rx, repl in mask.MASKS:
+        data = rx.sub(_same_length(repl), data)
     # A panic's thread id has as many digits as it has: `(####)` becomes `(#)` and the
     # difference moves into the spaces indicatif put after that line, so the rows stay.
     return PANIC_TID.sub(lambda m: b"(#)" + m.group(2) + b" " * (len(m.group(1)) - 1) + m.group(3), data)
