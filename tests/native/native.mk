@@ -10,15 +10,14 @@
 NATIVE_DIR    := tests/native
 NATIVE_BUILD  := $(BUILD)/native
 NATIVE_PYTHON ?= python3
-# Scenario selection, e.g. NATIVE_ARGS='retries pty-16-slow' (default: all of them).
-NATIVE_ARGS   ?=
 
 .PHONY: native-diff native-soak native-soak-full
 
+# One pytest test per scenario: make native-diff PYTEST_ARGS="-k 'retries or pty-16-slow'".
 native-diff: $(LIB) e2e-fixtures
 	FIXTURES_TARGET=$(abspath $(BUILD))/fixtures-target \
-	    $(NATIVE_PYTHON) $(NATIVE_DIR)/run_native.py --lib $(abspath $(LIB)) \
-	    --out $(abspath $(NATIVE_BUILD))/runs $(NATIVE_ARGS)
+	    $(PYTEST) $(NATIVE_DIR)/test_native_diff.py $(PYTEST_ARGS) --lib $(abspath $(LIB)) \
+	    --out $(abspath $(NATIVE_BUILD))/runs
 
 # The soak on real nextest: NATIVE_SOAK_STRESS x 1,000 attempts at -j 32 while a tracer
 # attaches and detaches.  `make check` runs 2,000; native-soak-full the 10^4 of the
