@@ -28,7 +28,8 @@ import re
 
 import mask
 
-_EXEC = re.compile(rb'"exec_time":[0-9.eE+-]+')
+# a test line: its event and its name, up to the `"` that ends the line or starts exec_time
+_TEST = re.compile(rb'\{"type":"test","event":"(\w+)","name":"(.*?)"(?:,"exec_time":|\}\s*$)')
 
 
 def _lines(data):
@@ -48,7 +49,15 @@ def parse(data):
     Raises ValueError on a line it cannot place (no `nextest` object: not -plus)."""
     suites, open_, finished = {}, {}, set()
     for raw in _lines(data):
-        e = json.loads(raw)
+        if raw.startswith(b'{"type":"test"'):
+            # nextest writes test names unescaped (a `"` in a name stays raw): not JSON
+            m = _TEST.match(raw)
+            if not m:
+                raise ValueError(f"unreadable test line {raw[:120]!r}")
+            e = {"type": "test", "event": m.group(1).decode(),
+                 "name": m.group(2).decode(errors="surrogateescape")}
+        else:
+            e = json.loads(raw)
         if e["type"] == "suite":
             nx = e.get("nextest")
             if not nx:

@@ -478,3 +478,13 @@ def test_suite_split_explains_nothing_else():
     # a suite closed where nextest's counter was not 0 (after 2 of its 4)
     forged = plus_stream(SPLIT_4_0).replace(b'"passed":4', b'"passed":2')
     assert any("closed after" in p or "passed" in p for p in suitesplit.explain(a, forged))
+
+
+def test_suite_split_reads_unescaped_test_names():
+    # nextest writes a `"` in a test name raw (real 0.9.143, fx-hostile): not JSON
+    raw = b'{"type":"test","event":"started","name":"fx-basic::fx_basic$fails "with" \\ output"}'
+    lines = plus_stream(SPLIT_3_1).split(b"\n")
+    data = b"\n".join(lines[:1] + [raw] + lines[1:])
+    suites, _finished = suitesplit.parse(data)
+    first = suites[("fx-basic", "fx_basic")][0]["events"][0]
+    assert first == ("started", 'fx-basic::fx_basic$fails "with" \\ output')
