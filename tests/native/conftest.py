@@ -1,5 +1,6 @@
 """conftest: the import path of tests/native's pytest tests (this folder and tests/e2e,
-whose modules the judge shares), native-diff's option (--native-batch; --lib and --out are
+whose modules the judge shares), native-diff's and the soak's options (--native-batch,
+--soak-stress, --soak-jobs; --lib and --out are
 tests/conftest.py's) and its end-of-session report: every scenario's per-probe table, the
 table of all of them and the distribution of the time differences (run_native.py)."""
 
@@ -17,6 +18,8 @@ def pytest_addoption(parser):
     # One session for all scenarios by default: attaching and detaching cost 20-60 s each
     # on a loaded machine (a session's events are told apart by run id and process tree).
     g.addoption("--native-batch", type=int, default=100, help="native-diff: scenarios per bpftrace session")
+    g.addoption("--soak-stress", type=int, default=2, help="soak: --stress-count (x 1,000 attempts)")
+    g.addoption("--soak-jobs", type=int, default=32, help="soak: -j")
 
 
 def pytest_terminal_summary(terminalreporter):

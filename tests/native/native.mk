@@ -27,13 +27,13 @@ NATIVE_SOAK_STRESS ?= 2
 
 native-soak: $(LIB) e2e-fixtures
 	FIXTURES_TARGET=$(abspath $(BUILD))/fixtures-target \
-	    $(NATIVE_PYTHON) $(NATIVE_DIR)/soak.py --lib $(abspath $(LIB)) \
-	    --out $(abspath $(NATIVE_BUILD))/soak --stress-count $(NATIVE_SOAK_STRESS) -j 32
+	    $(PYTEST) $(NATIVE_DIR)/test_native_soak.py $(PYTEST_ARGS) -s --lib $(abspath $(LIB)) \
+	    --out $(abspath $(NATIVE_BUILD))/soak --soak-stress $(NATIVE_SOAK_STRESS) --soak-jobs 32
 
 native-soak-full: $(LIB) e2e-fixtures
 	FIXTURES_TARGET=$(abspath $(BUILD))/fixtures-target \
-	    $(NATIVE_PYTHON) $(NATIVE_DIR)/soak.py --lib $(abspath $(LIB)) \
-	    --out $(abspath $(NATIVE_BUILD))/soak-full --stress-count 10 -j 32
+	    $(PYTEST) $(NATIVE_DIR)/test_native_soak.py $(PYTEST_ARGS) -s --lib $(abspath $(LIB)) \
+	    --out $(abspath $(NATIVE_BUILD))/soak-full --soak-stress 10 --soak-jobs 32
 
 # native-diff is a separate target: three consecutive full runs passed, the fourth (load
 # 25) failed two scenarios: a Ctrl-C landing just after a test's slow-timeout, whose SLOW
