@@ -18,6 +18,7 @@
 #include "cargo.h"
 #include "children.h"
 #include "classify.h"
+#include "nxchild.h"
 #include "crash.h"
 #include "probes.h"
 #include "role.h"
@@ -72,9 +73,9 @@ void nx_role_promote_runner(void)
 static void spawned(uint64_t t0, pid_t pid, char *const argv[], char *const envp[],
 		    const struct nx_child_pipes *pipes)
 {
-	if (nx_spawn_is_nextest_child(argv, envp))
+	if (nx_is_nextest_child(argv, envp))
 		nx_attempt_spawned(t0, pid, argv, envp, pipes);
-	else if (nx_cargo_candidate(argv))
+	else
 		nx_cargo_spawned(argv, pipes);
 }
 

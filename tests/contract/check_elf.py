@@ -13,7 +13,9 @@ from `readelf -n/-S --wide` and the file bytes:
   * optionally: `bpftrace -l 'usdt:<abs path>:*'` lists exactly the ten;
   * optionally: `nm -D --defined-only` exports nothing beyond exports.map.
 Each check_* returns the list of what is wrong (empty: it holds); the pytest cases are
-tests/contract/test_elf.py (make contract-tests, cross-aarch64, contract-lld).
+tests/contract/test_elf.py (make contract-tests, cross-aarch64, contract-lld).  The
+readers (run, parse_notes, parse_sections, map_symbols, dynamic_symbols) serve
+tests/contract/test_engine.py too.
 """
 import os
 import re
@@ -195,21 +197,30 @@ def check_bpftrace(lib):
     return []
 
 
-def check_exports(lib, map_path):
-    failures = []
-    fail = failures.append
-    text = open(map_path).read()
-    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+def map_symbols(map_path):
+    """The global symbols a version script (exports.map, engine.map) names."""
+    text = re.sub(r"/\*.*?\*/", "", open(map_path).read(), flags=re.S)
     m = re.search(r"global:(.*?)local:", text, re.S)
-    allowed = set(re.findall(r"([A-Za-z_][A-Za-z0-9_]*)\s*;", m.group(1) if m else ""))
-    if not allowed:
-        fail(f"no global symbols found in {map_path}")
-    out = run(["nm", "-D", "--defined-only", lib])
+    return set(re.findall(r"([A-Za-z_][A-Za-z0-9_]*)\s*;", m.group(1) if m else ""))
+
+
+def dynamic_symbols(lib):
+    """The symbols `nm -D --defined-only` lists for lib (absolute ones left out), unversioned."""
     syms = set()
-    for line in out.splitlines():
+    for line in run(["nm", "-D", "--defined-only", lib]).splitlines():
         parts = line.split()
         if len(parts) >= 3 and parts[1] not in ("A",):
             syms.add(parts[2].split("@")[0])
+    return syms
+
+
+def check_exports(lib, map_path):
+    failures = []
+    fail = failures.append
+    allowed = map_symbols(map_path)
+    if not allowed:
+        fail(f"no global symbols found in {map_path}")
+    syms = dynamic_symbols(lib)
     extra = sorted(syms - allowed)
     if extra:
         fail(f"exported beyond {map_path}: {extra}")

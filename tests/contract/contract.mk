@@ -4,7 +4,9 @@
 # the real build/libnextest_probes.so) with test_elf.py (pytest; checks in
 # check_elf.py) — notes, names,
 # argument strings, descsz, semaphores on their own page, bpftrace -l, and the
-# exported symbols against preload/thin/hook/exports.map — and the root-only live
+# exported symbols against preload/thin/hook/exports.map — test_engine.py (the
+# engine object carries no note, probe section or semaphore, and exports only
+# what engine.map names), and the root-only live
 # test (test_live.py, live_probes.py): bpftrace attached by path before fire-all starts must see all ten
 # probes fire once with the expected arguments.
 # `make contract-probes-only` checks a library built from the probe sources
@@ -27,9 +29,9 @@ $(CONTRACT_DIR)/libprobes_only.so: $(CONTRACT_PROBE_SRCS) $(PRELOAD_HDRS) | $(CO
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -shared -o $@ $(CONTRACT_PROBE_SRCS)
 
 contract-tests: $(CONTRACT_LIB) $(CONTRACT_DIR)/fire-all $(ENGINE)
-	python3 tests/contract/check_engine.py $(ENGINE) --exports $(ENGINE_EXPORTS)
-	$(PYTEST) tests/contract/test_elf.py tests/contract/test_live.py $(PYTEST_ARGS) \
-	    --lib $(CONTRACT_LIB) --bpftrace --exports preload/thin/hook/exports.map --fire-all $(CONTRACT_DIR)/fire-all
+	$(PYTEST) tests/contract/test_elf.py tests/contract/test_engine.py tests/contract/test_live.py $(PYTEST_ARGS) \
+	    --lib $(CONTRACT_LIB) --bpftrace --exports preload/thin/hook/exports.map --fire-all $(CONTRACT_DIR)/fire-all \
+	    --engine $(ENGINE) --engine-exports $(ENGINE_EXPORTS)
 
 contract-probes-only: $(CONTRACT_DIR)/libprobes_only.so $(CONTRACT_DIR)/fire-all
 	$(PYTEST) tests/contract/test_elf.py tests/contract/test_live.py $(PYTEST_ARGS) \

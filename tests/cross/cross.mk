@@ -7,7 +7,8 @@
 # multiarch: /usr/include/aarch64-linux-gnu; dlopen'ed at run time, never
 # linked),
 # and checks its ten notes with tests/contract/test_elf.py --arch aarch64 (argument strings
-# in usdt's aarch64 form "8@x0 … 4@x4", semaphores, page, exports).
+# in usdt's aarch64 form "8@x0 … 4@x4", semaphores, page, exports) and its
+# engine with tests/contract/test_engine.py (no probe in it, one export).
 # aarch64 Linux nextest builds never carry native probes, so this is the
 # build that gives them probes at all.  It also compiles probes.c the way any
 # other architecture would (-DNX_NO_NOTES: inert probes) and checks that this
@@ -43,9 +44,9 @@ $(CROSS_ENGINE): $(CROSS_ENGINE_OBJS) $(ENGINE_EXPORTS)
 cross-aarch64: $(CROSS_LIB) $(CROSS_ENGINE)
 	@readelf -h $(CROSS_LIB) | grep -q 'Machine:.*AArch64' || \
 		{ echo "cross-aarch64: $(CROSS_LIB) is not an AArch64 object"; exit 1; }
-	$(PYTEST) tests/contract/test_elf.py $(PYTEST_ARGS) --lib $(CROSS_LIB) --arch aarch64 \
-	    --exports preload/thin/hook/exports.map
-	python3 tests/contract/check_engine.py $(CROSS_ENGINE) --exports $(ENGINE_EXPORTS)
+	$(PYTEST) tests/contract/test_elf.py tests/contract/test_engine.py $(PYTEST_ARGS) --lib $(CROSS_LIB) \
+	    --arch aarch64 --exports preload/thin/hook/exports.map \
+	    --engine $(CROSS_ENGINE) --engine-exports $(ENGINE_EXPORTS)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -DNX_NO_NOTES -c -o $(CROSS_DIR)/probes-inert.o $(NX_PROBE_SITE_SRCS)
 	@if readelf -S -W $(CROSS_DIR)/probes-inert.o | grep -q 'note.stapsdt'; then \
 		echo "cross-aarch64: -DNX_NO_NOTES build still has stapsdt notes"; exit 1; fi

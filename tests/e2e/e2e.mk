@@ -3,7 +3,7 @@
 # Owns: e2e-selftest (diff tests on synthetic pairs, the fixture checks and the bpftrace
 # capture round trip; always part of `make check`) and e2e (every scenario under real
 # bpftrace with the shim preloaded; part of `make check` only when E2E_ENABLED=1).
-# Both run pytest: e2e-selftest the unittest cases of selftest/, e2e test_e2e.py (one test
+# Both run pytest: e2e-selftest the tests of selftest/, e2e test_e2e.py (one test
 # per scenario run).  Needs root + bpftrace for the capture.
 
 E2E_DIR     := tests/e2e

@@ -5,18 +5,10 @@
  * split on '\n', ANSI-stripped, parsed, every span checked to lie inside its
  * line.  The input is copied into an exact-size buffer for ASan. */
 #include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "spans.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
-	uint8_t *copy = malloc(n ? n : 1);
-	if (!copy)
-		return 0;
-	memcpy(copy, data, n);
-	nx_reporter_fuzz_one(copy, n);
-	free(copy);
-	return 0;
+	return nx_spans_fuzz_copy(nx_reporter_fuzz_one, data, n);
 }

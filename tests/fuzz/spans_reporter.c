@@ -1,6 +1,5 @@
 /* spans_reporter.c — the reporter parser's self-check (see spans.h). */
 #include <stdlib.h>
-#include <string.h>
 
 #include "reporter.h"
 #include "spans.h"
@@ -51,24 +50,20 @@ static void check_line(const struct nx_reporter_line *r, const char *base, size_
 	}
 }
 
-int nx_reporter_fuzz_one(const uint8_t *data, size_t n)
+/* One line ANSI-stripped and parsed; 1 if it parsed to something (its spans checked). */
+static int one_line(void *ctx, const char *line, size_t len)
 {
 	char scratch[4096];
 	struct nx_reporter_line r;
-	size_t i = 0;
-	int parsed = 0;
 
-	while (i <= n) {
-		const uint8_t *nl = i < n ? memchr(data + i, '\n', n - i) : NULL;
-		size_t len = nl ? (size_t)(nl - (data + i)) : n - i;
-		if (nx_reporter_parse_raw((const char *)data + i, len, scratch, sizeof(scratch), &r) !=
-		    NX_REPORTER_NONE) {
-			check_line(&r, scratch, len);
-			parsed++;
-		}
-		if (!nl)
-			break;
-		i += len + 1;
-	}
-	return parsed;
+	(void)ctx;
+	if (nx_reporter_parse_raw(line, len, scratch, sizeof(scratch), &r) == NX_REPORTER_NONE)
+		return 0;
+	check_line(&r, scratch, len);
+	return 1;
+}
+
+int nx_reporter_fuzz_one(const uint8_t *data, size_t n)
+{
+	return nx_spans_each_line(data, n, one_line, NULL);
 }

@@ -77,6 +77,6 @@ HARD_PYTEST = $(PYTEST) $(HARD_SRC)/test_hardening.py -m $(1) $(PYTEST_ARGS) --b
 hardening-errno: $(HARD_PROGS)
 	$(call HARD_PYTEST,errno,$(HARD_DIR)/traced/libnextest_probes.so)
 
-hardening-sabotage: $(HARD_PROGS) $(HARD_SIM) e2e-fixtures
+hardening-sabotage: $(HARD_PROGS) $(HARD_SIM) sim-build-cache
 	$(call HARD_PYTEST,sabotage,$(HARD_DIR)/traced/libnextest_probes.so)
 

@@ -57,7 +57,7 @@ hardening-asan-unit:
 	$(SAN_UNIT_CC) -o $(BUILD)/asan/unit-config $(UNIT_CONFIG_TESTS) $(UNIT_CONFIG_LIBSRC) -lcriterion
 	$(PYTEST) $(HARD_SRC)/test_asan_unit.py $(PYTEST_ARGS) --asan-dir $(BUILD)/asan
 
-hardening-asan: $(BUILD)/asan/libnextest_probes.so $(HARD_PROGS) $(HARD_SIM) e2e-fixtures hardening-asan-unit
+hardening-asan: $(BUILD)/asan/libnextest_probes.so $(HARD_PROGS) $(HARD_SIM) sim-build-cache hardening-asan-unit
 	$(call HARD_PYTEST,asan,$(BUILD)/asan/libnextest_probes.so)
 
 hardening-tsan: $(BUILD)/tsan/libnextest_probes.so $(HARD_DIR)/storm-tsan $(HARD_DIR)/fakechild

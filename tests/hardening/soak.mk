@@ -10,10 +10,10 @@ SOAK_STRESS ?= 100
 .PHONY: hardening-soak-short soak
 CHECKS += hardening-soak-short
 
-hardening-soak-short: $(LIB) $(HARD_SIM) e2e-fixtures
+hardening-soak-short: $(LIB) $(HARD_SIM) sim-build-cache
 	$(PYTEST) $(HARD_SRC)/test_soak.py $(PYTEST_ARGS) --lib $(LIB) --sim $(HARD_SIM) \
 	    --out $(HARD_DIR)/soak-short --stress-count 4 --jobs 32
 
-soak: $(LIB) $(HARD_SIM) e2e-fixtures
+soak: $(LIB) $(HARD_SIM) sim-build-cache
 	$(PYTEST) $(HARD_SRC)/test_soak.py $(PYTEST_ARGS) --lib $(LIB) --sim $(HARD_SIM) \
 	    --out $(HARD_DIR)/soak --stress-count $(SOAK_STRESS) --jobs 32

@@ -38,10 +38,11 @@ LEAVES = {
 }
 
 # Headers any folder may include whatever its place: the clock, the process
-# role, the capture-pipe types and the interface between the two objects
-# (thin/hook); the event structs every stage passes on and the bounded buffer
-# (engine/encode).
-SHARED = {"clock.h", "role.h", "pipes.h", "bridge.h", "events.h", "buf.h"}
+# role, the capture-pipe types, the interface between the two objects and the
+# quick tests on a spawn's argv/envp (thin/hook, header-only inline, so the
+# engine asks the same question without linking thin code); the event structs
+# every stage passes on and the bounded buffer (engine/encode).
+SHARED = {"clock.h", "role.h", "pipes.h", "bridge.h", "nxchild.h", "events.h", "buf.h"}
 
 # The headers an include from thin/ into engine/ (or back) may name: the
 # engine's entry points the hooks call, the probe sites the engine calls, and

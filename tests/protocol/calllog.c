@@ -177,6 +177,7 @@ struct rec {
 	char b[REC_MAX];
 	size_t n;
 	int trunc;
+	int saved_errno;	/* the caller's errno, kept by begin() and given back by end() */
 };
 
 static void put(struct rec *r, const char *s, size_t n)
@@ -269,9 +270,12 @@ static void kv_fd(struct rec *r, const char *k, int fd)
 	}
 }
 
+/* A record named ev in *r; what a hook calls from here to end() may set errno:
+ * end() gives the caller's back. */
 static void begin(struct rec *r, const char *ev)
 {
 	struct timespec ts;
+	r->saved_errno = errno;
 	r->n = 0;
 	r->trunc = 0;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -290,7 +294,14 @@ static void end(struct rec *r)
 	put(r, "}\n", 2);
 	ssize_t w = REAL(write)(log_fd, r->b, r->n);
 	(void)w;
+	errno = r->saved_errno;
 }
+
+/* Declares struct rec *rp on the stack, only where a hook logs (hooks keep
+ * small frames), and begins record ev in it. */
+#define BEGIN(rp, ev)                                        \
+	struct rec *rp = __builtin_alloca(sizeof *rp);       \
+	begin(rp, ev)
 
 static void put_argv(struct rec *r, const char *k, char *const argv[])
 {
@@ -474,9 +485,7 @@ static int spawn_common(const char *fn, int (*real)(pid_t *, const char *,
 {
 	int rc = real(pid, path, fa, at, argv, envp);
 	if (logging()) {
-		int saved = errno;
-		struct rec *rp = __builtin_alloca(sizeof *rp); /* only when logging */
-		begin(rp, fn);
+		BEGIN(rp, fn);
 		kv_str(rp, "path", path);
 		put_argv(rp, "argv", argv);
 		put_attr(rp, at);
@@ -487,7 +496,6 @@ static int spawn_common(const char *fn, int (*real)(pid_t *, const char *,
 		if (rc == 0 && pid)
 			kv_num(rp, "pid", *pid);
 		end(rp);
-		errno = saved;
 	}
 	return rc;
 }
@@ -508,42 +516,33 @@ EXPORT pid_t fork(void)
 {
 	pid_t p = REAL(fork)();
 	if (logging()) {
-		int saved = errno;
 		if (p == 0)
 			__atomic_store_n(&role, ROLE_FORK_CHILD, __ATOMIC_RELAXED);
-		struct rec *rp = __builtin_alloca(sizeof *rp); /* only when logging */
-		begin(rp, "fork");
+		BEGIN(rp, "fork");
 		kv_num(rp, "rc", p);
 		if (p == 0)
 			put_thread_mask(rp);
 		end(rp);
-		errno = saved;
 	}
 	return p;
 }
 
 static void log_exec(const char *fn, const char *path, char *const argv[], char *const envp[])
 {
-	int saved = errno;
-	struct rec *rp = __builtin_alloca(sizeof *rp); /* only when logging */
-	begin(rp, fn);
+	BEGIN(rp, fn);
 	kv_str(rp, "path", path);
 	put_argv(rp, "argv", argv);
 	put_thread_mask(rp);
 	put_env_delta(rp, envp ? envp : environ);
 	end(rp);
-	errno = saved;
 }
 
 static void log_exec_failed(const char *fn)
 {
-	int saved = errno;
-	struct rec *rp = __builtin_alloca(sizeof *rp); /* only when logging */
-	begin(rp, "exec_failed");
+	BEGIN(rp, "exec_failed");
 	kv_str(rp, "fn", fn);
-	kv_num(rp, "errno", saved);
+	kv_num(rp, "errno", rp->saved_errno);
 	end(rp);
-	errno = saved;
 }
 
 #define EXEC_HOOK(fn, call, p, a, e)           \
@@ -576,18 +575,15 @@ EXPORT pid_t waitpid(pid_t pid, int *status, int options)
 {
 	pid_t rc = REAL(waitpid)(pid, status, options);
 	if (logging()) {
-		int saved = errno;
-		struct rec *rp = __builtin_alloca(sizeof *rp); /* only when logging */
-		begin(rp, "waitpid");
+		BEGIN(rp, "waitpid");
 		kv_num(rp, "arg", pid);
 		kv_num(rp, "options", options);
 		kv_num(rp, "rc", rc);
 		if (rc > 0 && status)
 			put_status(rp, *status);
 		if (rc < 0)
-			kv_num(rp, "errno", saved);
+			kv_num(rp, "errno", rp->saved_errno);
 		end(rp);
-		errno = saved;
 	}
 	return rc;
 }
@@ -596,9 +592,7 @@ EXPORT pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru)
 {
 	pid_t rc = REAL(wait4)(pid, status, options, ru);
 	if (logging()) {
-		int saved = errno;
-		struct rec *rp = __builtin_alloca(sizeof *rp); /* only when logging */
-		begin(rp, "wait4");
+		BEGIN(rp, "wait4");
 		kv_num(rp, "arg", pid);
 		kv_num(rp, "options", options);
 		kv_num(rp, "rusage", ru != NULL);
@@ -606,9 +600,8 @@ EXPORT pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru)
 		if (rc > 0 && status)
 			put_status(rp, *status);
 		if (rc < 0)
-			kv_num(rp, "errno", saved);
+			kv_num(rp, "errno", rp->saved_errno);
 		end(rp);
-		errno = saved;
 	}
 	return rc;
 }
@@ -617,14 +610,11 @@ EXPORT pid_t wait(int *status)
 {
 	pid_t rc = REAL(wait)(status);
 	if (logging()) {
-		int saved = errno;
-		struct rec *rp = __builtin_alloca(sizeof *rp); /* only when logging */
-		begin(rp, "wait");
+		BEGIN(rp, "wait");
 		kv_num(rp, "rc", rc);
 		if (rc > 0 && status)
 			put_status(rp, *status);
 		end(rp);
-		errno = saved;
 	}
 	return rc;
 }
@@ -633,9 +623,7 @@ EXPORT int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)
 {
 	int rc = REAL(waitid)(idtype, id, info, options);
 	if (logging()) {
-		int saved = errno;
-		struct rec *rp = __builtin_alloca(sizeof *rp); /* only when logging */
-		begin(rp, "waitid");
+		BEGIN(rp, "waitid");
 		kv_num(rp, "idtype", idtype);
 		if (idtype == P_PIDFD)
 			kv_fd(rp, "arg", (int)id);
@@ -649,7 +637,6 @@ EXPORT int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)
 			kv_num(rp, "si_status", info->si_status);
 		}
 		end(rp);
-		errno = saved;
 	}
 	return rc;
 }
@@ -660,13 +647,10 @@ EXPORT int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)
 EXPORT int kill(pid_t pid, int sig)
 {
 	if (logging()) {
-		int saved = errno;
-		struct rec *rp = __builtin_alloca(sizeof *rp); /* only when logging */
-		begin(rp, "kill");
+		BEGIN(rp, "kill");
 		kv_num(rp, "arg", pid);
 		kv_num(rp, "sig", sig);
 		end(rp);
-		errno = saved;
 	}
 	return REAL(kill)(pid, sig);
 }
@@ -682,12 +666,10 @@ EXPORT long syscall(long n, ...)
 	va_end(ap);
 	long rc = REAL(syscall)(n, a1, a2, a3, a4, a5, a6);
 	if (logging() && (n == SYS_pidfd_open || n == SYS_pidfd_send_signal)) {
-		int saved = errno;
-		struct rec *rp = __builtin_alloca(sizeof *rp); /* only when logging */
+		if (n == SYS_pidfd_open && rc >= 0)
+			set_label((int)rc, -__atomic_fetch_add(&next_pidfd, 1, __ATOMIC_RELAXED));
+		BEGIN(rp, n == SYS_pidfd_open ? "pidfd_open" : "pidfd_send_signal");
 		if (n == SYS_pidfd_open) {
-			if (rc >= 0)
-				set_label((int)rc, -__atomic_fetch_add(&next_pidfd, 1, __ATOMIC_RELAXED));
-			begin(rp, "pidfd_open");
 			kv_num(rp, "arg", a1);
 			kv_num(rp, "flags", a2);
 			if (rc >= 0)
@@ -695,13 +677,11 @@ EXPORT long syscall(long n, ...)
 			else
 				kv_num(rp, "rc", rc);
 		} else {
-			begin(rp, "pidfd_send_signal");
 			kv_fd(rp, "fd", (int)a1);
 			kv_num(rp, "sig", a2);
 			kv_num(rp, "rc", rc);
 		}
 		end(rp);
-		errno = saved;
 	}
 	return rc;
 }
@@ -709,14 +689,12 @@ EXPORT long syscall(long n, ...)
 /* ---- pipes and their descriptors ---- */
 static void log_pipe(const char *fn, int fds[2], int flags, int rc)
 {
-	int saved = errno;
 	if (rc == 0) {
 		int k = __atomic_fetch_add(&next_pipe, 1, __ATOMIC_RELAXED);
 		set_label(fds[0], 2 * k);
 		set_label(fds[1], 2 * k + 1);
 	}
-	struct rec *rp = __builtin_alloca(sizeof *rp); /* only when logging */
-	begin(rp, fn);
+	BEGIN(rp, fn);
 	kv_num(rp, "flags", flags);
 	kv_num(rp, "rc", rc);
 	if (rc == 0) {
@@ -724,7 +702,6 @@ static void log_pipe(const char *fn, int fds[2], int flags, int rc)
 		kv_fd(rp, "w", fds[1]);
 	}
 	end(rp);
-	errno = saved;
 }
 
 EXPORT int pipe(int fds[2])
@@ -747,16 +724,13 @@ EXPORT ssize_t read(int fd, void *buf, size_t count)
 {
 	ssize_t rc = REAL(read)(fd, buf, count);
 	if (__builtin_expect(label_of(fd) != 0, 0) && logging()) {
-		int saved = errno;
-		struct rec *rp = __builtin_alloca(sizeof *rp); /* only when logging */
-		begin(rp, "read");
+		BEGIN(rp, "read");
 		kv_fd(rp, "fd", fd);
 		kv_num(rp, "count", (long long)count);
 		kv_num(rp, "rc", rc);
 		if (rc < 0)
-			kv_num(rp, "errno", saved);
+			kv_num(rp, "errno", rp->saved_errno);
 		end(rp);
-		errno = saved;
 	}
 	return rc;
 }
@@ -766,31 +740,25 @@ EXPORT int close(int fd)
 	int label = label_of(fd) ? take_label(fd) : 0;
 	int rc = REAL(close)(fd);
 	if (label && logging()) {
-		int saved = errno;
-		struct rec *rp = __builtin_alloca(sizeof *rp); /* only when logging */
-		begin(rp, "close");
+		BEGIN(rp, "close");
 		kv_num(rp, "fd", fd);
 		kv_num(rp, "fd_label", label);
 		kv_num(rp, "rc", rc);
 		end(rp);
-		errno = saved;
 	}
 	return rc;
 }
 
 static void log_fcntl(int fd, int cmd, long arg, int rc)
 {
-	int saved = errno;
 	if ((cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) && rc >= 0)
 		set_label(rc, label_of(fd));
-	struct rec *rp = __builtin_alloca(sizeof *rp); /* only when logging */
-	begin(rp, "fcntl");
+	BEGIN(rp, "fcntl");
 	kv_fd(rp, "fd", fd);
 	kv_num(rp, "cmd", cmd);
 	kv_num(rp, "arg", arg);
 	kv_num(rp, "rc", rc);
 	end(rp);
-	errno = saved;
 }
 
 static int fcntl_logged(int cmd)
@@ -830,14 +798,11 @@ EXPORT int ioctl(int fd, unsigned long req, ...)
 	va_end(ap);
 	int rc = REAL(ioctl)(fd, req, arg);
 	if (req == FIONBIO && label_of(fd) && logging()) {
-		int saved = errno;
-		struct rec *rp = __builtin_alloca(sizeof *rp); /* only when logging */
-		begin(rp, "ioctl_fionbio");
+		BEGIN(rp, "ioctl_fionbio");
 		kv_fd(rp, "fd", fd);
 		kv_num(rp, "on", arg ? *(int *)arg : -1);
 		kv_num(rp, "rc", rc);
 		end(rp);
-		errno = saved;
 	}
 	return rc;
 }
@@ -852,14 +817,11 @@ EXPORT int dup2(int fd, int newfd)
 {
 	int rc = REAL(dup2)(fd, newfd);
 	if (in_fork_child()) {
-		int saved = errno;
-		struct rec *rp = __builtin_alloca(sizeof *rp); /* only when logging */
-		begin(rp, "dup2");
+		BEGIN(rp, "dup2");
 		kv_fd(rp, "fd", fd);
 		kv_num(rp, "newfd", newfd);
 		kv_num(rp, "rc", rc);
 		end(rp);
-		errno = saved;
 	}
 	return rc;
 }
@@ -868,13 +830,10 @@ EXPORT int chdir(const char *path)
 {
 	int rc = REAL(chdir)(path);
 	if (in_fork_child()) {
-		int saved = errno;
-		struct rec *rp = __builtin_alloca(sizeof *rp); /* only when logging */
-		begin(rp, "chdir");
+		BEGIN(rp, "chdir");
 		kv_str(rp, "path", path);
 		kv_num(rp, "rc", rc);
 		end(rp);
-		errno = saved;
 	}
 	return rc;
 }
@@ -883,14 +842,11 @@ EXPORT int setpgid(pid_t pid, pid_t pgid)
 {
 	int rc = REAL(setpgid)(pid, pgid);
 	if (in_fork_child()) {
-		int saved = errno;
-		struct rec *rp = __builtin_alloca(sizeof *rp); /* only when logging */
-		begin(rp, "setpgid");
+		BEGIN(rp, "setpgid");
 		kv_num(rp, "arg", pid);
 		kv_num(rp, "pgid", pgid);
 		kv_num(rp, "rc", rc);
 		end(rp);
-		errno = saved;
 	}
 	return rc;
 }
@@ -898,14 +854,11 @@ EXPORT int setpgid(pid_t pid, pid_t pgid)
 /* ---- signal masks and dispositions ---- */
 static void log_mask(const char *fn, int how, const sigset_t *set, int rc)
 {
-	int saved = errno;
-	struct rec *rp = __builtin_alloca(sizeof *rp); /* only when logging */
-	begin(rp, fn);
+	BEGIN(rp, fn);
 	kv_num(rp, "how", how);
 	put_sigset(rp, "set", set);
 	kv_num(rp, "rc", rc);
 	end(rp);
-	errno = saved;
 }
 
 EXPORT int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
@@ -934,15 +887,12 @@ EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old
 {
 	int rc = REAL(sigaction)(sig, act, old);
 	if (act && logging()) {
-		int saved = errno;
-		struct rec *rp = __builtin_alloca(sizeof *rp); /* only when logging */
-		begin(rp, "sigaction");
+		BEGIN(rp, "sigaction");
 		kv_num(rp, "sig", sig);
 		put_handler(rp, act->sa_handler);
 		kv_num(rp, "flags", act->sa_flags);
 		kv_num(rp, "rc", rc);
 		end(rp);
-		errno = saved;
 	}
 	return rc;
 }
@@ -951,13 +901,10 @@ EXPORT sighandler_t signal(int sig, sighandler_t h)
 {
 	sighandler_t rc = REAL(signal)(sig, h);
 	if (logging()) {
-		int saved = errno;
-		struct rec *rp = __builtin_alloca(sizeof *rp); /* only when logging */
-		begin(rp, "signal");
+		BEGIN(rp, "signal");
 		kv_num(rp, "sig", sig);
 		put_handler(rp, h);
 		end(rp);
-		errno = saved;
 	}
 	return rc;
 }
@@ -965,18 +912,15 @@ EXPORT sighandler_t signal(int sig, sighandler_t h)
 /* ---- the runner's output streams ---- */
 static void log_out(int fd, const char *buf, ssize_t n)
 {
-	int saved = errno;
 	/* long writes become several records of at most 8 KiB each */
 	for (ssize_t off = 0; off < n; off += 8192) {
 		ssize_t len = n - off < 8192 ? n - off : 8192;
-		struct rec *rp = __builtin_alloca(sizeof *rp); /* only when logging */
-		begin(rp, "out");
+		BEGIN(rp, "out");
 		kv_num(rp, "fd", fd);
 		key(rp, "data");
 		putstrn(rp, buf + off, (size_t)len);
 		end(rp);
 	}
-	errno = saved;
 }
 
 EXPORT ssize_t write(int fd, const void *buf, size_t count)

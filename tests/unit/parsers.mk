@@ -9,7 +9,7 @@
 UNIT_PARSERS_DIR   := $(BUILD)/unit-parsers
 UNIT_PARSERS_SRCS  := $(NX_PARSERS_SRCS) $(NX_LINES_SRCS) tests/unit/libtest/libtest.c \
                       tests/fuzz/spans_reporter.c tests/fuzz/spans_libtest.c
-UNIT_PARSERS_HDRS  := $(PRELOAD_HDRS) tests/unit/libtest/libtest.h tests/fuzz/spans.h
+UNIT_PARSERS_HDRS  := $(PRELOAD_HDRS) tests/unit/libtest/libtest.h tests/unit/linetests.h tests/fuzz/spans.h
 UNIT_PARSERS_BINS  := $(UNIT_PARSERS_DIR)/test_reporter $(UNIT_PARSERS_DIR)/test_libtest
 
 $(UNIT_PARSERS_DIR)/test_reporter: tests/unit/test_reporter.c $(UNIT_PARSERS_SRCS) $(UNIT_PARSERS_HDRS)

@@ -12,9 +12,7 @@
 #include "../fuzz/spans.h"
 #include "libtest/libtest.h"
 #include "lines.h"
-
-#define SP(s) (int)(s).n, (s).p
-#define APP(...) (o += (size_t)snprintf(buf + o, o < cap ? cap - o : 0, __VA_ARGS__))
+#include "linetests.h"
 
 static void sig(const struct nx_libtest_event *e, char *buf, size_t cap)
 {
@@ -285,25 +283,13 @@ static void on_line(void *ctx, const char *line, size_t len, int truncated)
 	sig(&e, c->sigs[c->n++], 512);
 }
 
-static uint64_t rng_state;
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
 Test(stream, whole_bytewise_chunked_agree)
 {
 	size_t n = strlen(stream_text);
 	struct collect whole, bytes, chunks;
-	struct nx_lines l;
 
 	memset(&whole, 0, sizeof(whole));
-	nx_lines_init(&l, 4096);
-	nx_lines_feed(&l, stream_text, n, on_line, &whole);
-	nx_lines_finish(&l, on_line, &whole);
+	feed(stream_text, n, 0, on_line, &whole);
 	cr_assert_eq(whole.n, 8);
 	cr_assert_str_eq(whole.sigs[3], "TEST_STARTED crate=<c> bin=<b> test=<we\\\"ird>");
 	cr_assert_str_eq(whole.sigs[5], "TEST_DONE failed crate=<c> bin=<b> test=<we\\\"ird> attempts=2 time=0.5 ns=500000000 stdout(open)");
@@ -311,29 +297,16 @@ Test(stream, whole_bytewise_chunked_agree)
 	cr_assert_str_eq(whole.sigs[7], "SUITE_DONE failed p1 f1 i1 m0 fo0 time=0.504 ns=504000000 nextest=<c|b|test>");
 
 	memset(&bytes, 0, sizeof(bytes));
-	nx_lines_init(&l, 4096);
-	for (size_t i = 0; i < n; i++)
-		nx_lines_feed(&l, stream_text + i, 1, on_line, &bytes);
-	nx_lines_finish(&l, on_line, &bytes);
-	cr_assert_eq(bytes.n, whole.n);
-	for (int j = 0; j < whole.n; j++)
-		cr_assert_str_eq(bytes.sigs[j], whole.sigs[j], "line %d", j);
+	feed(stream_text, n, 1, on_line, &bytes);
+	same_sigs(bytes.sigs, bytes.n, whole.sigs, whole.n, "bytewise");
 
 	rng_state = 7;
 	for (int round = 0; round < 50; round++) {
+		char what[32];
 		memset(&chunks, 0, sizeof(chunks));
-		nx_lines_init(&l, 4096);
-		for (size_t i = 0; i < n;) {
-			size_t k = 1 + rnd() % 150;
-			if (k > n - i)
-				k = n - i;
-			nx_lines_feed(&l, stream_text + i, k, on_line, &chunks);
-			i += k;
-		}
-		nx_lines_finish(&l, on_line, &chunks);
-		cr_assert_eq(chunks.n, whole.n);
-		for (int j = 0; j < whole.n; j++)
-			cr_assert_str_eq(chunks.sigs[j], whole.sigs[j], "round %d line %d", round, j);
+		feed(stream_text, n, 150, on_line, &chunks);
+		snprintf(what, sizeof(what), "round %d", round);
+		same_sigs(chunks.sigs, chunks.n, whole.sigs, whole.n, what);
 	}
 }
 
@@ -466,18 +439,10 @@ Test(garbage, mutations_and_token_soup_keep_invariants)
 
 	rng_state = 99;
 	for (int i = 0; i < 100000; i++) {
-		size_t n = 0;
 		int words = (int)(rnd() % 20);
 		/* Half the time a valid frame around a hostile name, else pure soup. */
 		int framed = (int)(rnd() & 1);
-		for (int w = 0; w < words; w++) {
-			const char *t = tok[rnd() % (sizeof(tok) / sizeof(tok[0]))];
-			size_t k = strlen(t);
-			if (n + k >= sizeof(name) - 1)
-				break;
-			memcpy(name + n, t, k);
-			n += k;
-		}
+		size_t n = soup(name, sizeof(name) - 1, tok, COUNT(tok), words);
 		name[n] = 0;
 		if (framed) {
 			int len = snprintf(buf, sizeof(buf), "{\"type\":\"test\",\"event\":\"%s\",\"name\":\"c::b$%s\"%s}",
@@ -508,16 +473,9 @@ Test(garbage, mutations_and_token_soup_keep_invariants)
 
 Test(corpus, libtest_seeds_parse)
 {
-	static const char *files[] = {
+	static const char *const files[] = {
 		"tests/fuzz/corpus/libtest/plain.jsonl", "tests/fuzz/corpus/libtest/plus-stress.jsonl",
 		"tests/fuzz/corpus/libtest/no-capture-failure.jsonl", "tests/fuzz/corpus/libtest/hostile-names.jsonl",
 	};
-	static char buf[65536];
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		FILE *f = fopen(files[i], "rb");
-		cr_assert_not_null(f, "missing %s (run from the repository root)", files[i]);
-		size_t n = fread(buf, 1, sizeof(buf), f);
-		fclose(f);
-		cr_assert_gt(nx_libtest_fuzz_one((const uint8_t *)buf, n), 2, "%s", files[i]);
-	}
+	seeds_parse(files, COUNT(files), nx_libtest_fuzz_one, 2);
 }

@@ -11,6 +11,7 @@
 
 #include "ansi.h"
 #include "lines.h"
+#include "linetests.h"
 #include "reporter.h"
 #include "../fuzz/spans.h"
 
@@ -26,8 +27,6 @@ static const char *status_name(enum nx_reporter_status s)
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }
 
-#define SP(s) (int)(s).n, (s).p
-#define APP(...) (o += (size_t)snprintf(buf + o, o < cap ? cap - o : 0, __VA_ARGS__))
 
 static void stats_sig(const struct nx_reporter_stats *s, char *buf, size_t cap, size_t o)
 {
@@ -583,55 +582,30 @@ static size_t build_stream(char *buf, size_t cap)
 	return o;
 }
 
-static uint64_t rng_state;
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
 Test(stream, same_result_whole_bytewise_and_chunked)
 {
 	static char buf[8192];
 	size_t n = build_stream(buf, sizeof(buf));
 	struct collect whole = { .n = 0 }, bytes = { .n = 0 }, chunks = { .n = 0 };
-	struct nx_lines l;
 
-	nx_lines_init(&l, 4096);
-	nx_lines_feed(&l, buf, n, on_line, &whole);
-	nx_lines_finish(&l, on_line, &whole);
+	feed(buf, n, 0, on_line, &whole);
 	cr_assert_eq(whole.n, (int)(sizeof(stream_lines) / sizeof(stream_lines[0])));
 	cr_assert_str_eq(whole.sigs[1], "RUN_ID " UUID " default");
 	cr_assert_str_eq(whole.sigs[5], "TEST PASS [dur 4000000] ctr=1/3 bin=<c> test=<t1>");
 	cr_assert_str_eq(whole.sigs[6], "TEST SLOW [slow 1000000000] ctr=- bin=<c> test=<slow test>");
 	cr_assert_str_eq(whole.sigs[10], "SUMMARY ns=1500000000 3/3 p2 s1 fl1 lk0 f1 lf0 x0 t0 sk1");
 
-	nx_lines_init(&l, 4096);
-	for (size_t i = 0; i < n; i++)
-		nx_lines_feed(&l, buf + i, 1, on_line, &bytes);
-	nx_lines_finish(&l, on_line, &bytes);
+	feed(buf, n, 1, on_line, &bytes);
 
 	rng_state = 0x9e3779b97f4a7c15ull;
 	for (int round = 0; round < 50; round++) {
+		char what[32];
 		chunks.n = 0;
-		nx_lines_init(&l, 4096);
-		for (size_t i = 0; i < n;) {
-			size_t k = 1 + rnd() % 97;
-			if (k > n - i)
-				k = n - i;
-			nx_lines_feed(&l, buf + i, k, on_line, &chunks);
-			i += k;
-		}
-		nx_lines_finish(&l, on_line, &chunks);
-		cr_assert_eq(chunks.n, whole.n);
-		for (int j = 0; j < whole.n; j++)
-			cr_assert_str_eq(chunks.sigs[j], whole.sigs[j], "round %d line %d", round, j);
+		feed(buf, n, 97, on_line, &chunks);
+		snprintf(what, sizeof(what), "round %d", round);
+		same_sigs(chunks.sigs, chunks.n, whole.sigs, whole.n, what);
 	}
-	cr_assert_eq(bytes.n, whole.n);
-	for (int j = 0; j < whole.n; j++)
-		cr_assert_str_eq(bytes.sigs[j], whole.sigs[j], "line %d", j);
+	same_sigs(bytes.sigs, bytes.n, whole.sigs, whole.n, "bytewise");
 }
 
 Test(stream, huge_line_dropped_and_next_line_parsed)
@@ -693,16 +667,7 @@ Test(garbage, token_soup_and_mutations_keep_invariants)
 
 	rng_state = 42;
 	for (int i = 0; i < 100000; i++) {
-		size_t n = 0;
-		int words = (int)(rnd() % 24);
-		for (int w = 0; w < words; w++) {
-			const char *t = tok[rnd() % (sizeof(tok) / sizeof(tok[0]))];
-			size_t k = strlen(t);
-			if (n + k >= sizeof(line))
-				break;
-			memcpy(line + n, t, k);
-			n += k;
-		}
+		size_t n = soup(line, sizeof(line), tok, COUNT(tok), (int)(rnd() % 24));
 		parsed += nx_reporter_fuzz_one((const uint8_t *)line, n);	/* aborts on a bad span */
 	}
 	/* Mutations of every real line: flip/insert/delete bytes. */
@@ -745,16 +710,9 @@ Test(garbage, every_prefix_of_a_status_line_is_none_or_shorter_test)
 
 Test(corpus, reporter_seeds_parse)
 {
-	static const char *files[] = {
+	static const char *const files[] = {
 		"tests/fuzz/corpus/reporter/v0.9.48.txt", "tests/fuzz/corpus/reporter/v0.9.70.txt",
 		"tests/fuzz/corpus/reporter/v0.9.143.txt", "tests/fuzz/corpus/reporter/colour-progress.txt",
 	};
-	static char buf[65536];
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		FILE *f = fopen(files[i], "rb");
-		cr_assert_not_null(f, "missing %s (run from the repository root)", files[i]);
-		size_t n = fread(buf, 1, sizeof(buf), f);
-		fclose(f);
-		cr_assert_gt(nx_reporter_fuzz_one((const uint8_t *)buf, n), 3, "%s", files[i]);
-	}
+	seeds_parse(files, COUNT(files), nx_reporter_fuzz_one, 3);
 }

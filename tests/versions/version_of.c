@@ -1,6 +1,6 @@
 /* version_of.c — prints the cargo-nextest version preload/engine/observe/version.c reads out
  * of each executable named on the command line ("-" when it finds none), the
- * way the library does inside a runner.  Used by tests/versions/detect.py. */
+ * way the library does inside a runner.  Used by tests/versions/test_detect.py. */
 #include <stdio.h>
 
 #include "version.h"

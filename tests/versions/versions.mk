@@ -24,8 +24,8 @@ $(VERSIONS_BUILD)/version-of: $(VERSIONS_DIR)/version_of.c $(NX_VERSION_SRCS) $(
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) $(PRELOAD_INC) -o $@ $(VERSIONS_DIR)/version_of.c $(NX_VERSION_SRCS)
 
 version-detect: $(VERSIONS_BUILD)/version-of $(SIM_BIN)
-	$(VERSIONS_PYTHON) $(VERSIONS_DIR)/detect.py $(abspath $(VERSIONS_BUILD))/version-of \
-	    $(abspath $(SIM_BIN)) $(abspath $(VERSIONS_BUILD))/detect
+	$(VERSIONS_PYTEST) $(VERSIONS_DIR)/test_detect.py $(PYTEST_ARGS) --build $(abspath $(VERSIONS_BUILD)) \
+	    --sim $(abspath $(SIM_BIN)) --out $(abspath $(VERSIONS_BUILD))/detect
 
 versions-selftest:
 	$(VERSIONS_PYTEST) -q $(PYTEST_ARGS) $(VERSIONS_DIR)/test_records.py

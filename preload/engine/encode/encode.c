@@ -46,31 +46,32 @@ static void f_strv(struct nx_buf *b, const char *name, struct nx_strv v)
 	nx_json_strv(b, v);
 }
 
-static void f_opt_u32(struct nx_buf *b, const char *name, struct nx_opt_u32 v)
+/* The key, then null for an absent value (returns 0) or nothing (returns 1:
+ * the caller writes the value). */
+static int key_or_null(struct nx_buf *b, const char *name, int has)
 {
 	key(b, name);
-	if (v.has)
-		nx_json_u64(b, v.v);
-	else
+	if (!has)
 		nx_buf_puts(b, "null");
+	return has;
+}
+
+static void f_opt_u32(struct nx_buf *b, const char *name, struct nx_opt_u32 v)
+{
+	if (key_or_null(b, name, v.has))
+		nx_json_u64(b, v.v);
 }
 
 static void f_opt_u64(struct nx_buf *b, const char *name, struct nx_opt_u64 v)
 {
-	key(b, name);
-	if (v.has)
+	if (key_or_null(b, name, v.has))
 		nx_json_u64(b, v.v);
-	else
-		nx_buf_puts(b, "null");
 }
 
 static void f_opt_i32(struct nx_buf *b, const char *name, struct nx_opt_i32 v)
 {
-	key(b, name);
-	if (v.has)
+	if (key_or_null(b, name, v.has))
 		nx_json_i64(b, v.v);
-	else
-		nx_buf_puts(b, "null");
 }
 
 static int end(struct nx_buf *b)

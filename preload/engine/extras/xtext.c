@@ -137,20 +137,74 @@ void nx_xt_proc_path(char *out, size_t cap, pid_t pid, pid_t tid, const char *le
 	nx_xt_puts(&t, leaf);
 }
 
+static void key(struct nx_xt *t, const char *name)
+{
+	nx_xt_puts(t, ",\"");
+	nx_xt_puts(t, name);
+	nx_xt_puts(t, "\":");
+}
+
+void nx_xt_open(struct nx_xt *t, const char *attempt_id)
+{
+	nx_xt_puts(t, "{\"ok\":{\"attempt_id\":");
+	nx_xt_json(t, attempt_id);
+}
+
+static void f_null(struct nx_xt *t, const char *name)
+{
+	key(t, name);
+	nx_xt_puts(t, "null");
+}
+
+void nx_xt_f_json(struct nx_xt *t, const char *name, const char *s)
+{
+	key(t, name);
+	nx_xt_json(t, s);
+}
+
+void nx_xt_f_u64(struct nx_xt *t, const char *name, uint64_t v)
+{
+	key(t, name);
+	nx_xt_u64(t, v);
+}
+
+void nx_xt_f_i64(struct nx_xt *t, const char *name, int64_t v)
+{
+	key(t, name);
+	nx_xt_i64(t, v);
+}
+
+void nx_xt_f_opt_u64(struct nx_xt *t, const char *name, int has, uint64_t v)
+{
+	if (has)
+		nx_xt_f_u64(t, name, v);
+	else
+		f_null(t, name);
+}
+
+void nx_xt_f_opt_i64(struct nx_xt *t, const char *name, int has, int64_t v)
+{
+	if (has)
+		nx_xt_f_i64(t, name, v);
+	else
+		f_null(t, name);
+}
+
+void nx_xt_close(struct nx_xt *t)
+{
+	nx_xt_puts(t, "}}");
+	nx_xt_nul(t);
+}
+
 void nx_xt_frame_fields(struct nx_xt *t, uint64_t ip, const char *module, uint64_t module_offset,
 			const char *symbol, uint64_t symbol_offset)
 {
-	nx_xt_puts(t, ",\"ip\":");
-	nx_xt_u64(t, ip);
-	nx_xt_puts(t, ",\"module\":");
-	nx_xt_json(t, module);
-	nx_xt_puts(t, ",\"module_offset\":");
-	nx_xt_u64(t, module_offset);
-	nx_xt_puts(t, ",\"symbol\":");
-	nx_xt_json(t, symbol);
-	nx_xt_puts(t, ",\"symbol_offset\":");
-	nx_xt_u64(t, symbol_offset);
-	nx_xt_puts(t, "}}");
+	nx_xt_f_u64(t, "ip", ip);
+	nx_xt_f_json(t, "module", module);
+	nx_xt_f_u64(t, "module_offset", module_offset);
+	nx_xt_f_json(t, "symbol", symbol);
+	nx_xt_f_u64(t, "symbol_offset", symbol_offset);
+	nx_xt_close(t);
 }
 
 #else

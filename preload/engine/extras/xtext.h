@@ -29,8 +29,19 @@ void nx_xt_json(struct nx_xt *t, const char *s);	/* quoted, escaped */
 /* Appends a NUL that is part of the text (packs several C strings into one
  * buffer). */
 void nx_xt_nul(struct nx_xt *t);
+/* Every extra probe's arg0, {"ok":{"attempt_id":…,…}} then NUL: nx_xt_open
+ * writes up to the attempt id, each nx_xt_f_* one more field (,"name":value;
+ * the _opt forms write null when !has), nx_xt_close the end and the NUL. */
+void nx_xt_open(struct nx_xt *t, const char *attempt_id);
+void nx_xt_f_json(struct nx_xt *t, const char *name, const char *s);
+void nx_xt_f_u64(struct nx_xt *t, const char *name, uint64_t v);
+void nx_xt_f_i64(struct nx_xt *t, const char *name, int64_t v);
+void nx_xt_f_opt_u64(struct nx_xt *t, const char *name, int has, uint64_t v);
+void nx_xt_f_opt_i64(struct nx_xt *t, const char *name, int has, int64_t v);
+void nx_xt_close(struct nx_xt *t);
 /* The frame fields shared by crash-frame and hung-frame arg0, closing the
- * object: ,"ip":…,"module":…,"module_offset":…,"symbol":…,"symbol_offset":…}} */
+ * object: ,"ip":…,"module":…,"module_offset":…,"symbol":…,"symbol_offset":…}}
+ * and the NUL. */
 void nx_xt_frame_fields(struct nx_xt *t, uint64_t ip, const char *module, uint64_t module_offset,
 			const char *symbol, uint64_t symbol_offset);
 /* Appends s and a NUL; returns the offset where s starts. */

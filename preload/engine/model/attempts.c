@@ -233,6 +233,16 @@ static const char *put(struct builder *b, const char *s)
 	return terminate(b, from);
 }
 
+/* The record new_record began, or NULL (freed) when its text did not fit. */
+static struct record *built(struct record *a, const struct builder *b)
+{
+	if (!b->p) {
+		free(a);
+		return NULL;
+	}
+	return a;
+}
+
 static struct record *new_record(const struct nx_spawn *sp, size_t extra, const char ***args,
 				 struct builder *b)
 {
@@ -351,11 +361,7 @@ static struct record *make_test(const struct nx_spawn *sp, const struct nx_run_v
 		a->on_timeout_pass = ts.slow.on_timeout_pass;
 		a->leak_fail = ts.leak.fail;
 	}
-	if (!b.p) {
-		free(a);
-		return NULL;
-	}
-	return a;
+	return built(a, &b);
 }
 
 static struct record *make_script(const struct nx_spawn *sp, const struct nx_run_view *run)
@@ -392,11 +398,7 @@ static struct record *make_script(const struct nx_spawn *sp, const struct nx_run
 	for (size_t i = 0; cfg && i < cfg->nscripts; i++)
 		if (strcmp(cfg->scripts[i].id, script_id) == 0)
 			set_slow(a, &cfg->scripts[i].slow);
-	if (!b.p) {
-		free(a);
-		return NULL;
-	}
-	return a;
+	return built(a, &b);
 }
 
 /* ---- firing ---- */

@@ -6,6 +6,7 @@
 #include "cargo.h"
 #include "cjson.h"
 #include "lines.h"
+#include "nxchild.h"
 
 #define MAX_BINARIES 4096
 #define MAX_LINE (1024 * 1024)
@@ -21,33 +22,9 @@ static size_t nbinaries;
 static int cargo_fd = -1;		/* read end of the cargo build's stdout */
 static struct nx_lines cargo_lines;
 
-static int has_arg(char *const argv[], const char *a)
-{
-	for (size_t i = 0; argv && argv[i]; i++)
-		if (strcmp(argv[i], a) == 0)
-			return 1;
-	return 0;
-}
-
-static int json_message_format(char *const argv[])
-{
-	for (size_t i = 0; argv && argv[i]; i++) {
-		if (strcmp(argv[i], "--message-format") == 0 && argv[i + 1])
-			return strncmp(argv[i + 1], "json", 4) == 0;
-		if (strncmp(argv[i], "--message-format=json", 21) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-int nx_cargo_candidate(char *const argv[])
-{
-	return has_arg(argv, "--no-run");
-}
-
 void nx_cargo_spawned(char *const argv[], const struct nx_child_pipes *pipes)
 {
-	if (pipes->out_fd < 0 || !has_arg(argv, "--no-run") || !json_message_format(argv))
+	if (pipes->out_fd < 0 || !nx_is_cargo_build(argv))
 		return;
 	pthread_mutex_lock(&lock);
 	if (cargo_fd < 0) {

@@ -15,10 +15,8 @@
 
 #include "pipes.h"
 
-/* Cheap test on argv: could this be the runner's cargo build? */
-int nx_cargo_candidate(char *const argv[]);
-/* A spawn that is not a nextest child: is it the cargo build?  Then follow
- * its stdout read end. */
+/* A spawn that is not a nextest child: is it the cargo build (nx_is_cargo_build,
+ * nxchild.h)?  Then follow its stdout read end. */
 void nx_cargo_spawned(char *const argv[], const struct nx_child_pipes *pipes);
 int nx_cargo_fd(int fd);
 void nx_cargo_read(int fd, const void *buf, ssize_t n);

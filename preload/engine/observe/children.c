@@ -4,6 +4,7 @@
 #include "cargo.h"
 #include "children.h"
 #include "classify.h"
+#include "nxchild.h"
 #include "role.h"
 #include "runcfg.h"
 #include "version.h"
@@ -11,7 +12,7 @@
 void nx_children_spawned(uint64_t t_start, pid_t pid, char *const argv[], char *const envp[],
 			 const struct nx_child_pipes *pipes)
 {
-	if (!nx_spawn_is_nextest_child(argv, envp))
+	if (!nx_is_nextest_child(argv, envp))
 		return;
 	/* The configuration, loaded on first need from now on, is resolved for
 	 * the version the children and the binary show. */

@@ -78,21 +78,6 @@ static int is_double_spawn(char *const argv[])
 	       argv[2] && strcmp(argv[2], "--") == 0 && argv[3] && argv[4] && !argv[5];
 }
 
-int nx_spawn_is_nextest_child(char *const argv[], char *const envp[])
-{
-	if (argv && argv[0] && argv[1] && strcmp(argv[1], "__double-spawn") == 0)
-		return 1;
-	for (char *const *e = envp; e && *e; e++) {
-		const char *s = *e;
-		if (s[0] != 'N' || strncmp(s, "NEXTEST_", 8) != 0)
-			continue;
-		if (after_prefix(s, "NEXTEST_TEST_PHASE") || after_prefix(s, "NEXTEST_EXECUTION_MODE") ||
-		    after_prefix(s, "NEXTEST_ENV"))
-			return 1;
-	}
-	return 0;
-}
-
 static int has_arg(const struct nx_spawn *s, const char *a)
 {
 	for (size_t i = 0; i < s->nargs; i++)

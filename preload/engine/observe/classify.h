@@ -12,9 +12,8 @@
 
 #include "spawned.h"
 
-/* Quick test on envp alone: does this child carry nextest's protocol?  No
- * allocation; used to decide whether the full classification is worth it. */
-int nx_spawn_is_nextest_child(char *const argv[], char *const envp[]);
+/* The quick test (does this child carry nextest's protocol at all?) is
+ * nx_is_nextest_child (nxchild.h), the one the hooks ask too. */
 
 /* Full classification.  Allocates (in the parent only).  Returns 0, or -1 if
  * the double-spawn args could not be split (the event is then dropped). */

@@ -117,21 +117,31 @@ static size_t skip_class(const char *p, size_t i)
 	return (size_t)(q - (const unsigned char *)p);
 }
 
-/* Expands the first {a,b} group of pat recursively into out[]. */
-static int glob_expand(const char *pat, char **out, size_t *n)
+/* The index of the first byte of pat at or after i, outside any [class],
+ * that is one of stops; len when there is none; -1 for a malformed class. */
+static long next_of(const char *pat, size_t i, size_t len, const char *stops)
 {
-	size_t len = strlen(pat), open = len;
-	for (size_t i = 0; i < len; i++) {
+	for (; i < len; i++) {
 		if (pat[i] == '[') {
 			size_t j = skip_class(pat, i);
 			if (!j)
 				return -1;
 			i = j - 1;
-		} else if (pat[i] == '{') {
-			open = i;
-			break;
+		} else if (strchr(stops, pat[i])) {
+			return (long)i;
 		}
 	}
+	return (long)len;
+}
+
+/* Expands the first {a,b} group of pat recursively into out[]. */
+static int glob_expand(const char *pat, char **out, size_t *n)
+{
+	size_t len = strlen(pat);
+	long o = next_of(pat, 0, len, "{");
+	if (o < 0)
+		return -1;
+	size_t open = (size_t)o;
 	if (open == len) {
 		if (*n >= GLOB_MAX_ALTS)
 			return -1;
@@ -144,26 +154,19 @@ static int glob_expand(const char *pat, char **out, size_t *n)
 		return 0;
 	}
 	/* find the closing brace and the commas, skipping classes */
-	size_t close = 0, commas[GLOB_MAX_ALTS], nc = 0;
-	for (size_t i = open + 1; i < len; i++) {
-		if (pat[i] == '[') {
-			size_t j = skip_class(pat, i);
-			if (!j)
-				return -1;
-			i = j - 1;
-		} else if (pat[i] == '{') {
-			return -1;	/* nested alternates */
-		} else if (pat[i] == ',') {
-			if (nc == GLOB_MAX_ALTS)
-				return -1;
-			commas[nc++] = i;
-		} else if (pat[i] == '}') {
-			close = i;
+	size_t close, commas[GLOB_MAX_ALTS], nc = 0;
+	for (long i = next_of(pat, open + 1, len, "{,}");; i = next_of(pat, (size_t)i + 1, len, "{,}")) {
+		/* a malformed class, an unclosed group, nested alternates */
+		if (i < 0 || (size_t)i == len || pat[i] == '{')
+			return -1;
+		if (pat[i] == '}') {
+			close = (size_t)i;
 			break;
 		}
+		if (nc == GLOB_MAX_ALTS)
+			return -1;
+		commas[nc++] = (size_t)i;
 	}
-	if (!close)
-		return -1;	/* unclosed alternate group */
 	size_t start = open + 1;
 	for (size_t k = 0; k <= nc; k++) {
 		size_t end = k < nc ? commas[k] : close;

@@ -346,58 +346,50 @@ NX_EXPORT int NX_HOOK(fexecve)(int fd, char *const argv[], char *const envp[])
 
 /* The variadic forms gather their arguments on the stack (no allocation: they
  * may run in a fork child) and take the vector path. */
-static size_t count_args(const char *arg0, va_list ap)
+
+/* How many pointers arg0 and the arguments after it take up to and with the
+ * terminating NULL; envp (or NULL): set to the argument after that NULL
+ * (execle's environment). */
+static size_t count_args(const char *arg0, va_list ap, char *const **envp)
 {
 	size_t n = 1;
 	for (const char *a = arg0; a; a = va_arg(ap, const char *))
 		n++;
+	if (envp)
+		*envp = va_arg(ap, char *const *);
 	return n;
 }
 
-#define GATHER(argv, arg0, ap, n)                                   \
-	do {                                                        \
-		argv[0] = (char *)(arg0);                           \
-		for (size_t i_ = 1; i_ < (n); i_++)                 \
-			argv[i_] = va_arg(ap, char *);              \
-	} while (0)
+/* Declares char *argv[] on the caller's stack (a variable-length array)
+ * holding arg0, the caller's variadic arguments and their NULL. */
+#define ARGV_ON_STACK(argv, arg0, envp)                                       \
+	va_list ap_;                                                          \
+	va_start(ap_, arg0);                                                  \
+	size_t n_ = count_args(arg0, ap_, envp);                              \
+	va_end(ap_);                                                          \
+	char *argv[n_];                                                       \
+	va_start(ap_, arg0);                                                  \
+	argv[0] = (char *)(arg0);                                             \
+	for (size_t i_ = 1; i_ < n_; i_++)                                    \
+		argv[i_] = va_arg(ap_, char *);                               \
+	va_end(ap_)
 
 NX_EXPORT int NX_HOOK(execl)(const char *path, const char *arg0, ...)
 {
-	va_list ap;
-	va_start(ap, arg0);
-	size_t n = count_args(arg0, ap);
-	va_end(ap);
-	char *argv[n];
-	va_start(ap, arg0);
-	GATHER(argv, arg0, ap, n);
-	va_end(ap);
+	ARGV_ON_STACK(argv, arg0, NULL);
 	return do_execve(path, argv, environ);
 }
 
 NX_EXPORT int NX_HOOK(execle)(const char *path, const char *arg0, ...)
 {
-	va_list ap;
-	va_start(ap, arg0);
-	size_t n = count_args(arg0, ap);
-	char *const *envp = va_arg(ap, char *const *);
-	va_end(ap);
-	char *argv[n];
-	va_start(ap, arg0);
-	GATHER(argv, arg0, ap, n);
-	va_end(ap);
+	char *const *envp;
+	ARGV_ON_STACK(argv, arg0, &envp);
 	return do_execve(path, argv, envp);
 }
 
 NX_EXPORT int NX_HOOK(execlp)(const char *file, const char *arg0, ...)
 {
-	va_list ap;
-	va_start(ap, arg0);
-	size_t n = count_args(arg0, ap);
-	va_end(ap);
-	char *argv[n];
-	va_start(ap, arg0);
-	GATHER(argv, arg0, ap, n);
-	va_end(ap);
+	ARGV_ON_STACK(argv, arg0, NULL);
 	return do_execvpe(file, argv, environ);
 }
 

@@ -6,8 +6,10 @@
  * or NEXTEST_ENV in its environment: nextest-version-history.md §2.5), or the
  * runner's `cargo … --no-run --message-format json…` build, whose messages
  * give binary ids before 0.9.116.  String compares only, no call into libc:
- * usable between fork and exec, and free of imports (the engine classifies
- * fully, engine/observe/classify.c and cargo.c).
+ * usable between fork and exec, and free of imports.  Header-only, so the
+ * engine asks the same two questions with the same code without linking
+ * thin code (engine/entry.c, engine/observe/children.c and cargo.c; the full
+ * classification is engine/observe/classify.c).
  */
 #ifndef NX_NXCHILD_H
 #define NX_NXCHILD_H

@@ -8,18 +8,17 @@ Needs root and bpftrace; run by `make e2e-selftest`.  Env: E2E_BUILD (default bu
 """
 
 import os
-import sys
 import tempfile
-import unittest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-E2E = os.path.dirname(HERE)
-sys.path.insert(0, E2E)
+import pytest
 
-import bpfparse  # noqa: E402
-import bpfscript  # noqa: E402
-import capture  # noqa: E402
-from events import PROBE_ARGS  # noqa: E402
+import bpfparse
+import bpfscript
+import capture
+import events
+from events import PROBE_ARGS
+
+E2E = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 BUILD = os.path.abspath(os.environ.get("E2E_BUILD", os.path.join(E2E, "..", "..", "build", "e2e")))
 LIB = os.path.join(BUILD, "libfakeprobes.so")
@@ -95,139 +94,151 @@ def as_bytes(ev):
     return ev["probe"], enc(ev["arg0"]), args
 
 
-class CaptureRoundTrip(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
+class RoundTrip:
+    def __init__(self):
         if os.geteuid() != 0:  # no skip: without root the capture is untested, which is a failure
             raise AssertionError("the capture round trip needs root (bpftrace)")
         for f in (LIB, RUNNER):
             if not os.path.exists(f):
                 raise AssertionError(f"{f} missing: run `make e2e-selftest` (it builds it)")
-        cls.tmp = tempfile.mkdtemp(prefix="e2e-selftest-")
+        self.tmp = tempfile.mkdtemp(prefix="e2e-selftest-")
         # Two threads, every probe, several sizes and misalignments each.
-        cls.expected = {0: [], 1: []}
+        self.expected = {0: [], 1: []}
         lines = []
         k = 0
         for rnd in range(3):
             for probe in PROBE_ARGS:
                 for thread in (0, 1):
                     f = expected_firing(probe, k)
-                    cls.expected[thread].append(f)
+                    self.expected[thread].append(f)
                     lines.append(spec_line(thread, f, (k * 37) % 128))
                     k += 1
-        good = os.path.join(cls.tmp, "good.spec")
+        good = os.path.join(self.tmp, "good.spec")
         with open(good, "w") as fh:
             fh.writelines(lines)
-        too_long = os.path.join(cls.tmp, "long.spec")
+        too_long = os.path.join(self.tmp, "long.spec")
         with open(too_long, "w") as fh:
             fh.write(spec_line(0, ("run-start", b"y" * (bpfscript.ARG0_LINES * bpfscript.LINE_BYTES),
                                    [b"run"]), 0))
-        session = capture.Session([("shim", LIB)], cls.tmp)
+        session = capture.Session([("shim", LIB)], self.tmp)
         session.start()
         try:
-            cls.good_proc, cls.good_root = session.run([RUNNER, good, "2"], preload=LIB, timeout=120)
-            cls.long_proc, cls.long_root = session.run([RUNNER, too_long, "1"], preload=LIB, timeout=120)
-            cls.other_proc, cls.other_root = session.run([RUNNER, good, "1"], timeout=120)  # no preload
+            self.good_proc, self.good_root = session.run([RUNNER, good, "2"], preload=LIB, timeout=120)
+            self.long_proc, self.long_root = session.run([RUNNER, too_long, "1"], preload=LIB, timeout=120)
+            self.other_proc, self.other_root = session.run([RUNNER, good, "1"], timeout=120)  # no preload
         except BaseException:
             session.abort()
             raise
-        cls.captured = session.stop()
-
-    def test_runner_succeeded(self):
-        for p in (self.good_proc, self.long_proc, self.other_proc):
-            self.assertEqual(p.returncode, 0, p.stderr)
-
-    def test_every_firing_byte_exact_per_thread(self):
-        evs = self.captured.events("shim", self.good_root)
-        by_tid = {}
-        for e in evs:
-            by_tid.setdefault(e["tid"], []).append(as_bytes(e))
-        self.assertEqual(len(by_tid), 2, f"expected firings from 2 threads, got {list(by_tid)}")
-        got = sorted(by_tid.values(), key=lambda seq: seq[0][2])
-        want = sorted(self.expected.values(), key=lambda seq: seq[0][2])
-        for g, w in zip(got, want):
-            self.assertEqual(len(g), len(w))
-            for i, (ge, we) in enumerate(zip(g, w)):
-                self.assertEqual(ge, we, f"firing {i} ({we[0]}) differs")
-
-    def test_times_monotonic_and_events_valid(self):
-        import events
-        evs = self.captured.events("shim", self.good_root)
-        self.assertEqual([e["t_ns"] for e in evs], sorted(e["t_ns"] for e in evs))
-        for e in evs:
-            e2 = dict(e, arg0=e["arg0"].encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
-            events.validate(e2)
-
-    def test_too_long_string_fails_loudly(self):
-        with self.assertRaises(bpfparse.CaptureError) as cm:
-            self.captured.events("shim", self.long_root)
-        self.assertIn("not terminated", str(cm.exception))
-
-    def test_other_process_tree_is_separate(self):
-        # Same probes fired by a third command (not preloaded, linked directly): its events
-        # are in the capture but not in the first command's tree, and vice versa.
-        mine = [as_bytes(e) for e in self.captured.events("shim", self.other_root)]
-        self.assertEqual(mine, self.expected[0])  # one thread: only thread 0's lines fire
-        self.assertTrue(self.captured.tree(self.good_root).isdisjoint(self.captured.tree(self.other_root)))
+        self.captured = session.stop()
 
 
-class ParserUnit(unittest.TestCase):
-    """Parser behaviour on hand-made bpftrace output (no bpftrace needed)."""
-
-    def line(self, tid, seq, arg, idx, data):
-        data = data.ljust(bpfscript.LINE_BYTES, b"\0")
-        return f"D {tid} {seq} {arg} {idx} " + " ".join(f"{b:02x}" for b in data) + " \n"
-
-    def firing(self, tid, seq, arg0, arg1, pid=77):
-        ptr = 0x1000 + 5
-        out = f"H shim run-start {pid} {tid} {seq} 123 {ptr:x} {ptr:x}\n"
-        for arg, s in ((0, arg0), (1, arg1)):
-            full = b"J" * 5 + s + b"\0"
-            # like the program: lines up to the one holding the NUL
-            for idx in range(len(full) // bpfscript.LINE_BYTES + 1):
-                out += self.line(tid, seq, arg, idx, full[idx * bpfscript.LINE_BYTES:(idx + 1) * bpfscript.LINE_BYTES])
-        return out
-
-    def test_interleaved_cpus(self):
-        a = self.firing(1, 1, b'{"ok":{}}', b"run-a").splitlines(True)
-        b = self.firing(2, 1, b'{"ok":{"x":1}}', b"run-b").splitlines(True)
-        mixed = [x for pair in zip(a, b) for x in pair] + a[len(b):] + b[len(a):]
-        c = bpfparse.parse("READY\n" + "".join(mixed) + "END\n")
-        got = sorted((e["arg0"], e["args"][0]) for e in c.events("shim"))
-        self.assertEqual(got, [('{"ok":{"x":1}}', "run-b"), ('{"ok":{}}', "run-a")])
-
-    def test_missing_end_fails(self):
-        with self.assertRaises(bpfparse.CaptureError):
-            bpfparse.parse(self.firing(1, 1, b"{}", b"r"))
-
-    def test_lost_events_fail(self):
-        with self.assertRaises(bpfparse.CaptureError):
-            bpfparse.parse("Lost 3 events\nEND\n")
-
-    def test_missing_data_line_fails(self):
-        text = "".join(l for l in self.firing(1, 1, b"{" * 1000, b"r").splitlines(True)
-                       if not l.startswith("D 1 1 0 3 "))
-        c = bpfparse.parse(text + "END\n")
-        with self.assertRaises(bpfparse.CaptureError) as cm:
-            c.events("shim")
-        self.assertIn("data line 3 missing", str(cm.exception))
-
-    def test_long_string_across_lines(self):
-        s = bytes(range(1, 256)) * 7
-        c = bpfparse.parse(self.firing(1, 1, b"x", s) + "END\n")
-        self.assertEqual(c.events("shim")[0]["args"][0].encode("utf-8", "surrogateescape"), s)
-
-    def test_garbage_line_fails(self):
-        with self.assertRaises(bpfparse.CaptureError):
-            bpfparse.parse("hello\nEND\n")
-
-    def test_process_tree(self):
-        text = "F 10 11\nF 11 12\nF 99 100\n" + self.firing(1, 1, b"a", b"b", pid=12) + \
-            self.firing(2, 1, b"c", b"d", pid=100) + "END\n"
-        c = bpfparse.parse(text)
-        self.assertEqual([e["arg0"] for e in c.events("shim", 10)], ["a"])
-        self.assertEqual([e["arg0"] for e in c.events("shim", 99)], ["c"])
+@pytest.fixture(scope="module")
+def rt():
+    return RoundTrip()
 
 
-if __name__ == "__main__":
-    unittest.main()
+def test_runner_succeeded(rt):
+    for p in (rt.good_proc, rt.long_proc, rt.other_proc):
+        assert p.returncode == 0, p.stderr
+
+
+def test_every_firing_byte_exact_per_thread(rt):
+    evs = rt.captured.events("shim", rt.good_root)
+    by_tid = {}
+    for e in evs:
+        by_tid.setdefault(e["tid"], []).append(as_bytes(e))
+    assert len(by_tid) == 2, f"expected firings from 2 threads, got {list(by_tid)}"
+    got = sorted(by_tid.values(), key=lambda seq: seq[0][2])
+    want = sorted(rt.expected.values(), key=lambda seq: seq[0][2])
+    for g, w in zip(got, want):
+        assert len(g) == len(w)
+        for i, (ge, we) in enumerate(zip(g, w)):
+            assert ge == we, f"firing {i} ({we[0]}) differs"
+
+
+def test_times_monotonic_and_events_valid(rt):
+    evs = rt.captured.events("shim", rt.good_root)
+    assert [e["t_ns"] for e in evs] == sorted(e["t_ns"] for e in evs)
+    for e in evs:
+        e2 = dict(e, arg0=e["arg0"].encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+        events.validate(e2)
+
+
+def test_too_long_string_fails_loudly(rt):
+    with pytest.raises(bpfparse.CaptureError) as cm:
+        rt.captured.events("shim", rt.long_root)
+    assert "not terminated" in str(cm.value)
+
+
+def test_other_process_tree_is_separate(rt):
+    # Same probes fired by a third command (not preloaded, linked directly): its events
+    # are in the capture but not in the first command's tree, and vice versa.
+    mine = [as_bytes(e) for e in rt.captured.events("shim", rt.other_root)]
+    assert mine == rt.expected[0]  # one thread: only thread 0's lines fire
+    assert rt.captured.tree(rt.good_root).isdisjoint(rt.captured.tree(rt.other_root))
+
+
+# ---- the parser on hand-made bpftrace output (no bpftrace needed) ----
+
+
+def data_line(tid, seq, arg, idx, data):
+    data = data.ljust(bpfscript.LINE_BYTES, b"\0")
+    return f"D {tid} {seq} {arg} {idx} " + " ".join(f"{b:02x}" for b in data) + " \n"
+
+
+def firing(tid, seq, arg0, arg1, pid=77):
+    ptr = 0x1000 + 5
+    out = f"H shim run-start {pid} {tid} {seq} 123 {ptr:x} {ptr:x}\n"
+    for arg, s in ((0, arg0), (1, arg1)):
+        full = b"J" * 5 + s + b"\0"
+        # like the program: lines up to the one holding the NUL
+        for idx in range(len(full) // bpfscript.LINE_BYTES + 1):
+            out += data_line(tid, seq, arg, idx, full[idx * bpfscript.LINE_BYTES:(idx + 1) * bpfscript.LINE_BYTES])
+    return out
+
+
+def test_interleaved_cpus():
+    a = firing(1, 1, b'{"ok":{}}', b"run-a").splitlines(True)
+    b = firing(2, 1, b'{"ok":{"x":1}}', b"run-b").splitlines(True)
+    mixed = [x for pair in zip(a, b) for x in pair] + a[len(b):] + b[len(a):]
+    c = bpfparse.parse("READY\n" + "".join(mixed) + "END\n")
+    got = sorted((e["arg0"], e["args"][0]) for e in c.events("shim"))
+    assert got == [('{"ok":{"x":1}}', "run-b"), ('{"ok":{}}', "run-a")]
+
+
+def test_missing_end_fails():
+    with pytest.raises(bpfparse.CaptureError):
+        bpfparse.parse(firing(1, 1, b"{}", b"r"))
+
+
+def test_lost_events_fail():
+    with pytest.raises(bpfparse.CaptureError):
+        bpfparse.parse("Lost 3 events\nEND\n")
+
+
+def test_missing_data_line_fails():
+    text = "".join(l for l in firing(1, 1, b"{" * 1000, b"r").splitlines(True)
+                   if not l.startswith("D 1 1 0 3 "))
+    c = bpfparse.parse(text + "END\n")
+    with pytest.raises(bpfparse.CaptureError) as cm:
+        c.events("shim")
+    assert "data line 3 missing" in str(cm.value)
+
+
+def test_long_string_across_lines():
+    s = bytes(range(1, 256)) * 7
+    c = bpfparse.parse(firing(1, 1, b"x", s) + "END\n")
+    assert c.events("shim")[0]["args"][0].encode("utf-8", "surrogateescape") == s
+
+
+def test_garbage_line_fails():
+    with pytest.raises(bpfparse.CaptureError):
+        bpfparse.parse("hello\nEND\n")
+
+
+def test_process_tree():
+    text = "F 10 11\nF 11 12\nF 99 100\n" + firing(1, 1, b"a", b"b", pid=12) + \
+        firing(2, 1, b"c", b"d", pid=100) + "END\n"
+    c = bpfparse.parse(text)
+    assert [e["arg0"] for e in c.events("shim", 10)] == ["a"]
+    assert [e["arg0"] for e in c.events("shim", 99)] == ["c"]

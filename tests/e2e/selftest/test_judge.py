@@ -4,19 +4,14 @@ run whose capture equals its truth."""
 
 import os
 import subprocess
-import sys
-import tempfile
-import unittest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
-sys.path.insert(0, HERE)
+import pytest
 
-import bpfparse  # noqa: E402
-import events  # noqa: E402
-import run_e2e  # noqa: E402
-import scenarios  # noqa: E402
-import synth  # noqa: E402
+import bpfparse
+import events
+import run_e2e
+import scenarios
+import synth
 
 
 def proc(rc=0, out=b"", err=b""):
@@ -27,10 +22,12 @@ def captured_of(evs, pid=10):
     return bpfparse.Captured([(e["t_ns"], e["tid"], i, "shim", pid, e) for i, e in enumerate(evs)], {})
 
 
-class JudgeTests(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory()
-        self.run = run_e2e.Run(scenarios.BY_NAME["basic-j1"], None, self.tmp.name)
+class Judged:
+    """A basic-j1 run whose truth is synth.run_events() and whose two runner runs printed
+    the same (but for a duration); judge(cap) is what run_e2e.judge says of capture cap."""
+
+    def __init__(self, out_dir):
+        self.run = run_e2e.Run(scenarios.BY_NAME["basic-j1"], None, out_dir)
         self.truth = synth.run_events()
         events.save(self.run.truth_path, self.truth)
         err = b"Nextest run ID 55459fda-13fe-406a-b4e3-0230fd52bb03\n        PASS [   0.010s] x\n"
@@ -39,46 +36,52 @@ class JudgeTests(unittest.TestCase):
         with open(self.run.version_log, "w") as f:
             f.write("nextest-version 0.9.143 source=binary pid=10 env=- binary=0.9.143 bounds=0.9.116..-\n")
 
-    def tearDown(self):
-        self.tmp.cleanup()
-
     def judge(self, cap):
         run_e2e.judge(self.run, captured_of(cap), "sim", False, "0.9.143")
         return "\n".join(self.run.problems)
 
-    def test_equal_passes(self):
-        self.assertEqual(self.judge(synth.clone(self.truth)), "")
 
-    def test_missing_event_fails(self):
-        self.assertIn("MISSING", self.judge(synth.clone(self.truth)[:-1]))
-
-    def test_empty_truth_fails(self):
-        events.save(self.run.truth_path, [])
-        self.assertIn("truth has no run-start", self.judge([]))
-
-    def test_exit_code_change_fails(self):
-        self.run.shim = (proc(100, b"", self.run.shim[0].stderr), 10)
-        self.assertIn("exit code with shim 100, without 0", self.judge(synth.clone(self.truth)))
-
-    def test_output_change_fails(self):
-        self.run.shim = (proc(0, b"extra\n", self.run.shim[0].stderr), 10)
-        self.assertIn("stdout differs with the shim", self.judge(synth.clone(self.truth)))
-
-    def test_other_process_events_ignored(self):
-        cap = bpfparse.Captured([(e["t_ns"], e["tid"], i, "shim", 99, e)
-                                 for i, e in enumerate(synth.clone(self.truth))], {})
-        run_e2e.judge(self.run, cap, "sim", False, "0.9.143")
-        self.assertIn("MISSING run-start", "\n".join(self.run.problems))
+@pytest.fixture
+def j(tmp_path):
+    return Judged(str(tmp_path))
 
 
-if __name__ == "__main__":
-    unittest.main()
+def test_equal_passes(j):
+    assert j.judge(synth.clone(j.truth)) == ""
 
-    def test_wrong_detected_version_fails(self):
-        with open(self.run.version_log, "w") as f:
-            f.write("nextest-version 0.9.106 source=binary pid=10 env=- binary=0.9.106 bounds=-..0.9.115\n")
-        self.assertIn("library detected nextest 0.9.106", self.judge(synth.clone(self.truth)))
 
-    def test_missing_detection_log_fails(self):
-        os.remove(self.run.version_log)
-        self.assertIn("library detected nextest None", self.judge(synth.clone(self.truth)))
+def test_missing_event_fails(j):
+    assert "MISSING" in j.judge(synth.clone(j.truth)[:-1])
+
+
+def test_empty_truth_fails(j):
+    events.save(j.run.truth_path, [])
+    assert "truth has no run-start" in j.judge([])
+
+
+def test_exit_code_change_fails(j):
+    j.run.shim = (proc(100, b"", j.run.shim[0].stderr), 10)
+    assert "exit code with shim 100, without 0" in j.judge(synth.clone(j.truth))
+
+
+def test_output_change_fails(j):
+    j.run.shim = (proc(0, b"extra\n", j.run.shim[0].stderr), 10)
+    assert "stdout differs with the shim" in j.judge(synth.clone(j.truth))
+
+
+def test_other_process_events_ignored(j):
+    cap = bpfparse.Captured([(e["t_ns"], e["tid"], i, "shim", 99, e)
+                             for i, e in enumerate(synth.clone(j.truth))], {})
+    run_e2e.judge(j.run, cap, "sim", False, "0.9.143")
+    assert "MISSING run-start" in "\n".join(j.run.problems)
+
+
+def test_wrong_detected_version_fails(j):
+    with open(j.run.version_log, "w") as f:
+        f.write("nextest-version 0.9.106 source=binary pid=10 env=- binary=0.9.106 bounds=-..0.9.115\n")
+    assert "library detected nextest 0.9.106" in j.judge(synth.clone(j.truth))
+
+
+def test_missing_detection_log_fails(j):
+    os.remove(j.run.version_log)
+    assert "library detected nextest None" in j.judge(synth.clone(j.truth))

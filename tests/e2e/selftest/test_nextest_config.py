@@ -1,44 +1,38 @@
 """nextest_config writes a config an old nextest can parse: the full config round-trips
 through the writer, and each version gate drops exactly the profiles that need it."""
 
-import os
-import sys
-import tempfile
 import tomllib
-import unittest
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import pytest
 
-import nextest_config as nc  # noqa: E402
-
-
-class ConfigTests(unittest.TestCase):
-    def setUp(self):
-        with open(nc.CONFIG, "rb") as f:
-            self.cfg = tomllib.load(f)
-
-    def test_writer_round_trips(self):
-        self.assertEqual(tomllib.loads(nc.dumps(self.cfg)), self.cfg)
-
-    def test_gates(self):
-        old = nc.reduce(self.cfg, (0, 9, 48))
-        self.assertNotIn("scripts", old)
-        self.assertNotIn("experimental", old)
-        self.assertFalse({"scripts", "scripts-fail", "leak-fail", "timeout-pass"} & set(old["profile"]))
-        self.assertTrue({"default", "retries", "slow", "grace0", "groups"} <= set(old["profile"]))
-        mid = nc.reduce(self.cfg, (0, 9, 103))
-        self.assertIn("scripts", mid["profile"])
-        self.assertIn("leak-fail", mid["profile"])
-        self.assertNotIn("timeout-pass", mid["profile"])
-        self.assertEqual(nc.reduce(self.cfg, nc.NEWEST), self.cfg)
-
-    def test_config_for(self):
-        with tempfile.TemporaryDirectory() as d:
-            self.assertIsNone(nc.config_for((0, 9, 143), d))
-            path = nc.config_for((0, 9, 66), d)
-            with open(path, "rb") as f:
-                self.assertEqual(tomllib.load(f), nc.reduce(self.cfg, (0, 9, 66)))
+import nextest_config as nc
 
 
-if __name__ == "__main__":
-    unittest.main()
+@pytest.fixture
+def cfg():
+    with open(nc.CONFIG, "rb") as f:
+        return tomllib.load(f)
+
+
+def test_writer_round_trips(cfg):
+    assert tomllib.loads(nc.dumps(cfg)) == cfg
+
+
+def test_gates(cfg):
+    old = nc.reduce(cfg, (0, 9, 48))
+    assert "scripts" not in old
+    assert "experimental" not in old
+    assert not {"scripts", "scripts-fail", "leak-fail", "timeout-pass"} & set(old["profile"])
+    assert {"default", "retries", "slow", "grace0", "groups"} <= set(old["profile"])
+    mid = nc.reduce(cfg, (0, 9, 103))
+    assert "scripts" in mid["profile"]
+    assert "leak-fail" in mid["profile"]
+    assert "timeout-pass" not in mid["profile"]
+    assert nc.reduce(cfg, nc.NEWEST) == cfg
+
+
+def test_config_for(cfg, tmp_path):
+    assert nc.config_for((0, 9, 143), str(tmp_path)) is None
+    path = nc.config_for((0, 9, 66), str(tmp_path))
+    with open(path, "rb") as f:
+        assert tomllib.load(f) == nc.reduce(cfg, (0, 9, 66))
