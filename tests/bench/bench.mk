@@ -24,13 +24,18 @@ $(BENCH_DIR)/spawn_true: tests/bench/spawn_true.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 
+$(BENCH_DIR)/ownclock: tests/bench/ownclock.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
+
 $(BENCH_DIR)/empty.so: tests/bench/empty.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -shared -fPIC -o $@ $<
 
-BENCH_DEPS := $(LIB) $(ENGINE) $(BENCH_DIR)/spawn_true $(BENCH_DIR)/empty.so $(SIM_BIN) e2e-fixtures
+BENCH_DEPS := $(LIB) $(ENGINE) $(BENCH_DIR)/spawn_true $(BENCH_DIR)/ownclock $(BENCH_DIR)/empty.so $(SIM_BIN) e2e-fixtures
 BENCH_CMD   = python3 tests/bench/bench.py --lib $(LIB) --sim $(SIM_BIN) --build $(BENCH_DIR) \
-	    --empty $(BENCH_DIR)/empty.so --spawn-true $(BENCH_DIR)/spawn_true --runner $(BENCH_RUNNER) \
+	    --empty $(BENCH_DIR)/empty.so --spawn-true $(BENCH_DIR)/spawn_true \
+	    --ownclock $(BENCH_DIR)/ownclock --runner $(BENCH_RUNNER) \
 	    --jobs $(BENCH_JOBS) --configs $(BENCH_CONFIGS)
 
 bench: $(BENCH_DEPS)

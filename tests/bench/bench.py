@@ -55,6 +55,7 @@ EXTRA_RUNNER = ["attempt-rusage", "hung-stacks", "hung-thread", "hung-frame"]
 EXTRA_CRASH = ["crash", "crash-frame"]
 loads = []
 SPAWN_TRUE = None
+OWNCLOCK = None
 
 
 def note_load():
@@ -100,8 +101,13 @@ class Runner:
 
 
 def perf_run(cmd, env, out):
-    """(task-clock ms, page faults) of cmd's whole process tree."""
-    r = subprocess.run(["perf", "stat", "-x", ",", "-e", "task-clock,page-faults", "-o", out, "--", *cmd],
+    """(task-clock ms, page faults, the runner's own CPU ms) of cmd's whole
+    process tree.  The last comes from ownclock (cmd's own utime + stime, all
+    its threads, read while it is a zombie), so the tree's CPU splits into the
+    runner's part and its children's."""
+    own = out + ".own"
+    r = subprocess.run(["perf", "stat", "-x", ",", "-e", "task-clock,page-faults", "-o", out, "--",
+                        OWNCLOCK, own, *cmd],
                        env=env, cwd=WORKSPACE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if r.returncode != 0:
         raise RuntimeError(f"{cmd} exited {r.returncode}")
@@ -112,7 +118,8 @@ def perf_run(cmd, env, out):
             ms = float(f[0])
         elif len(f) > 2 and f[2].startswith("page-faults"):
             faults = int(f[0])
-    return ms, faults
+    own_ms = float(open(own).read().split()[0])
+    return ms, faults, own_ms
 
 
 class Tracer:
@@ -178,10 +185,10 @@ def part_whole(a, b, rows, runner, libs):
             for name, pre, probes in order:
                 note_load()
                 tr = Tracer(pre, probes, os.path.join(b, "bpftrace.txt")) if probes else None
-                ms, pf = perf_run(cmd, env_for(pre), os.path.join(b, "perf.txt"))
+                ms, pf, own = perf_run(cmd, env_for(pre), os.path.join(b, "perf.txt"))
                 if tr:
                     fired[name] = tr.stop()
-                res[name].append((ms, pf))
+                res[name].append((ms, pf, own))
         A = res["A"]
         def ratios(k):
             return [x[0] / y[0] for x, y in zip(res[k], A)]
@@ -212,7 +219,17 @@ def whole_rows(a, jname, res, fired, ratios, faults, plain_ms, attempts):
                 # the same pairs against the empty object of their round: what is ours
                 above = [x[0] / y[0] for x, y in zip(res[k], res["E"])]
                 floor = f"; vs the floor {fmt_ratio(above)}"
-            rows.append((m, target, f"CPU {fmt_ratio(ratios(k))}{floor}; page faults per attempt "
+            split = ""
+            if k in ("B", "T"):
+                # The tree's CPU split in two: the runner's own (where the library
+                # works) and its children's.  The runner's extra CPU as a share of
+                # the pair's tree is the library's cost with the children's noise
+                # taken out: an untraced child holds no trace of the library.
+                own = [100 * (x[2] - y[2]) / y[0] for x, y in zip(res[k], res["A"])]
+                kids = [(x[0] - x[2]) / (y[0] - y[2]) for x, y in zip(res[k], res["A"])]
+                split = (f"; the runner's own CPU {fmt_delta(own, 2)} % of the tree, "
+                         f"its children's CPU {fmt_ratio(kids)}")
+            rows.append((m, target, f"CPU {fmt_ratio(ratios(k))}{floor}{split}; page faults per attempt "
                                     f"{fmt_delta(faults(k))}{extra}"))
     return rows
 
@@ -369,6 +386,7 @@ def main():
     ap.add_argument("--build", required=True)
     ap.add_argument("--empty", required=True, help="an empty shared object (the floor)")
     ap.add_argument("--spawn-true", required=True)
+    ap.add_argument("--ownclock", required=True, help="tests/bench/ownclock.c, built")
     ap.add_argument("--runner", choices=["auto", "cargo-nextest", "sim"], default="auto")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--rss-stress", type=int, default=100)
@@ -379,8 +397,9 @@ def main():
     a = ap.parse_args()
     b = os.path.abspath(a.build)
     os.makedirs(b, exist_ok=True)
-    global SPAWN_TRUE
+    global SPAWN_TRUE, OWNCLOCK
     SPAWN_TRUE = os.path.abspath(a.spawn_true)
+    OWNCLOCK = os.path.abspath(a.ownclock)
     # One copy per tracing state: a tracer attached by path to one copy
     # raises the semaphores of that copy only.  Each copy is the pair: the
     # library loads its engine from its own directory.

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """run_native: the differential test against real nextest's own (native) USDT probes.
 
 Owns: running every e2e scenario and the PTY scenarios through real `cargo nextest run`
@@ -7,16 +6,12 @@ the runner binary; judging (judge.py) every shim event against its native partne
 output-unchanged check (exit code, masked stdout/stderr, for PTY runs the rendered
 terminal); the per-scenario tables and the run-wide time-difference distribution.
 
-Usage: run_native.py --lib build/libnextest_probes.so [--out build/native/runs]
-                     [--batch N] [--list] [SCENARIO …]
-Without a native-probe nextest it prints one `skipped: …` line and exits 0, or 1 when
-CI=true.  Otherwise prints a final `N passed, N failed` line; exit 1 on any failure.
+Driven by test_native_diff.py (one pytest test per scenario); this module has no command
+line of its own.
 """
 
-import argparse
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -37,6 +32,9 @@ import preempt  # noqa: E402
 import ptyrun  # noqa: E402
 import scenarios  # noqa: E402
 from scenarios import Scenario, J1  # noqa: E402
+
+# The Context of the pytest session that ran scenarios (its end-of-session report).
+SESSION = None
 
 # PTY scenarios: (scenario, terminal columns).  Run as a user runs nextest in a terminal:
 # stdin/stdout/stderr on the PTY, TERM set, CI unset (nextest hides the progress bar
@@ -257,12 +255,12 @@ def check(run, captured, preempted, env):
         return
     # Only this run's events: the process tree is built from fork edges by pid, and on a
     # busy machine a pid of this run that exited can be reused by another run of the same
-    # nextest binary.  Every probe's arg1 carries the run id the runner printed.
-    # On a terminal nextest prints no run id line: there the run id is the one in the
-    # library's own events (only this run loads the private library copy; a library that
-    # fired nothing leaves the native events unfiltered, and they fail as MISSING).
-    rid = RUN_ID.search(run.shim[2] if not run.cols else run.shim[1])
-    mine = {rid.group(1).decode()} if rid else {m for e in shim for m in UUID.findall(e["args"][0])}
+    # nextest binary.  Every probe's arg1 carries the run id the runner printed (on a
+    # terminal too).  Without such a line the run id is the one in the library's own
+    # events (only this run loads the private library copy; a library that fired nothing
+    # leaves the native events unfiltered, and they fail as MISSING).
+    rid = run_id_of(run.shim[2] if not run.cols else run.shim[1])
+    mine = {rid} if rid else {m for e in shim for m in UUID.findall(e["args"][0])}
     if mine:
         native = [e for e in native if any(r in e["args"][0] for r in mine)]
         shim = [e for e in shim if any(r in e["args"][0] for r in mine)]
@@ -375,8 +373,18 @@ ELAPSED_SO_FAR = re.compile(rb"\([0-9]{2}:[0-9]{2}:[0-9]{2} elapsed so far")
 # it — in runs with or without the library alike.
 BAR_REMNANT = re.compile(rb"(?:Running|Cancelling)\[[#:]*\]?")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-RUN_ID = re.compile(rb"Nextest run ID (?:\x1b\[[0-9;]*m)*([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
+RUN_ID = re.compile(rb"Nextest run ID ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}) ")
+SGR = re.compile(rb"\x1b\[[0-9;]*m")
 PANIC_TID = re.compile(rb"\((#+)\)( panicked at [^ \x1b\n]*(?:\x1b\[[0-9;]*m)*)( *)")
+
+
+def run_id_of(data):
+    """The run id of nextest's `Nextest run ID <uuid> with nextest profile` line, or None.
+    Its colours are taken out first: in a recorded run (cargo-nextest 0.9.131 and later)
+    the id's shortest unique prefix has a colour of its own, so the UUID is cut in two
+    by escape sequences (`reporter/displayer/imp.rs`, `run_id_unique_prefix`)."""
+    m = RUN_ID.search(SGR.sub(b"", data))
+    return m.group(1).decode() if m else None
 
 
 def extra_mask(data):
@@ -390,16 +398,40 @@ def extra_mask(data):
     return data
 
 
+def _varying(repl):
+    """The characters of a mask.py mask's token that vary from run to run, by what the mask
+    puts in its place: a UUID's hex digits (plain, or cut by the colours of its
+    highlighted prefix), the temp file's letters and digits, else the decimal digits."""
+    if repl == b"<UUID>" or repl is getattr(mask, "_split_uuid", None):
+        return rb"[0-9a-f]"
+    if repl == b"/tmp/nextest-env<TMP>":
+        return rb"[A-Za-z0-9_]"
+    return rb"[0-9]"
+
+
+def _same_length(repl):
+    """The PTY form of one mask.py mask: every varying character becomes `#`, so the token
+    keeps its width (indicatif pads each line to the terminal's width, so a shorter token
+    would move everything after it).  Colour sequences inside the token stay — except in a
+    run id with a highlighted unique prefix, where they go after it: where they sit there
+    depends on the prefix's length, that is on the other recorded runs."""
+    varying = re.compile(rb"\x1b\[[0-9;]*m|" + _varying(repl))
+    split = repl is getattr(mask, "_split_uuid", None)
+
+    def sub(m):
+        text = m.group(0)
+        if callable(repl) and repl(m) == text:
+            return text             # the mask itself leaves it (no UUID after all)
+        if split:
+            return re.sub(rb"[0-9a-f]", b"#", SGR.sub(b"", text)) + b"".join(SGR.findall(text))
+        return varying.sub(lambda d: d.group(0) if d.group(0).startswith(b"\x1b") else b"#", text)
+    return sub
+
+
 def pty_mask(data):
     data = extra_mask(data)
-
-    def same_length(m):
-        digits = rb"[0-9a-f]" if m.re is mask.MASKS[0][0] else rb"[0-9]"
-        # colour sequences inside the token stay as they are
-        return re.sub(rb"\x1b\[[0-9;]*m|" + digits,
-                      lambda d: d.group(0) if d.group(0).startswith(b"\x1b") else b"#", m.group(0))
-    for rx in [r for r, _ in mask.MASKS]:
-        data = rx.sub(same_length, data)
+    for rx, repl in mask.MASKS:
+        data = rx.sub(_same_length(repl), data)
     # A panic's thread id has as many digits as it has: `(####)` becomes `(#)` and the
     # difference moves into the spaces indicatif put after that line, so the rows stay.
     return PANIC_TID.sub(lambda m: b"(#)" + m.group(2) + b" " * (len(m.group(1)) - 1) + m.group(3), data)
@@ -409,151 +441,156 @@ def ms(ns):
     return f"{ns / 1e6:.3f} ms"
 
 
-def report_distribution(all_times):
+def distribution_lines(all_times):
     """all_times: [(scenario, probe, path, native, shim)]."""
+    out = []
     dur = [(s - n, sc, p, path) for sc, p, path, n, s in all_times if judge.is_duration(path)]
     other = [(s - n, sc, p, path) for sc, p, path, n, s in all_times if not judge.is_duration(path)]
     for what, rows in (("duration", dur), ("other time", other)):
         n, med, p99, mx = judge.distribution([d for d, *_ in rows])
-        print(f"{what} differences |shim - native| over {n} values: median {ms(med)}, "
-              f"p99 {ms(p99)}, max {ms(mx)} (tolerance {ms(judge.TIME_TOLERANCE_NS)})")
+        out.append(f"{what} differences |shim - native| over {n} values: median {ms(med)}, "
+                   f"p99 {ms(p99)}, max {ms(mx)} (tolerance {ms(judge.TIME_TOLERANCE_NS)})")
         by_field = {}
         for d, sc, p, path in rows:
             by_field.setdefault(f"{p} {path}", []).append(d)
         for k, ds in sorted(by_field.items()):
             n, med, p99, mx = judge.distribution(ds)
             signed = sorted(ds)
-            print(f"    {k}: n={n} median {ms(med)} p99 {ms(p99)} max {ms(mx)} "
-                  f"(signed median {ms(signed[len(signed) // 2])})")
+            out.append(f"    {k}: n={n} median {ms(med)} p99 {ms(p99)} max {ms(mx)} "
+                       f"(signed median {ms(signed[len(signed) // 2])})")
         worst = sorted(rows, key=lambda r: -abs(r[0]))[:5]
         for d, sc, p, path in worst:
-            print(f"    worst: {ms(d)} {sc} {p} {path}")
+            out.append(f"    worst: {ms(d)} {sc} {p} {path}")
+    return out
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description="differential test against nextest's native probes")
-    ap.add_argument("--lib", required=True)
-    ap.add_argument("--out", default=os.path.join(fixtures.REPO, "build", "native", "runs"))
-    # One session for all scenarios by default: attaching and detaching cost 20-60 s each
-    # on a loaded machine (a session's events are told apart by run id and process tree).
-    ap.add_argument("--batch", type=int, default=100, help="scenarios per bpftrace session")
-    ap.add_argument("--list", action="store_true")
-    ap.add_argument("--exclude", action="append", default=[],
-                    help="leave this scenario out (named in the output)")
-    ap.add_argument("scenario", nargs="*")
-    a = ap.parse_args(argv)
-    a.out, a.lib = os.path.abspath(a.out), os.path.abspath(a.lib)
+# --- driving the scenarios (test_native_diff.py) ---------------------------------------
 
-    runner, why = finder.find()
-    if runner is None:
-        print(f"skipped: cannot compare with nextest's native probes: {why}")
-        return 1 if os.environ.get("CI") == "true" else 0
-    print(f"native-probe runner: {runner}", flush=True)
-    try:
-        todo = plan(a.scenario, runner.version)
-    except KeyError as e:
-        ap.error(f"unknown scenario {e}")
-    left_out = [(s, c) for s, c in todo if s.name in a.exclude]
-    todo = [(s, c) for s, c in todo if s.name not in a.exclude]
-    if left_out:
-        print("not run here (--exclude): " + ", ".join(s.name for s, _ in left_out), flush=True)
-    if a.list:
-        for s, cols in todo:
-            print(s.name + (f" (pty {cols} columns)" if cols else ""))
-        return 0
-    if not os.path.exists(a.lib):
-        print(f"run_native: library {a.lib} missing (build it first)", file=sys.stderr)
-        return 2
-    t_main = time.monotonic()
-    fixtures.build()
-    t_built = time.monotonic()
-    t_checks = 0.0
-    env = dict(os.environ, CARGO_TARGET_DIR=fixtures.TARGET)
-    # `cargo nextest` runs the first cargo-nextest on PATH: the chosen one
-    env["PATH"] = runner.bin_dir() + os.pathsep + env.get("PATH", "")
-    for k in ("NEXTEST_PROFILE", "NEXTEST_TEST_THREADS", "NEXTEST_RETRIES", "LD_PRELOAD"):
-        env.pop(k, None)
-    os.makedirs(a.out, exist_ok=True)
-    lib = os.path.join(a.out, os.path.basename(a.lib))
-    capture.private_copy(a.lib, lib)  # attach to a private copy: a rebuild cannot detach it
-    targets = [("shim", lib), ("native", runner.path)]
+class Context:
+    """What every batch of one pytest session shares: the runner, the environment of the
+    commands, the private library copy and the bpftrace targets; and every judged run
+    (for the summary)."""
 
-    passed = failed = 0
-    stop_took = 0.0
-    all_times = []
-    all_excused = []
-    all_net = []
-    total = {p: dict.fromkeys(judge.COLUMNS, 0) for p in events.PROBES}
-    for i in range(0, len(todo), a.batch):
-        runs = [Run(s, cols, a.out) for s, cols in todo[i:i + a.batch]]
-        started = time.monotonic()
-        session = preempt.Session(targets, runs[0].dir, lib)
-        captured = None
-        try:
-            session.start()
-            for run in runs:
-                print(f"running {run.s.name} …", flush=True)
-                t = time.monotonic()
-                execute(run, session, lib, env, runner)
-                run.took = time.monotonic() - t
+    def __init__(self, runner, lib, out, batch):
+        self.runner, self.out, self.batch = runner, out, batch
+        self.t_main = time.monotonic()
+        self.t_fixtures = 0.0
+        self.t_checks = 0.0
+        self.env = dict(os.environ, CARGO_TARGET_DIR=fixtures.TARGET)
+        # `cargo nextest` runs the first cargo-nextest on PATH: the chosen one
+        self.env["PATH"] = runner.bin_dir() + os.pathsep + self.env.get("PATH", "")
+        for k in ("NEXTEST_PROFILE", "NEXTEST_TEST_THREADS", "NEXTEST_RETRIES", "LD_PRELOAD"):
+            self.env.pop(k, None)
+        os.makedirs(out, exist_ok=True)
+        self.lib = os.path.join(out, os.path.basename(lib))
+        self.source_lib = lib
+        self.targets = [("shim", self.lib), ("native", runner.path)]
+        self.done = []      # (Run, batch timing text), in run order
+        self.ready = False
+
+    def setup(self):
+        """The fixtures built and the private library copy made (once)."""
+        if not self.ready:
             t = time.monotonic()
-            captured = session.stop()
-            stop_took = time.monotonic() - t
-        except bpfparse.CaptureError as e:
-            session.abort()
-            for run in runs:
-                run.problems.append(f"capture failed: {e}")
-        except BaseException:
-            session.abort()
-            raise
-        took = (f"batch of {len(runs)}: {time.monotonic() - started:.0f}s, attach {session.ready_after or 0:.0f}s, "
-                f"detach {stop_took if captured is not None else 0:.0f}s")
+            fixtures.build()
+            self.t_fixtures = time.monotonic() - t
+            # attach to a private copy: a rebuild cannot detach it
+            capture.private_copy(self.source_lib, self.lib)
+            self.ready = True
+
+
+def find_runner():
+    """(runner, None), or (None, why there is none)."""
+    runner, why = finder.find()
+    return (runner, None) if runner is not None else (None, why)
+
+
+def run_batch(ctx, runs):
+    """Runs `runs` inside one bpftrace session, then judges each (run.problems,
+    run.result).  Returns the batch's timing text."""
+    ctx.setup()
+    started = time.monotonic()
+    session = preempt.Session(ctx.targets, runs[0].dir, ctx.lib)
+    captured = None
+    stop_took = 0.0
+    try:
+        session.start()
         for run in runs:
-            if captured is not None:
-                t = time.monotonic()
-                check(run, captured, session.preempted, env)
-                t_checks += time.monotonic() - t
-            if run.result:
-                all_times += [(run.s.name, p, path, n, s) for p, path, n, s in run.result.times]
-                all_excused += [(run.s.name,) + x for x in run.result.excused]
-                all_net += run.result.net
-                for p, row in run.result.table.items():
-                    for c in judge.COLUMNS:
-                        total[p][c] += row[c]
-            verdict = "FAIL" if run.problems else "PASS"
-            passed += verdict == "PASS"
-            failed += verdict == "FAIL"
-            print(f"{verdict} {run.s.name}" + (f" (pty {run.cols} columns)" if run.cols else "")
-                  + f"  ({run.took:.1f}s; {took}, {run.dir})")
-            if run.result:
-                print(judge.format_table(run.result.table))
-            for note in run.notes + (run.result.notes if run.result else []):
-                print("    " + note)
-            for p in run.problems[:60]:
-                print("    " + p)
-            if len(run.problems) > 60:
-                print(f"    … {len(run.problems) - 60} more")
-            sys.stdout.flush()
-    print("all scenarios:")
-    print(judge.format_table(total))
-    report_distribution(all_times)
+            print(f"running {run.s.name} …", flush=True)
+            t = time.monotonic()
+            execute(run, session, ctx.lib, ctx.env, ctx.runner)
+            run.took = time.monotonic() - t
+        t = time.monotonic()
+        captured = session.stop()
+        stop_took = time.monotonic() - t
+    except bpfparse.CaptureError as e:
+        session.abort()
+        for run in runs:
+            run.problems.append(f"capture failed: {e}")
+    except BaseException:
+        session.abort()
+        raise
+    took = (f"batch of {len(runs)}: {time.monotonic() - started:.0f}s, attach {session.ready_after or 0:.0f}s, "
+            f"detach {stop_took if captured is not None else 0:.0f}s")
+    for run in runs:
+        if captured is not None:
+            t = time.monotonic()
+            check(run, captured, session.preempted, ctx.env)
+            ctx.t_checks += time.monotonic() - t
+        ctx.done.append((run, took))
+    return took
+
+
+def report_lines(run, took):
+    """A scenario's verdict line, its per-probe table, its notes and problems."""
+    out = [f"{'FAIL' if run.problems else 'PASS'} {run.s.name}" + (f" (pty {run.cols} columns)" if run.cols else "")
+           + f"  ({run.took:.1f}s; {took}, {run.dir})"]
+    if run.result:
+        out.append(judge.format_table(run.result.table))
+    out += ["    " + note for note in run.notes + (run.result.notes if run.result else [])]
+    out += ["    " + p for p in run.problems[:60]]
+    if len(run.problems) > 60:
+        out.append(f"    … {len(run.problems) - 60} more")
+    return out
+
+
+def summary_lines(ctx):
+    """Every scenario's report, the table of all of them, the time-difference
+    distributions, the durations net of the measured CPU wait, timing and the runner."""
+    out = []
+    all_times, all_excused, all_net = [], [], []
+    total = {p: dict.fromkeys(judge.COLUMNS, 0) for p in events.PROBES}
+    for run, took in ctx.done:
+        out += report_lines(run, took)
+        if run.result:
+            all_times += [(run.s.name, p, path, n, s) for p, path, n, s in run.result.times]
+            all_excused += [(run.s.name,) + x for x in run.result.excused]
+            all_net += run.result.net
+            for p, row in run.result.table.items():
+                for c in judge.COLUMNS:
+                    total[p][c] += row[c]
+    out.append(f"all {len(ctx.done)} scenarios:")
+    out.append(judge.format_table(total))
+    out += distribution_lines(all_times)
     n, med, p99, mx = judge.distribution([d for _p, d in all_net])
-    print(f"attempt and script durations less the runner threads' measured CPU wait, over {n} values: "
-          f"median {ms(med)}, p99 {ms(p99)}, max {ms(mx)}")
+    out.append(f"attempt and script durations less the runner threads' measured CPU wait, over {n} values: "
+               f"median {ms(med)}, p99 {ms(p99)}, max {ms(mx)}")
     for probe in sorted({p for p, _d in all_net}):
         n, med, p99, mx = judge.distribution([d for p, d in all_net if p == probe])
-        print(f"    {probe}: n={n} median {ms(med)} p99 {ms(p99)} max {ms(mx)}")
+        out.append(f"    {probe}: n={n} median {ms(med)} p99 {ms(p99)} max {ms(mx)}")
     if all_excused:
         worst = max(all_excused, key=lambda x: abs(x[4] - x[3]))
-        print(f"{len(all_excused)} duration(s) beyond the tolerance by no more than the runner threads' "
-              f"measured preemption; largest: {worst[0]} {worst[1]} off by {(worst[4] - worst[3]) / 1e6:+.3f} ms "
-              f"with {worst[5] / 1e6:.3f} ms preempted")
-    print(f"time: {time.monotonic() - t_main:.0f}s (fixtures {t_built - t_main:.0f}s, judging and "
-          f"reruns without the library {t_checks:.0f}s)")
-    print(f"runner: {runner}")
-    print(f"{passed} passed, {failed} failed")
-    return 0 if failed == 0 and passed > 0 else 1
+        out.append(f"{len(all_excused)} duration(s) beyond the tolerance by no more than the runner threads' "
+                   f"measured preemption; largest: {worst[0]} {worst[1]} off by {(worst[4] - worst[3]) / 1e6:+.3f} ms "
+                   f"with {worst[5] / 1e6:.3f} ms preempted")
+    out.append(f"time: {time.monotonic() - ctx.t_main:.0f}s (fixtures {ctx.t_fixtures:.0f}s, judging and "
+               f"reruns without the library {ctx.t_checks:.0f}s); load average {load_average()}")
+    out.append(f"runner: {ctx.runner}")
+    return out
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def load_average():
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"

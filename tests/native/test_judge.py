@@ -4,6 +4,7 @@ difference that is not a time value fails, a time value only beyond the toleranc
 import json
 
 import judge
+import preempt
 
 TOL = judge.TIME_TOLERANCE_NS
 
@@ -44,3 +45,47 @@ def test_number_types_must_match():
 def test_unpaired_events_fail_both_ways():
     assert judge.judge([done(1)], []).problems[0].startswith("MISSING")
     assert judge.judge([], [done(1)]).problems[0].startswith("EXTRA")
+
+
+# The library's clock stops at the reap (t_complete); it fires its probe time_to_close
+# later.  A runner thread preempted right after that reap delays both the library's probe
+# and nextest's own clock reading: `many` at load 12 (20.2 ms waited, nextest's probe
+# 0.25 ms after the library's).
+MS = 10**6
+
+
+def attempt(duration, ttc, t_ns, tid=1):
+    return done(duration, extra={"time_to_close_fds_nanos": ttc}, tid=tid, t_ns=t_ns)
+
+
+def preempted_after_reap():
+    t_complete, wait = 10**9, 20 * MS
+    shim = attempt(50 * MS, wait + 30_000, t_complete + wait + 30_000)
+    native = attempt(50 * MS + wait + 200_000, 2_000, t_complete + wait + 250_000)
+    return native, shim, (t_complete + 10_000, t_complete + 10_000 + wait)
+
+
+def test_wait_between_the_librarys_clock_stop_and_its_probe_is_allowed():
+    native, shim, span = preempted_after_reap()
+    r = judge.judge([native], [shim], preempt.Waits({7: [span]}))
+    assert r.ok(), r.problems
+    assert r.table["test-attempt-done"]["tolerance"] == 1
+    # the duration (arg0 and its scalar copy) and the time to close were off by the wait,
+    # each excused by it
+    assert sorted(x[1] for x in r.excused) == ["arg0.ok.duration_nanos", "arg0.ok.time_to_close_fds_nanos",
+                                               "arg5 duration_nanos"]
+
+
+def test_the_same_difference_without_that_wait_fails():
+    native, shim, span = preempted_after_reap()
+    for waits in ({}, {7: [(span[0] - 40 * MS, span[1] - 40 * MS)]}):
+        r = judge.judge([native], [shim], preempt.Waits(waits))
+        assert not r.ok()
+        assert any("duration_nanos" in p for p in r.problems)
+        assert any("time_to_close_fds_nanos" in p for p in r.problems)
+
+
+def test_a_wait_explains_no_more_than_itself():
+    native, shim, span = preempted_after_reap()
+    short = (span[0], span[0] + 10 * MS)     # half the difference waited: 10 ms unexplained
+    assert not judge.judge([native], [shim], preempt.Waits({7: [short]})).ok()

@@ -12,7 +12,8 @@ so `cargo nextest` is that release) with --junit.  The truth per release:
     from 0.9.131, its run recording (recording.py); records.py holds what they share (the
     one duration tolerance, the measured-preemption allowance);
 and in every run the order rules, the unchanged-output check (slowlines.py: SLOW lines each
-run's own report accounts for) and the library's detected version must be the release's.
+run's own report accounts for; suitesplit.py: a libtest-json-plus suite split each run's own
+stream accounts for) and the library's detected version must be the release's.
 Usage: matrix.py --lib LIB --out DIR --releases FILE [-- RUN_E2E_ARGS…]
 Prints each release's summary and `N releases passed, N failed`.
 """

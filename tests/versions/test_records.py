@@ -408,3 +408,83 @@ def test_firing_time_may_exceed_its_limit_by_the_measured_wait():
     assert any("t_ns" in x for x in truthdiff.compare_event(te, ce))
     assert not any("t_ns" in x for x in truthdiff.compare_event(te, ce, extra_t_ns=90_000_000))
     assert any("t_ns" in x for x in truthdiff.compare_event(te, ce, extra_t_ns=80_000_000))
+
+
+# ---- a binary's libtest-json-plus suite split by timing (suitesplit.py) ----
+
+import suitesplit  # noqa: E402
+
+
+def plus_stream(order, tests=("pass_a", "pass_b", "pass_c", "pass_d"), ignored=("ign_x", "ign_y"),
+                fail=()):
+    """nextest's buffered libtest-json-plus writer (reporter/structured/libtest.rs at
+    cargo-nextest-0.9.72) for one binary fed `order`: ("start"|"finish"|"skip", name)."""
+    out, suite = [], None
+    nx = '"nextest":{"crate":"fx-basic","test_binary":"fx_basic","kind":"lib"}'
+
+    def name(t):
+        return f"fx-basic::fx_basic${t}"
+
+    def close(suite):   # finalize(): the tests still "running" count as filtered out
+        return suite["out"] + [
+            f'{{"type":"suite","event":"{"failed" if suite["failed"] else "ok"}","passed":{suite["ok"]},'
+            f'"failed":{suite["failed"]},"ignored":{len(ignored)},"measured":0,'
+            f'"filtered_out":{5 + suite["running"]},"exec_time":0.01,{nx}}}']
+    for kind, t in order:
+        if suite is None:
+            suite = {"running": len(tests), "ok": 0, "failed": 0, "ign": [],
+                     "out": [f'{{"type":"suite","event":"started","test_count":{len(tests) + len(ignored)},{nx}}}']}
+        o = suite["out"]
+        if kind == "finish" and suite["ign"]:
+            o += suite["ign"]
+            suite["ign"] = []
+        if kind == "start" or kind == "skip":
+            o.append(f'{{"type":"test","event":"started","name":"{name(t)}"}}')
+        if kind == "skip":
+            suite["running"] -= 1
+            suite["ign"].append(f'{{"type":"test","event":"ignored","name":"{name(t)}"}}')
+        if kind == "finish":
+            suite["running"] -= 1
+            ev = "failed" if t in fail else "ok"
+            suite["ok" if ev == "ok" else "failed"] += 1
+            o.append(f'{{"type":"test","event":"{ev}","name":"{name(t)}","exec_time":0.00{len(o)}}}')
+        if suite["running"] == 0:
+            out += close(suite)
+            suite = None
+    return ("\n".join(out + (close(suite) if suite else [])) + "\n").encode()  # RunFinished
+
+
+STARTS = [("start", "pass_a"), ("start", "pass_b"), ("finish", "pass_a"), ("start", "pass_c"),
+          ("finish", "pass_b"), ("start", "pass_d")]
+SPLIT_3_1 = STARTS + [("finish", "pass_c"), ("skip", "ign_x"), ("skip", "ign_y"), ("finish", "pass_d")]
+SPLIT_4_0 = STARTS + [("finish", "pass_c"), ("finish", "pass_d"), ("skip", "ign_x"), ("skip", "ign_y")]
+
+
+def test_suite_split_by_timing_is_explained_by_each_runs_stream():
+    a, b = plus_stream(SPLIT_3_1), plus_stream(SPLIT_4_0)
+    assert a != b
+    assert suitesplit.splits(a) == ["fx-basic::fx_basic passed 3+1"]
+    assert suitesplit.splits(b) == ["fx-basic::fx_basic passed 4+0"]
+    assert suitesplit.explain(a, b) == []
+
+
+def test_suite_split_explains_nothing_else():
+    a = plus_stream(SPLIT_3_1)
+    # the same split in both runs: the difference (if any) is not a split
+    assert suitesplit.explain(a, a) == ["no suite split differs between the runs"]
+    # a test that failed in one run only
+    bad = plus_stream(SPLIT_4_0, fail=("pass_d",))
+    assert suitesplit.explain(a, bad) != []
+    # a suite closed where nextest's counter was not 0 (after 2 of its 4)
+    forged = plus_stream(SPLIT_4_0).replace(b'"passed":4', b'"passed":2')
+    assert any("closed after" in p or "passed" in p for p in suitesplit.explain(a, forged))
+
+
+def test_suite_split_reads_unescaped_test_names():
+    # nextest writes a `"` in a test name raw (real 0.9.143, fx-hostile): not JSON
+    raw = b'{"type":"test","event":"started","name":"fx-basic::fx_basic$fails "with" \\ output"}'
+    lines = plus_stream(SPLIT_3_1).split(b"\n")
+    data = b"\n".join(lines[:1] + [raw] + lines[1:])
+    suites, _finished = suitesplit.parse(data)
+    first = suites[("fx-basic", "fx_basic")][0]["events"][0]
+    assert first == ("started", 'fx-basic::fx_basic$fails "with" \\ output')

@@ -1,5 +1,4 @@
-#!/usr/bin/env python3
-"""soak: real nextest, thousands of attempts, while a tracer attaches and detaches.
+"""test_native_soak: real nextest, thousands of attempts, while a tracer attaches and detaches.
 
 Owns: the real-nextest soak.  Runs real `cargo nextest run` on fx-many (1,000 trivial
 tests) with --stress-count K at -j J (K x 1,000 attempts) with a private copy of the
@@ -16,12 +15,11 @@ attaches and detaches each probe on its own, so the edges are ambiguous):
     exactly one start and one done there, on both sides;
   * over all windows no attempt id has more than one start or done on either side;
   * the truth session saw every attempt exactly once (K x 1,000 ids, one start, one done).
-Usage: soak.py --lib LIB --out DIR --stress-count K [-j J].  Prints the counts and a final
-`N passed, N failed`; without a native-probe nextest one `skipped: …` line (fails under
-CI=true).  Needs root + bpftrace.
+Usage: pytest test_native_soak.py --lib LIB --out DIR [--soak-stress K] [--soak-jobs J].  Prints
+the counts; without a native-probe nextest the test is skipped with the reason (and fails
+under CI=true).  Needs root + bpftrace.
 """
 
-import argparse
 import os
 import random
 import shutil
@@ -29,6 +27,8 @@ import signal
 import subprocess
 import sys
 import time
+
+import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
@@ -102,33 +102,29 @@ class Tracer:
         return events, end, problems
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--lib", required=True)
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--stress-count", type=int, default=2)
-    ap.add_argument("-j", type=int, default=32)
-    a = ap.parse_args()
-
+def test_soak(request):
+    stress, jobs = request.config.getoption("--soak-stress"), request.config.getoption("--soak-jobs")
     runner, why = finder.find()
     if runner is None:
-        print(f"skipped: cannot compare with nextest's native probes: {why}")
-        return 1 if os.environ.get("CI") == "true" else 0
+        msg = f"cannot compare with nextest's native probes: {why}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(msg)
+        pytest.skip(msg)
     print(f"native-probe runner: {runner}", flush=True)
     fixtures.build()
-    os.makedirs(a.out, exist_ok=True)
-    out = os.path.abspath(a.out)
+    out = os.path.abspath(request.config.getoption("--out"))
+    os.makedirs(out, exist_ok=True)
     lib = os.path.join(out, "libnextest_probes.so")
-    capture.private_copy(a.lib, lib)    # with its engine
+    capture.private_copy(os.path.abspath(request.config.getoption("--lib")), lib)    # with its engine
     env = dict(os.environ, CARGO_TARGET_DIR=fixtures.TARGET)
     env["PATH"] = runner.bin_dir() + os.pathsep + env.get("PATH", "")
     for k in ("NEXTEST_PROFILE", "NEXTEST_TEST_THREADS", "NEXTEST_RETRIES"):
         env.pop(k, None)
     env = capture.preload_env({k: v for k, v in env.items() if k != "LD_PRELOAD"}, lib)
-    cmd = ["cargo", "nextest", "run", "--run-ignored", "only", "-j", str(a.j),
-           "--stress-count", str(a.stress_count), "--status-level", "fail",
+    cmd = ["cargo", "nextest", "run", "--run-ignored", "only", "-j", str(jobs),
+           "--stress-count", str(stress), "--status-level", "fail",
            "--final-status-level", "fail", "many::"]
-    expected = 1000 * a.stress_count
+    expected = 1000 * stress
 
     truth_session = Tracer([("N", runner.path)], os.path.join(out, "truth.txt"))
     print("soak: " + " ".join(cmd), flush=True)
@@ -196,18 +192,9 @@ def main():
         problems.append(f"runner exit code {rc} (see {out}/runner.stderr)")
     if inside == 0:
         problems.append("no attempt fell inside an attach window: nothing was checked")
-    print(f"soak: {len(starts)} attempts in {elapsed:.1f} s at -j {a.j}, {len(windows)} attach/detach "
+    print(f"soak: {len(starts)} attempts in {elapsed:.1f} s at -j {jobs}, {len(windows)} attach/detach "
           f"windows; {inside} attempts wholly inside a window, all checked on both sides; events in "
           f"windows: native {per_side['N'][0]} starts / {per_side['N'][1]} dones, library "
           f"{per_side['S'][0]} / {per_side['S'][1]}; {len(dups)} duplicated")
-    for p in problems[:20]:
-        print("    " + p)
-    ok = not problems
-    print(f"{'PASS' if ok else 'FAIL'} native soak: {a.stress_count} x 1000 attempts")
     print(f"runner: {runner}")
-    print(f"{int(ok)} passed, {int(not ok)} failed")
-    return 0 if ok else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    assert not problems, f"native soak, {stress} x 1000 attempts:\n    " + "\n    ".join(problems[:20])
