@@ -199,6 +199,10 @@ def _outcome(proc, report):
         with open(report, "rb") as f:
             data = f.read()
         killed = b'type="test abort"' in data and b"SIGINT" in data
+    else:
+        # no report (the simulator writes none): the status line of a test the signal killed
+        killed = re.search(rb"(?m)^\s*(?:\x1b\[[0-9;]*m)*SIGINT(?:\x1b\[[0-9;]*m)* \[",
+                           getattr(proc, "stderr", b"") or b"") is not None
     running = None
     m = re.search(rb"Cancelling due to interrupt:?(?:\s*(?:\x1b\[[0-9;]*m)*(\d+))?",
                   getattr(proc, "stderr", b"") or b"")
@@ -382,15 +386,17 @@ def judge(run, captured, runner, native, expected_version, want_junit=False, pre
         if why is not None:
             run.notes.append(why)
             diffs = []
-    if diffs and runner == "cargo-nextest" and getattr(run, "rerun", None):
-        if run.s.actions and want_junit:
-            diffs = same_outcome_again(run, shim_proc, diffs)
-        else:
-            again = run.rerun()
-            if again is not None and not output_differences(run, again, shim_proc):
-                run.notes.append("output equals the second run without the library, not the first "
-                                 "(timing): " + diffs[0][:160])
-                diffs = []
+    # A signal scenario's outcome depends on where the signal lands, under the simulator
+    # as under nextest: the library's run is compared with a library-free run that ended
+    # the same way.
+    if diffs and run.s.actions and getattr(run, "rerun", None) and (want_junit or runner == "sim"):
+        diffs = same_outcome_again(run, shim_proc, diffs)
+    elif diffs and runner == "cargo-nextest" and getattr(run, "rerun", None):
+        again = run.rerun()
+        if again is not None and not output_differences(run, again, shim_proc):
+            run.notes.append("output equals the second run without the library, not the first "
+                             "(timing): " + diffs[0][:160])
+            diffs = []
     run.problems += diffs
 
 
