@@ -185,12 +185,8 @@ def compare(junit, capture, preempted=None, run=None):
                     bad.append(f"leaked {pa['leaked']} (report: {ja['leaked']})")
                 if ja["code"] is not None and pa.get("exit_code") != ja["code"]:
                     bad.append(f"exit_code {pa.get('exit_code')} (report: {ja['code']})")
-            d = records.time_problem("duration_nanos", pa["duration_nanos"], ja["time_ns"], "report",
-                                     ROUNDING_NS, records.preemption_gap(preempted, pa, ja["time_ns"]))
-            if d:
-                bad.append(d)
-            t.judge(f"{name} attempt {i}", bad, [abs(pa["duration_nanos"] - ja["time_ns"])],
-                    records.excused(pa["duration_nanos"], ja["time_ns"], ROUNDING_NS))
+            t.judge_duration(f"{name} attempt {i}", bad, pa, ja["time_ns"], "report", preempted,
+                             ROUNDING_NS)
     if not junit:
         t.problems.append("JUNIT: nextest's report lists no test")
     return t.problems, t.counts

@@ -79,12 +79,7 @@ def compare(stream, capture, preempted=None):
         ok = p["result"] in ("pass", "leak")
         if ok != s["ok"]:
             bad.append(f"result {p['result']} (stream: {'ok' if s['ok'] else 'failed'})")
-        d = records.time_problem("duration_nanos", p["duration_nanos"], s["exec_ns"], "stream exec_time",
-                                 preempted_ns=records.preemption_gap(preempted, p, s["exec_ns"]))
-        if d:
-            bad.append(d)
-        t.judge(name_of(k), bad, [abs(p["duration_nanos"] - s["exec_ns"])],
-                records.excused(p["duration_nanos"], s["exec_ns"]))
+        t.judge_duration(name_of(k), bad, p, s["exec_ns"], "stream exec_time", preempted)
     if not stream:
         t.problems.append("LIBTEST: nextest's stream lists no finished test")
     return t.problems, t.counts

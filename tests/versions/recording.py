@@ -177,12 +177,7 @@ def compare(kinds, capture, preempted=None):
         for f in ("total_attempts", "result", "exit_code", "leaked"):
             if r[f] is not UNSAID and p[f] != r[f]:
                 bad.append(f"{f} {p[f]!r} (recording: {r[f]!r})")
-        d = records.time_problem("duration_nanos", p["duration_nanos"], r["duration_nanos"], "recording",
-                                 preempted_ns=records.preemption_gap(preempted, p, r["duration_nanos"]))
-        if d:
-            bad.append(d)
-        t.judge(name(key), bad, [abs(p["duration_nanos"] - r["duration_nanos"])],
-                records.excused(p["duration_nanos"], r["duration_nanos"]))
+        t.judge_duration(name(key), bad, p, r["duration_nanos"], "recording", preempted)
     t.counts["tests"] = len(tests)
     # slow events: every one, in order, exact
     slow_p = {}
@@ -198,12 +193,7 @@ def compare(kinds, capture, preempted=None):
         t.counts["attempts"] += 1
         bad = [f"{f} {p[f]!r} (recording: {r[f]!r})" for f in ("result", "exit_code")
                if r[f] is not UNSAID and p[f] != r[f]]
-        d = records.time_problem("duration_nanos", p["duration_nanos"], r["duration_nanos"], "recording",
-                                 preempted_ns=records.preemption_gap(preempted, p, r["duration_nanos"]))
-        if d:
-            bad.append(d)
-        t.judge(sname(key), bad, [abs(p["duration_nanos"] - r["duration_nanos"])],
-                records.excused(p["duration_nanos"], r["duration_nanos"]))
+        t.judge_duration(sname(key), bad, p, r["duration_nanos"], "recording", preempted)
     sslow_p = {}
     for a in records.probed(capture, "setup-script-slow"):
         sslow_p.setdefault((a["script_id"], a.get("stress_current")), []).append(

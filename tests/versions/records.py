@@ -180,6 +180,16 @@ class Tally:
         else:
             self.counts["within"] += 1
 
+    def judge_duration(self, name, bad, p, truth_ns, what, preempted, rounding_ns=0):
+        """judge() for an entry whose one time is the probed done `p`'s duration_nanos against
+        truth_ns (nextest's record `what`): the tolerance, the measured preemption
+        (preemption_gap), then the entry counted; `bad` = its other differing fields."""
+        ns = p["duration_nanos"]
+        d = time_problem("duration_nanos", ns, truth_ns, what, rounding_ns,
+                         preemption_gap(preempted, p, truth_ns))
+        self.judge(name, bad + [d] if d else bad, [abs(ns - truth_ns)],
+                   excused(ns, truth_ns, rounding_ns))
+
     def summary(self):
         c = self.counts
         return (f"{c['tests']} tests, {c['attempts']} attempts, {c['exact']} exact, "

@@ -47,6 +47,25 @@ def test_tolerance_is_20ms_plus_2_percent():
     assert records.time_problem("d", 1_040_000_001, 1_000_000_000, "x")
 
 
+def test_judge_duration_counts_exact_within_preempted_and_different():
+    """The one duration check every record comparison makes (junit, libtest, recording)."""
+    t = records.Tally("T")
+    p = lambda ns: {"duration_nanos": ns, "_t_ns": 2_000_000_000, "_tid": 9}  # noqa: E731
+    t.judge_duration("a", [], p(1_000_000_000), 1_000_000_000, "rec", None)
+    t.judge_duration("b", [], p(1_030_000_000), 1_000_000_000, "rec", None)
+    t.judge_duration("c", ["result x"], p(1_000_000_000), 1_000_000_000, "rec", None)
+    t.judge_duration("d", [], p(1_041_000_000), 1_000_000_000, "rec", None, rounding_ns=500_000)
+    # 50 ms shorter than the record: 10 ms past the tolerance, covered by the runner thread's
+    # measured 15 ms wait for a CPU right after the library's clock stopped
+    t.judge_duration("e", [], p(950_000_000), 1_000_000_000, "rec", {9: [(2_001_000_000, 2_016_000_000)]})
+    t.judge_duration("f", [], p(950_000_000), 1_000_000_000, "rec", {9: [(2_001_000_000, 2_005_000_000)]})
+    assert t.counts == {"tests": 0, "attempts": 0, "exact": 1, "within": 1, "different": 3,
+                        "preempted": 1}, t.counts
+    assert [x.split(":")[0] for x in t.problems] == ["T c", "T d", "T f"], t.problems
+    assert "duration_nanos 1041000000 (rec: 1000000000, ±40.5 ms)" in t.problems[1]
+    assert "+ 4.0 ms preempted" in t.problems[2]
+
+
 # ---- junit.py ----
 
 JUNIT = """<?xml version="1.0" encoding="UTF-8"?>
@@ -200,6 +219,7 @@ def test_recording_equal_run_has_no_problem():
     (1, "global_slot", 1, "global_slot 1 (recording: 0)"),
     (2, "elapsed_nanos", 1_000_000_001, "slow"),
     (3, "exit_code", None, "exit_code None (recording: 101)"),
+    (3, "duration_nanos", 1_260_000_000, "duration_nanos 1260000000"),
     (5, "duration_nanos", 40_000_000, "duration_nanos 40000000"),
     (6, "exit_code", 0, "exit_code 0 (recording: None)"),   # a passing script has none
     (7, "run_id", "x", "run_id 'x'"),
