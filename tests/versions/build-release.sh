@@ -24,6 +24,15 @@ if [ -x "$bin" ]; then
 	exit 0
 fi
 mkdir -p "$root"
+# One build of a release at a time: a second caller (the matrix reaching a release that a
+# separate, niced build is still building) waits for the first, then finds the binary.
+if [ -z "${BUILD_RELEASE_LOCKED:-}" ] && command -v flock >/dev/null; then
+	BUILD_RELEASE_LOCKED=1 exec flock "$root/.lock" sh "$0" "$@"
+fi
+if [ -x "$bin" ]; then
+	echo "$bin"
+	exit 0
+fi
 log=$root/build.log
 export CARGO_TARGET_DIR=$cache/target
 # shellcheck disable=SC2086

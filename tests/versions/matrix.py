@@ -14,7 +14,8 @@ so `cargo nextest` is that release) with --junit.  The truth per release:
 and in every run the order rules, the unchanged-output check (slowlines.py: SLOW lines each
 run's own report accounts for; suitesplit.py: a libtest-json-plus suite split each run's own
 stream accounts for) and the library's detected version must be the release's.
-Usage: matrix.py --lib LIB --out DIR --releases FILE [-- RUN_E2E_ARGS…]
+Usage: matrix.py --lib LIB --out DIR --releases FILE [--only NAME…] [-- RUN_E2E_ARGS…]
+(NAME as the release cache names it: 0.9.72, 0.9.143-nousdt; RUN_E2E_ARGS may name scenarios.)
 Prints each release's summary and `N releases passed, N failed`.
 """
 
@@ -45,13 +46,22 @@ def main():
     ap.add_argument("--lib", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--releases", required=True)
+    ap.add_argument("--only", action="append", metavar="NAME",
+                    help="only this release of the file (0.9.72, 0.9.143-nousdt); repeatable")
     ap.add_argument("rest", nargs="*", help="passed on to run_e2e.py (after --)")
     a = ap.parse_args()
     a.out = os.path.abspath(a.out)   # the runs' cwd is the fixture workspace
     t_all = time.monotonic()
     results = []
-    for ver, flavour in releases(a.releases):
+    chosen = releases(a.releases)
+    names = {ver + ("-nousdt" if flavour == "nousdt" else "") for ver, flavour in chosen}
+    for n in a.only or []:
+        if n not in names:
+            ap.error(f"--only {n}: not in {a.releases} ({', '.join(sorted(names))})")
+    for ver, flavour in chosen:
         name = ver + ("-nousdt" if flavour == "nousdt" else "")
+        if a.only and name not in a.only:
+            continue
         t0 = time.monotonic()
         b = subprocess.run(["sh", BUILD, ver] + ([flavour] if flavour != "default" else []),
                            stdout=subprocess.PIPE, text=True)

@@ -14,8 +14,10 @@ VERSIONS_DIR    := tests/versions
 VERSIONS_BUILD  := $(BUILD)/versions
 VERSIONS_PYTHON ?= python3
 VERSIONS_PYTEST ?= $(or $(PYTEST),/usr/bin/python3 -m pytest)
-# check-versions: scenarios to run (default: all) and the bpftrace batch size
+# check-versions: scenarios to run (default: all) and the bpftrace batch size; the releases
+# to run (default: all of releases.txt), e.g. VERSIONS_ONLY="0.9.72 0.9.143-nousdt"
 VERSIONS_ARGS   ?= --batch 10
+VERSIONS_ONLY   ?=
 
 .PHONY: version-detect versions-selftest check-versions
 
@@ -34,6 +36,7 @@ check-versions: $(LIB) e2e-fixtures $(VERSIONS_BUILD)/version-of
 	FIXTURES_TARGET=$(abspath $(BUILD))/fixtures-target \
 	    $(VERSIONS_PYTHON) $(VERSIONS_DIR)/matrix.py --lib $(abspath $(LIB)) \
 	    --out $(abspath $(VERSIONS_BUILD))/matrix --releases $(VERSIONS_DIR)/releases.txt \
+	    $(foreach r,$(VERSIONS_ONLY),--only $(r)) \
 	    -- $(VERSIONS_ARGS)
 
 CHECKS += version-detect versions-selftest
