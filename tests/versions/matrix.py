@@ -71,9 +71,12 @@ def main():
             results.append((name, False, "did not build", 0))
             continue
         exe = b.stdout.strip().splitlines()[-1]
+        built = time.monotonic() - t0   # a build, or the wait for one under way: not the run's
+        t0 = time.monotonic()
         how = open(os.path.join(os.path.dirname(os.path.dirname(exe)), "how")).read().strip() \
             if os.path.exists(os.path.join(os.path.dirname(os.path.dirname(exe)), "how")) else "?"
-        print(f"== release {name}: {exe} (built with: {how})", flush=True)
+        print(f"== release {name}: {exe} (built with: {how}"
+              + (f"; {built:.0f}s to build or wait for its build" if built >= 1 else "") + ")", flush=True)
         log = os.path.join(a.out, name + ".log")
         os.makedirs(a.out, exist_ok=True)
         cmd = [sys.executable, RUN_E2E, "--lib", a.lib, "--out", os.path.join(a.out, name),
@@ -100,7 +103,7 @@ def main():
               f"{', '.join(detected) or 'nothing'}; log {log})", flush=True)
     good = sum(1 for r in results if r[1])
     print(f"{good} releases passed, {len(results) - good} failed "
-          f"({time.monotonic() - t_all:.0f}s in all)")
+          f"({time.monotonic() - t_all:.0f}s in all, {sum(r[3] for r in results):.0f}s running)")
     return 0 if results and good == len(results) else 1
 
 
