@@ -44,6 +44,7 @@ import versionlog  # noqa: E402  (tests/versions/versionlog.py)
 import libtest  # noqa: E402  (tests/versions/libtest.py)
 import recording  # noqa: E402  (tests/versions/recording.py)
 import slowlines  # noqa: E402  (tests/versions/slowlines.py)
+import leaklines  # noqa: E402  (tests/versions/leaklines.py)
 import suitesplit  # noqa: E402  (tests/versions/suitesplit.py)
 import records  # noqa: E402  (tests/versions/records.py)
 import preempt  # noqa: E402  (tests/native/preempt.py, put on the path by records.py)
@@ -265,6 +266,47 @@ def slow_explained(run, plain_proc, shim_proc):
             "own report accounts for: " + ", ".join(differ))[:300]
 
 
+def leak_explained(run, plain_proc, shim_proc, version, cap, preempted):
+    """A note when the two runs' outputs differ only by LEAK lines of passing tests (and the
+    summary's leaky count) that each run's own report and, for the library's run, the
+    runner threads' measured wait for a CPU account for (tests/versions/leaklines.py);
+    else None."""
+    paths = [os.path.join(run.dir, n) for n in ("junit.xml", "junit-plain.xml")]
+    if shim_proc.returncode != plain_proc.returncode or not all(os.path.exists(p) for p in paths):
+        return None
+    leaks = {"shim": [], "plain": []}
+    for stream in ("stdout", "stderr"):
+        a, la = leaklines.split(getattr(shim_proc, stream))
+        b, lb = leaklines.split(getattr(plain_proc, stream))
+        if mask.compare(b, a, run.s.compare):
+            return None
+        leaks["shim"] += la
+        leaks["plain"] += lb
+    if not set(leaks["shim"]) ^ set(leaks["plain"]):
+        return None
+    try:
+        reports = [junit.load(p) for p in paths]
+    except (OSError, ValueError, junit.ET.ParseError):
+        return None
+    dones = records.probed(cap, "test-attempt-done")
+
+    def waited(binary, test, report_ns):
+        # within nextest's stopwatch of the library's leaked attempt, as its report times
+        # it, up to the library's done probe
+        ts = [d["_t_ns"] for d in dones
+              if d["binary_id"] == binary and d["test_name"] == test and d.get("leaked")]
+        if not preempted or not ts:
+            return None
+        return max(preempt.within_any(preempted, t - report_ns, t) for t in ts)
+    problems, notes = leaklines.explain(leaks["shim"], leaks["plain"], *reports,
+                                        scenarios.v(version), waited)
+    if problems:
+        run.notes += ["LEAK lines not explained: " + p for p in problems[:3]]
+        return None
+    return ("output differs from the run without the library only by LEAK lines nextest's "
+            "leak timer explains: " + "; ".join(notes))[:400]
+
+
 def split_explained(run, plain_proc, shim_proc):
     """A note when the two runs differ only in where nextest's libtest-json-plus reporter
     split a binary's suite, which each run's own stream accounts for
@@ -378,6 +420,11 @@ def judge(run, captured, runner, native, expected_version, want_junit=False, pre
     diffs = output_differences(run, plain_proc, shim_proc)
     if diffs and want_junit:
         why = slow_explained(run, plain_proc, shim_proc)
+        if why is not None:
+            run.notes.append(why)
+            diffs = []
+    if diffs and want_junit and runner == "cargo-nextest":
+        why = leak_explained(run, plain_proc, shim_proc, want, cap, preempted)
         if why is not None:
             run.notes.append(why)
             diffs = []

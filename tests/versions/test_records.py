@@ -19,6 +19,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 
 import capture  # noqa: E402
 import junit  # noqa: E402
+import leaklines  # noqa: E402
 import libtest  # noqa: E402
 import nextest_config  # noqa: E402
 import recording  # noqa: E402
@@ -508,3 +509,48 @@ def test_suite_split_reads_unescaped_test_names():
     suites, _finished = suitesplit.parse(data)
     first = suites[("fx-basic", "fx_basic")][0]["events"][0]
     assert first == ("started", 'fx-basic::fx_basic$fails "with" \\ output')
+
+
+# ---- leaklines.py ----
+
+def test_leak_lines_and_leaky_count_are_split_off():
+    shim = (b"        PASS [   0.005s] fx-many::many many::t0812\n"
+            b"        LEAK [   0.286s] fx-many::many many::t0813\n"
+            b"     Summary [  12.058s] 1000 tests run: 1000 passed (1 leaky), 54 skipped\n")
+    plain = (b"        PASS [   0.005s] fx-many::many many::t0812\n"
+             b"        PASS [   0.286s] fx-many::many many::t0813\n"
+             b"     Summary [  12.058s] 1000 tests run: 1000 passed, 54 skipped\n")
+    rest, leaks = leaklines.split(shim)
+    assert rest == plain and leaks == [("fx-many::many", "many::t0813")]
+    rest, _ = leaklines.split(b"     Summary [   1.000s] 3 tests run: 3 passed (1 slow, 2 leaky), 0 skipped")
+    assert rest == b"     Summary [   1.000s] 3 tests run: 3 passed (1 slow), 0 skipped"
+    # a LEAK-FAIL line is not a passing leak: left as it is
+    assert leaklines.split(b"   LEAK-FAIL [   0.3s] b t")[1] == []
+
+
+def leak_report(ns):
+    return {("fx-many::many", "many::t0813"): [{"ok": True, "result": None, "leaked": None,
+                                                 "code": None, "time_ns": ns}]}
+
+
+@pytest.mark.parametrize("where, report_ns, waited_ns, version, expect", [
+    ("shim", 286_000_000, 120_000_000, (0, 9, 106), None),
+    ("shim", 286_000_000, 99_000_000, (0, 9, 106), "waited for a CPU 99.0 ms"),
+    ("shim", 286_000_000, None, (0, 9, 106), "(not measured)"),
+    ("shim", 90_000_000, 120_000_000, (0, 9, 106), "no attempt of the leak timeout"),
+    ("shim", 150_000_000, 300_000_000, (0, 9, 143), "no attempt of the leak timeout (0.200 s)"),
+    ("plain", 120_000_000, None, (0, 9, 106), None),     # the library was not in that run
+    ("plain", 60_000_000, None, (0, 9, 106), "in the run without the library only"),
+])
+def test_leak_line_in_one_run_explained_by_report_and_measured_wait(where, report_ns, waited_ns,
+                                                                     version, expect):
+    key = [("fx-many::many", "many::t0813")]
+    leaky, other = leak_report(report_ns), leak_report(5_000_000)
+    args = (key, [], leaky, other) if where == "shim" else ([], key, other, leaky)
+    problems, notes = leaklines.explain(*args, version, lambda b, t, ns: waited_ns)
+    if expect is None:
+        assert problems == [] and len(notes) == 1, problems
+    else:
+        assert len(problems) == 1 and expect in problems[0], problems
+    # the same LEAK line in both runs explains nothing and needs nothing
+    assert leaklines.explain(key, key, leaky, leaky, version) == ([], [])
