@@ -238,25 +238,37 @@ def same_outcome_again(run, shim_proc, diffs):
                     f"{want[1]}); tried {tried}"]
 
 
-def slow_explained(run, plain_proc, shim_proc):
-    """A note when the two runs' outputs differ only by SLOW lines (and the summary's slow
-    count) that each run's own JUnit report accounts for (tests/versions/slowlines.py);
+def _split_off(run, plain_proc, shim_proc, split):
+    """For an explanation by each run's own report: (what split() took out of the library's
+    run's stdout and stderr, the same of the library-free run's, [its JUnit report, the
+    library-free run's]) when the exit codes are equal and the rest of the outputs too;
     else None."""
     paths = [os.path.join(run.dir, n) for n in ("junit.xml", "junit-plain.xml")]
     if shim_proc.returncode != plain_proc.returncode or not all(os.path.exists(p) for p in paths):
         return None
-    slow = {"shim": [], "plain": []}
+    taken = {"shim": [], "plain": []}
     for stream in ("stdout", "stderr"):
-        a, sa = slowlines.split(getattr(shim_proc, stream))
-        b, sb = slowlines.split(getattr(plain_proc, stream))
+        a, ta = split(getattr(shim_proc, stream))
+        b, tb = split(getattr(plain_proc, stream))
         if mask.compare(b, a, run.s.compare):
             return None
-        slow["shim"] += sa
-        slow["plain"] += sb
+        taken["shim"] += ta
+        taken["plain"] += tb
     try:
-        reports = [junit.load(p) for p in paths]
+        return taken["shim"], taken["plain"], [junit.load(p) for p in paths]
     except (OSError, ValueError, junit.ET.ParseError):
         return None
+
+
+def slow_explained(run, plain_proc, shim_proc):
+    """A note when the two runs' outputs differ only by SLOW lines (and the summary's slow
+    count) that each run's own JUnit report accounts for (tests/versions/slowlines.py);
+    else None."""
+    got = _split_off(run, plain_proc, shim_proc, slowlines.split)
+    if got is None:
+        return None
+    slow = {"shim": got[0], "plain": got[1]}
+    reports = got[2]
     if slowlines.explain(slow["shim"], slow["plain"], *reports):
         return None
     differ = sorted({f"{b} {t}" for b, t, _ in set(slow["shim"]) ^ set(slow["plain"])})
@@ -271,23 +283,11 @@ def leak_explained(run, plain_proc, shim_proc, version, cap, preempted):
     summary's leaky count) that each run's own report and, for the library's run, the
     runner threads' measured wait for a CPU account for (tests/versions/leaklines.py);
     else None."""
-    paths = [os.path.join(run.dir, n) for n in ("junit.xml", "junit-plain.xml")]
-    if shim_proc.returncode != plain_proc.returncode or not all(os.path.exists(p) for p in paths):
+    got = _split_off(run, plain_proc, shim_proc, leaklines.split)
+    if got is None or not set(got[0]) ^ set(got[1]):
         return None
-    leaks = {"shim": [], "plain": []}
-    for stream in ("stdout", "stderr"):
-        a, la = leaklines.split(getattr(shim_proc, stream))
-        b, lb = leaklines.split(getattr(plain_proc, stream))
-        if mask.compare(b, a, run.s.compare):
-            return None
-        leaks["shim"] += la
-        leaks["plain"] += lb
-    if not set(leaks["shim"]) ^ set(leaks["plain"]):
-        return None
-    try:
-        reports = [junit.load(p) for p in paths]
-    except (OSError, ValueError, junit.ET.ParseError):
-        return None
+    leaks = {"shim": got[0], "plain": got[1]}
+    reports = got[2]
     dones = records.probed(cap, "test-attempt-done")
 
     def waited(binary, test, report_ns):

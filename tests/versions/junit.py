@@ -122,6 +122,14 @@ def xml_name(s):
     return "".join(c for c in s if ord(c) >= 0x20)
 
 
+def attempt_times(report, binary, test):
+    """Attempt times (ns) of `test` of `binary` (any stress sub-run) in a load() report."""
+    b, t = xml_name(binary), xml_name(test)
+    return [a["time_ns"] for (suite, name), attempts in report.items()
+            if name == t and (suite == b or suite.startswith(b + "@stress-"))
+            for a in attempts]
+
+
 def _stress(a):
     return "" if a.get("stress_current") is None else f"@stress-{a['stress_current']}"
 

@@ -53,13 +53,6 @@ def split(data):
     return b"\n".join(keep), leaks
 
 
-def _times(report, binary, test):
-    b, t = junit.xml_name(binary), junit.xml_name(test)
-    return [a["time_ns"] for (suite, name), attempts in report.items()
-            if name == t and (suite == b or suite.startswith(b + "@stress-"))
-            for a in attempts]
-
-
 def explain(shim_leaks, plain_leaks, shim_report, plain_report, version, waited=None):
     """shim_leaks / plain_leaks: split()'s lists of the library's run and the library-free
     one; reports: junit.load of each; version: the release, (0, 9, N); waited(binary, test,
@@ -72,7 +65,7 @@ def explain(shim_leaks, plain_leaks, shim_report, plain_report, version, waited=
         mine = key in shim
         report = shim_report if mine else plain_report
         who = "the library's run" if mine else "the run without the library"
-        times = _times(report, *key)
+        times = junit.attempt_times(report, *key)
         if not times or max(times) < period - junit.ROUNDING_NS:
             problems.append(f"LEAK line for {key[0]} {key[1]} in {who} only, but its report has no "
                             f"attempt of the leak timeout ({period / 1e9:.3f} s) or more "

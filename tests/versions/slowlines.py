@@ -51,14 +51,6 @@ def split(data):
     return b"\n".join(keep), slow
 
 
-def _times(report, binary, test):
-    """Attempt times (ns) of `test` of `binary` (any stress sub-run) in a junit.load report."""
-    b, t = junit.xml_name(binary), junit.xml_name(test)
-    return [a["time_ns"] for (suite, name), attempts in report.items()
-            if name == t and (suite == b or suite.startswith(b + "@stress-"))
-            for a in attempts]
-
-
 def explain(a_lines, b_lines, a_report, b_report):
     """a_lines / b_lines: the `slow` lists of split() for runs a and b; reports: junit.load
     of each run's report.  Returns the problems (empty: the SLOW lines that differ are
@@ -69,7 +61,7 @@ def explain(a_lines, b_lines, a_report, b_report):
         runs = (("a", a_report), ("b", b_report))
         (hn, hr), (ln, lr) = runs if key in a_set else runs[::-1]
         t = (a_set if key in a_set else b_set)[key]
-        ht, lt = _times(hr, *key), _times(lr, *key)
+        ht, lt = junit.attempt_times(hr, *key), junit.attempt_times(lr, *key)
         if not ht or max(ht) < t - junit.ROUNDING_NS:
             problems.append(f"SLOW line for {key[0]} {key[1]} in run {hn} only, but its report has "
                             f"no attempt of {t / 1e9:.3f} s or more ({[x / 1e9 for x in ht]})")
