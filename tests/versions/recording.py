@@ -33,16 +33,25 @@ Attempts are keyed by (binary id, test name, stress index, attempt).
 import glob
 import json
 import os
+import shutil
 import subprocess
 
 import records
 
-USER_CONFIG = "[experimental]\nrecord = true\n\n[record]\nenabled = true\n"
+# max-records: nextest prunes the store on its own once a retention limit is exceeded 1.5
+# times (`prune_if_needed`, nextest-runner/src/record/store.rs at cargo-nextest-0.9.143;
+# default 100 runs) and then prints `info: pruned 1 run, freed 33 KB` in that run only.  A
+# matrix records hundreds of runs (every scenario, its library-free runs, the same-outcome
+# search), so the limit is set out of reach, and each invocation starts with an empty store
+# (enable()).
+USER_CONFIG = "[experimental]\nrecord = true\n\n[record]\nenabled = true\nmax-records = 1000000\n"
 FIRST = (0, 9, 131)
 
 
 def enable(env, out_dir):
-    """env with recording on, the state under out_dir/nextest-state."""
+    """env with recording on, the state under out_dir/nextest-state (emptied: an earlier
+    invocation's runs count towards nextest's retention limits)."""
+    shutil.rmtree(os.path.join(out_dir, "nextest-state"), ignore_errors=True)
     cfg = os.path.join(out_dir, "nextest-user-config.toml")
     with open(cfg, "w") as f:
         f.write(USER_CONFIG)
