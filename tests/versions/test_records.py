@@ -244,6 +244,19 @@ def test_recording_found_and_read(tmp_path):
     assert recording.find(str(tmp_path / "state"), "other") is None
 
 
+def test_recording_store_starts_empty_with_no_retention_limit_in_reach(tmp_path):
+    """nextest prunes its store on its own past 1.5 x max-records (default 100) and says so
+    in that run's output only; a matrix records hundreds of runs."""
+    old = tmp_path / "nextest-state" / "projects" / "_sx" / "records" / "runs" / RUN
+    old.mkdir(parents=True)
+    env = recording.enable({}, str(tmp_path))
+    assert env["NEXTEST_STATE_DIR"] == str(tmp_path / "nextest-state")
+    assert not (tmp_path / "nextest-state").exists()
+    cfg = open(env["NEXTEST_USER_CONFIG_FILE"]).read()
+    assert re.search(r"(?m)^max-records = (\d+)$", cfg) and \
+        int(re.search(r"(?m)^max-records = (\d+)$", cfg).group(1)) >= 100_000
+
+
 # ---- signals after the Starting line (tests/e2e/capture.py) ----
 
 SCRIPT = "sleep 0.4; echo '    Starting 1 test across 1 binary' >&2; sleep 3; echo done"
