@@ -71,11 +71,34 @@ def mask(data, parallel=False, stress=False):
     return data
 
 
+# "two-writers" (`--no-capture`): the tests write straight to the runner's inherited stdout
+# and stderr while nextest's reporter prints its lines when it handles the events the test's
+# unit sent it over a channel (the unit sends Started and spawns the test without waiting:
+# nextest-runner/src/runner.rs at cargo-nextest-0.9.72), so where a test's lines fall among
+# nextest's is scheduling.  Each writer's lines must be the same in the same order: nextest's
+# (and cargo's) indented status lines and its separator lines, and the tests' lines
+# (which the fixtures write unindented).
+RUNNER_LINE = re.compile(rb"^(?: +\S.*|-{3,}|(?:\xe2\x94\x80){3,})$")
+
+
+def _writers(data):
+    lines = data.split(b"\n")
+    return (b"\n".join(x for x in lines if RUNNER_LINE.match(x)),
+            b"\n".join(x for x in lines if not RUNNER_LINE.match(x)))
+
+
 def compare(a, b, mode):
     """None if equal after masking (mode "exact": byte for byte; "sorted-lines": the same
     lines in any order, for parallel runs whose line order is scheduling-dependent;
-    "line-set": the same distinct lines, for time-bounded stress runs); otherwise a short
-    description of the first difference."""
+    "line-set": the same distinct lines, for time-bounded stress runs; "two-writers": the
+    runner's lines in order and the tests' lines in order, for `--no-capture`); otherwise a
+    short description of the first difference."""
+    if mode == "two-writers":
+        for who, x, y in zip(("nextest's lines", "the tests' lines"), _writers(a), _writers(b)):
+            d = compare(x, y, "exact")
+            if d:
+                return f"{who}: {d}"
+        return None
     par, stress = mode in ("sorted-lines", "line-set"), mode == "line-set"
     ma, mb = mask(a, par, stress), mask(b, par, stress)
     if mode == "sorted-lines":

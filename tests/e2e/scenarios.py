@@ -36,7 +36,7 @@ class Scenario:
     sim_args: list = field(default_factory=list)  # simulator-only flags (spawn path, reaper)
     actions: list = field(default_factory=list)   # [(seconds after SIGNALS_AFTER, "SIGINT"|"SIGTSTP"|"SIGCONT")]
     min_version: str = "0.9.48"                   # oldest nextest that has the feature
-    compare: str = "exact"                        # "exact" | "sorted-lines" (parallel) | "line-set" (time-bounded stress)
+    compare: str = "exact"                        # "exact" | "sorted-lines" (parallel) | "line-set" (time-bounded stress) | "two-writers" (--no-capture, mask.py)
     all_versions: bool = True                     # kept for old callers: every scenario now runs
                                                   # at every emulated version it has the feature in
     extra_versions: list = field(default_factory=list)  # cut-offs run besides EMULATED
@@ -58,7 +58,7 @@ SCENARIOS = [
     Scenario("no-double-spawn", J1 + ["basic::"], env={"NEXTEST_DOUBLE_SPAWN": "0"}),
     Scenario("fork-spawn", J1 + ["basic::"], sim_args=["--spawn-path", "fork"]),
     Scenario("sigchld-reaper", J1 + ["basic::"], sim_args=["--reaper", "sigchld"]),
-    Scenario("nocapture", ["--no-capture", "basic::"]),
+    Scenario("nocapture", ["--no-capture", "basic::"], compare="two-writers"),
     Scenario("color", J1 + ["--color", "always", "--run-ignored", "all", "basic::", "fail_exit_3"]),
     Scenario("libtest-json", J1 + ["--message-format", "libtest-json", "basic::", "fail_assert",
                                    "--run-ignored", "all"],

@@ -64,3 +64,25 @@ def test_compare():
     assert mask.compare(a, b, "sorted-lines") is None
     assert "line 1" in mask.compare(b"x\n", b"y\n", "exact")
     assert mask.compare(a, a + b"extra\n", "sorted-lines") is not None
+
+
+def test_two_writers_keeps_each_writers_order():
+    """--no-capture: a test's own lines may fall before or after nextest's START / PASS
+    lines (two writers on one stream); each writer's lines keep their order."""
+    plain = (b"       START             fx-basic basic::pass_prints\n"
+             b"fx-basic pass_prints: to stderr\n"
+             b"        PASS [   0.004s] fx-basic basic::pass_prints\n"
+             b" Nextest run ID x\n"
+             b"------------\n")
+    moved = (b"fx-basic pass_prints: to stderr\n"
+             b"       START             fx-basic basic::pass_prints\n"
+             b"        PASS [   0.001s] fx-basic basic::pass_prints\n"
+             b" Nextest run ID x\n"
+             b"------------\n")
+    assert mask.compare(plain, moved, "exact") is not None
+    assert mask.compare(plain, moved, "two-writers") is None
+    swapped = moved.replace(b"       START             fx-basic basic::pass_prints\n", b"").replace(
+        b" Nextest run ID x\n", b" Nextest run ID x\n       START             fx-basic basic::pass_prints\n")
+    assert "nextest's lines" in mask.compare(plain, swapped, "two-writers")
+    other = plain.replace(b"to stderr", b"to stdout")
+    assert "the tests' lines" in mask.compare(plain, other, "two-writers")
