@@ -77,6 +77,16 @@ static void stress_done(uint64_t iteration, uint64_t printed, uint64_t now)
 								 .passed = 1 } } }, now);
 }
 
+/* The n-th stress-sub-run-done fired, with these times. */
+static void expect_done(int n, uint64_t duration, uint64_t elapsed)
+{
+	cr_assert_eq(n_sub_done, n);
+	cr_expect_eq(sub_done.sub_run_duration_nanos, duration, "duration %llu",
+		     (unsigned long long)sub_done.sub_run_duration_nanos);
+	cr_expect_eq(sub_done.elapsed_nanos, elapsed, "elapsed %llu",
+		     (unsigned long long)sub_done.elapsed_nanos);
+}
+
 Test(run, sub_run_line_on_time)
 {
 	start_run();
@@ -84,9 +94,7 @@ Test(run, sub_run_line_on_time)
 	cr_assert_eq(n_sub_start, 1);
 	cr_expect_eq(sub_start.elapsed_nanos, 10 * MS);
 	stress_done(1, 27 * MS, T0 + 37 * MS + 200000);	/* within the printed value's 0.5 ms */
-	cr_assert_eq(n_sub_done, 1);
-	cr_expect_eq(sub_done.sub_run_duration_nanos, 27 * MS + 200000);
-	cr_expect_eq(sub_done.elapsed_nanos, 37 * MS + 200000);
+	expect_done(1, 27 * MS + 200000, 37 * MS + 200000);
 }
 
 Test(run, sub_run_done_line_written_late)
@@ -95,15 +103,12 @@ Test(run, sub_run_done_line_written_late)
 	stress_start(1, T0 + 10 * MS);
 	/* nextest's sub-run took 27 ms; its line is written 16 ms after that */
 	stress_done(1, 27 * MS, T0 + 53 * MS);
-	cr_assert_eq(n_sub_done, 1);
-	cr_expect_eq(sub_done.sub_run_duration_nanos, 27 * MS);
-	cr_expect_eq(sub_done.elapsed_nanos, 37 * MS, "elapsed %llu",
-		     (unsigned long long)sub_done.elapsed_nanos);
+	expect_done(1, 27 * MS, 37 * MS);
 	/* the next sub-run's times start from where the run is */
 	stress_start(2, T0 + 54 * MS);
 	cr_expect_eq(sub_start.elapsed_nanos, 54 * MS);
 	stress_done(2, 5 * MS, T0 + 59 * MS);
-	cr_expect_eq(sub_done.elapsed_nanos, 59 * MS);
+	expect_done(2, 5 * MS, 59 * MS);
 }
 
 Test(run, sub_run_start_line_written_late)
@@ -113,7 +118,5 @@ Test(run, sub_run_start_line_written_late)
 	 * line is the run's elapsed time */
 	stress_start(1, T0 + 18 * MS);
 	stress_done(1, 27 * MS, T0 + 37 * MS);
-	cr_assert_eq(n_sub_done, 1);
-	cr_expect_eq(sub_done.sub_run_duration_nanos, 27 * MS);
-	cr_expect_eq(sub_done.elapsed_nanos, 37 * MS);
+	expect_done(1, 27 * MS, 37 * MS);
 }
