@@ -12,7 +12,8 @@ so `cargo nextest` is that release) with --junit.  The truth per release:
     from 0.9.131, its run recording (recording.py); records.py holds what they share (the
     one duration tolerance, the measured-preemption allowance);
 and in every run the order rules, the unchanged-output check (slowlines.py: SLOW lines each
-run's own report accounts for; suitesplit.py: a libtest-json-plus suite split each run's own
+run's own report accounts for; leaklines.py: a LEAK line nextest's leak timer and the
+measured CPU wait account for; suitesplit.py: a libtest-json-plus suite split each run's own
 stream accounts for) and the library's detected version must be the release's.
 Usage: matrix.py --lib LIB --out DIR --releases FILE [--only NAME…] [-- RUN_E2E_ARGS…]
 (NAME as the release cache names it: 0.9.72, 0.9.143-nousdt; RUN_E2E_ARGS may name scenarios.)
