@@ -65,6 +65,7 @@ $(A64_HARD)/suid/suidrunner: tests/hardening/fakerunner.c $(A64_LIB)
 	    -Wl,--no-as-needed -Wl,-rpath,$(A64_GUEST_HARD)/suid
 
 $(A64_HARD)/suid/fakechild: $(A64_HARD)/fakechild
+	@mkdir -p $(@D)
 	cp $< $@
 
 check-aarch64: cross-aarch64 aarch64-progs
