@@ -21,6 +21,13 @@ never wall time.  Parts (--only):
             process (perf stat).
   instr     instructions of the runner process itself (callgrind, children
             not traced), 1,000 attempts, A vs B.
+  cost      what the library itself executes in the runner per attempt
+            (callgrind, real nextest, tests/bench/cgcost.py), untraced and with
+            the runner-side semaphores raised, turned into CPU time at the
+            runner's own measured rate (its user time / its instructions), plus
+            the CPU time of one probe firing (tests/bench/firecost.c under
+            bpftrace) times the firings per attempt; each over the tree's CPU
+            time per attempt at -j 1, the default and -j 8.
   rss       runner RSS over --rss-stress x 1,000 attempts (-j 32): A, B, T.
 
 The runner is real cargo-nextest when it is on PATH (run without cargo, from
@@ -45,6 +52,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "hardening"))
 import tracer  # noqa: E402
+import cgcost  # noqa: E402
 
 WORKSPACE = os.path.join(ROOT, "tests", "fixtures", "workspace")
 TARGET = os.path.join(ROOT, "build", "fixtures-target")
@@ -56,6 +64,7 @@ EXTRA_CRASH = ["crash", "crash-frame"]
 loads = []
 SPAWN_TRUE = None
 OWNCLOCK = None
+FIRECOST = None
 
 
 def note_load():
@@ -120,6 +129,11 @@ def perf_run(cmd, env, out):
             faults = int(f[0])
     own_ms = float(open(own).read().split()[0])
     return ms, faults, own_ms
+
+
+def own_user_ms(out):
+    """The runner's user-space CPU time of the last perf_run(…, out)."""
+    return float(open(out + ".own").read().split()[4])
 
 
 class Tracer:
@@ -352,6 +366,158 @@ def part_instr(a, b, rows, runner, libs):
                  f"{(res[1] - res[0]) / 1000:+,.0f} per attempt"))
 
 
+def forced_copy(src_lib, dst_dir, probes):
+    """A copy of the pair whose thin object has the semaphores of the given
+    probes set to 1 in the file: loaded, it behaves as if a tracer were
+    attached to them (JSON built, rusage taken, every guarded site run) but
+    no uprobe is placed, so the sites are the nops they are in the file and
+    valgrind can run it.  The firings' own cost is measured apart (firecost)."""
+    os.makedirs(dst_dir, exist_ok=True)
+    for name in ("libnextest_probes.so", "libnextest_probes_engine.so"):
+        shutil.copyfile(os.path.join(os.path.dirname(os.path.abspath(src_lib)), name),
+                        os.path.join(dst_dir, name))
+    lib = os.path.join(dst_dir, "libnextest_probes.so")
+    sect = {}
+    for line in subprocess.run(["readelf", "-SW", lib], capture_output=True, text=True, check=True).stdout.splitlines():
+        m = re.match(r"\s*\[\s*\d+\]\s+(\S+)\s+\S+\s+([0-9a-f]+)\s+([0-9a-f]+)", line)
+        if m:
+            sect[m.group(1)] = (int(m.group(2), 16), int(m.group(3), 16))
+    addr, off = sect[".probes"]
+    want = {f"__usdt_sema_{prov}_{p.replace('-', '__')}" for prov, p in probes}
+    found = {}
+    for line in subprocess.run(["readelf", "-sW", lib], capture_output=True, text=True, check=True).stdout.splitlines():
+        f = line.split()
+        if len(f) >= 8 and f[7] in want:
+            found[f[7]] = int(f[1], 16)
+    if set(found) != want:
+        raise RuntimeError(f"semaphores not found: {sorted(want - set(found))}")
+    with open(lib, "r+b") as f:
+        for a in found.values():
+            f.seek(a - addr + off)
+            f.write((1).to_bytes(2, "little"))
+    return lib
+
+
+def part_cost(a, b, rows, runner, libs):
+    vlib, vbin = subprocess.run(["sh", os.path.join(HERE, "valgrind.sh")], capture_output=True, text=True,
+                                check=True).stdout.split()
+    hooked = re.findall(r"^\s+([a-z_0-9]+);", open(os.path.join(ROOT, "preload", "thin", "hook",
+                                                                   "exports.map")).read(), re.M)
+    runner_side = [("nextest", p) for p in PROBES] + [("nextest_extra", p) for p in EXTRA_RUNNER]
+    forced = forced_copy(libs["untraced"], os.path.join(b, "forced"), runner_side)
+    # A copy of the runner: a tracer attached by path to the installed one
+    # (anyone's, on this machine) puts breakpoints in its code that valgrind
+    # would run as traps.
+    exe = os.path.join(b, "runner-copy", os.path.basename(runner.base[0]))
+    os.makedirs(os.path.dirname(exe), exist_ok=True)
+    shutil.copyfile(runner.base[0], exe + ".tmp")
+    os.chmod(exe + ".tmp", 0o755)
+    os.replace(exe + ".tmp", exe)
+    attempts = 1000
+    sel = ["--run-ignored", "only", "many::"]
+    base = [exe] + runner.base[1:]
+    # Double spawn off under valgrind: there the runner's /proc/self/exe is
+    # valgrind's.  The runner makes the same spawn, wait, read and write calls
+    # per attempt either way (with double spawn its child is the stub, which
+    # untraced holds no trace of the library), so the library's work is
+    # measured once and set against both trees.
+    def env(pre):
+        e = env_for(pre)
+        e["NEXTEST_DOUBLE_SPAWN"] = "0"
+        return e
+    def callgrind_runner(label, pre, jargs):
+        out = os.path.join(b, f"cg-cost-{label}.out")
+        e = env(pre)
+        e["VALGRIND_LIB"] = vlib
+        subprocess.run([vbin, "--tool=callgrind", "--trace-children=no", f"--callgrind-out-file={out}",
+                        *base, *jargs, *sel], env=e, cwd=WORKSPACE,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        return cgcost.library_cost(out, hooked)
+    # The children do the same work with and without the library: the whole
+    # tree under callgrind (every process followed), 100 attempts of one test
+    # binary (valgrind's loader cannot start some of the fixture binaries
+    # when traced into), no preload vs untraced.
+    tree = {}
+    for label, pre in (("none", None), ("untraced", libs["untraced"])):
+        d = os.path.join(b, f"cg-tree-{label}")
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+        e = env(pre)
+        e["VALGRIND_LIB"] = vlib
+        subprocess.run([vbin, "--tool=callgrind", "--trace-children=yes",
+                        f"--callgrind-out-file={d}/cg.%p.out", *base, "-j", "1", "--run-ignored", "only",
+                        "-E", "binary(many)", "many::t00"], env=e, cwd=WORKSPACE,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        runner_ir = kids_ir = nkids = 0
+        for f in os.listdir(d):
+            head = open(os.path.join(d, f), errors="replace").read(4096)
+            ir_f = int(re.search(r"^summary: (\d+)", head, re.M).group(1))
+            if re.search(r"^cmd: +" + re.escape(exe) + " ", head, re.M):
+                runner_ir += ir_f
+            else:
+                kids_ir += ir_f
+                nkids += 1
+        tree[label] = (runner_ir, kids_ir, nkids)
+    (rn, kn, cn), (rb, kb, cb) = tree["none"], tree["untraced"]
+    rows.append(("instructions of the whole tree, 100 attempts at -j 1 (callgrind following every process, "
+                 "double spawn off), no preload → library untraced", "children unchanged",
+                 f"children ({cn} → {cb} processes): {kn:,} → {kb:,} ({100 * (kb / kn - 1):+.3f} %); "
+                 f"runner: {rn:,} → {rb:,} ({100 * (rb / rn - 1):+.2f} %, its scheduling varies run to run)"))
+    # The firings per attempt, counted natively with the tracer attached.
+    tr = Tracer(libs["traced"], runner_side, os.path.join(b, "bpftrace-cost.txt"))
+    subprocess.run(base + ["-j", "1", *sel], env=env(libs["traced"]), cwd=WORKSPACE,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    fired = tr.stop()
+    per_attempt_firings = sum(fired.values()) / attempts
+    # One firing's CPU time: the loop with and without bpftrace attached.
+    fc = []
+    for _ in range(3):
+        plain = float(subprocess.run([FIRECOST, "1000000"], capture_output=True, text=True,
+                                     check=True).stdout.split()[0])
+        p = subprocess.Popen([FIRECOST, "300000", "wait"], stdout=subprocess.PIPE, text=True)
+        t = Tracer(FIRECOST, [("benchfire", "fire")], os.path.join(b, "bpftrace-fire.txt"))
+        traced = float(p.communicate(timeout=600)[0].split()[0])
+        t.stop()
+        fc.append(traced - plain)
+    fire_ns = statistics.median(fc)
+    for jname in a.jobs.split(","):
+        jargs = [] if jname == "default" else ["-j", jname]
+        ir = {label: callgrind_runner(label, pre, jargs)
+              for label, pre in (("none", None), ("untraced", libs["untraced"]), ("forced", forced))}
+        # The runner's own rate (its user time over its instructions, the same
+        # command without the library) and the tree's CPU time per attempt,
+        # natively: with double spawn off as under valgrind, and on (nextest's
+        # default: the stub is a second process per attempt, in both runs).
+        tree_off, tree_on, user = [], [], []
+        for _ in range(3):
+            note_load()
+            out = os.path.join(b, "perf-cost.txt")
+            tree_off.append(perf_run(base + jargs + sel, env(None), out)[0])
+            user.append(own_user_ms(out))
+            tree_on.append(perf_run(base + jargs + sel, env_for(None), out)[0])
+        off_ns = statistics.median(tree_off) * 1e6 / attempts
+        on_ns = statistics.median(tree_on) * 1e6 / attempts
+        ns_per_ir = statistics.median(user) * 1e6 / ir["none"]["summary"]
+        lib_u = ir["untraced"]["total"] / attempts
+        lib_t = ir["forced"]["total"] / attempts
+        cost_u = lib_u * ns_per_ir
+        cost_t = lib_t * ns_per_ir + per_attempt_firings * fire_ns
+        jl = "default -j" if jname == "default" else f"-j {jname}"
+        head = (f"the library's own work per attempt, {jl}: callgrind of the runner ({attempts:,} attempts, "
+                f"double spawn off), at the runner's rate of {ns_per_ir:.2f} ns per instruction (its user time "
+                f"over its instructions); over the tree's CPU per attempt, {off_ns / 1000:,.0f} µs with double "
+                f"spawn off and {on_ns / 1000:,.0f} µs with it on (nextest's default), medians of 3")
+        rows.append((head + "; untraced", "≤ 1.01×",
+                     f"{lib_u:,.0f} instructions ({ir['untraced']['self'] / attempts:,.0f} in its objects, "
+                     f"{ir['untraced']['calls'] / attempts:,.0f} in what they call) ≈ {cost_u / 1000:.1f} µs "
+                     f"= **{1 + cost_u / off_ns:.4f}×** (double spawn off), "
+                     f"**{1 + cost_u / on_ns:.4f}×** (on)"))
+        rows.append((head + "; runner-side probes enabled", "≤ 1.03×",
+                     f"{lib_t:,.0f} instructions ≈ {lib_t * ns_per_ir / 1000:.1f} µs, plus "
+                     f"{per_attempt_firings:.2f} firings × {fire_ns / 1000:.2f} µs (one firing under bpftrace, "
+                     f"firecost, median of 3) = {cost_t / 1000:.1f} µs = **{1 + cost_t / off_ns:.4f}×** "
+                     f"(double spawn off), **{1 + cost_t / on_ns:.4f}×** (on)"))
+
 def part_rss(a, b, rows, runner, libs):
     ten = [("nextest", p) for p in PROBES] + [("nextest_extra", p) for p in EXTRA_RUNNER]
     for label, pre, probes in (("no preload", None, None), ("library untraced", libs["untraced"], None),
@@ -387,19 +553,21 @@ def main():
     ap.add_argument("--empty", required=True, help="an empty shared object (the floor)")
     ap.add_argument("--spawn-true", required=True)
     ap.add_argument("--ownclock", required=True, help="tests/bench/ownclock.c, built")
+    ap.add_argument("--firecost", required=True, help="tests/bench/firecost.c, built")
     ap.add_argument("--runner", choices=["auto", "cargo-nextest", "sim"], default="auto")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--rss-stress", type=int, default=100)
-    ap.add_argument("--only", default="whole,syscalls,load,instr,rss")
+    ap.add_argument("--only", default="whole,syscalls,load,instr,cost,rss")
     ap.add_argument("--jobs", default="1,default,8", help="whole: -j values")
     ap.add_argument("--configs", default="A,E,B,T,C",
                     help="whole: A none, E empty object, B untraced, T traced, C with crash probes")
     a = ap.parse_args()
     b = os.path.abspath(a.build)
     os.makedirs(b, exist_ok=True)
-    global SPAWN_TRUE, OWNCLOCK
+    global SPAWN_TRUE, OWNCLOCK, FIRECOST
     SPAWN_TRUE = os.path.abspath(a.spawn_true)
     OWNCLOCK = os.path.abspath(a.ownclock)
+    FIRECOST = os.path.abspath(a.firecost)
     # One copy per tracing state: a tracer attached by path to one copy
     # raises the semaphores of that copy only.  Each copy is the pair: the
     # library loads its engine from its own directory.
@@ -421,7 +589,7 @@ def main():
     rows = []
     parts = a.only.split(",")
     t0 = time.time()
-    for part in ("whole", "syscalls", "load", "instr", "rss"):
+    for part in ("whole", "syscalls", "load", "instr", "cost", "rss"):
         if part in parts:
             globals()[f"part_{part}"](a, b, rows, runner, libs)
             print(f"bench: {part} done ({time.time() - t0:.0f} s)", flush=True)

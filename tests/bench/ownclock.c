@@ -5,7 +5,8 @@
  * execs PROG, waits for it with WNOWAIT so that it stays a zombie, reads its
  * /proc/PID/stat (utime and stime: the process itself, every thread; cutime
  * and cstime: the descendants it waited for; minflt and cminflt likewise),
- * writes one line "own_ms children_ms own_minflt children_minflt" to OUT,
+ * writes one line "own_ms children_ms own_minflt children_minflt own_user_ms"
+ * to OUT (the last: utime alone, the runner's time in user space),
  * reaps it and exits with its exit status.  Under `perf stat` the tree's
  * total still comes from perf; this adds which part of it is the runner's. */
 #include <errno.h>
@@ -72,8 +73,8 @@ int main(int argc, char **argv)
 	FILE *out = fopen(argv[1], "w");
 	if (!out)
 		return 2;
-	fprintf(out, "%.0f %.0f %llu %llu\n", (double)(v[4] + v[5]) * tick_ms,
-		(double)(v[6] + v[7]) * tick_ms, v[0], v[1]);
+	fprintf(out, "%.0f %.0f %llu %llu %.0f\n", (double)(v[4] + v[5]) * tick_ms,
+		(double)(v[6] + v[7]) * tick_ms, v[0], v[1], (double)v[4] * tick_ms);
 	fclose(out);
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);

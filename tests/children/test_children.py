@@ -8,13 +8,16 @@ LD_PRELOAD="A:LIB B" (a competing preload before and after ours, both separators
 and under LD_PRELOAD="LIB", through the simulator (posix_spawn path, fork + execvp
 path, double spawn off) and real cargo-nextest when it is installed:
 
-  * untraced: no process of the test tree maps the library, LD_PRELOAD and
-    NEXTEST_LD_PRELOAD are "A B" (the others' bytes, order and separator kept),
-    or absent when the library was the only entry;
+  * untraced, and with every runner-side probe attached (nextest's ten and the
+    extra provider's attempt-rusage and hung-*): no process of the test tree
+    maps the library, LD_PRELOAD and NEXTEST_LD_PRELOAD are "A B" (the others'
+    bytes, order and separator kept), or absent when the library was the only
+    entry;
   * crash probe attached (bpftrace on nextest_extra:crash, root): every process
     maps the library and sees LD_PRELOAD exactly as the runner had it;
   * the double-spawn stub (strace -f, simulator): never opens the library
-    untraced, opens it traced.
+    untraced or with the runner-side probes attached, opens it with the crash
+    probe attached.
 
 Usage: pytest tests/children --lib build/libnextest_probes.so --sim SIM --target DIR
        --other-a A.so --other-b B.so     (root, bpftrace, strace; make children-tests)
@@ -35,6 +38,14 @@ from pytest_helpers import need_option
 HERE = os.path.dirname(os.path.abspath(__file__))
 WS = os.path.join(HERE, "ws")
 CRASH_PROGRAM = 'usdt:{lib}:nextest_extra:crash {{ printf("crash %d\\n", pid); }}\n'
+# Every probe a runner fires (nextest's ten, the extra provider's runner side),
+# none that works inside a test: the children must not keep the library.
+RUNNER_PROBES = ["nextest:" + p for p in (
+    "run-start", "run-done", "test-attempt-start", "test-attempt-done", "test-attempt-slow",
+    "setup-script-start", "setup-script-slow", "setup-script-done", "stress-sub-run-start",
+    "stress-sub-run-done")] + ["nextest_extra:" + p for p in (
+    "attempt-rusage", "hung-stacks", "hung-thread", "hung-frame")]
+PROBES_PROGRAM = "".join('usdt:{lib}:%s {{ @[probe] = count(); }}\n' % p for p in RUNNER_PROBES)
 
 
 def read_reports(d):
@@ -122,21 +133,28 @@ def paths(pytestconfig):
     return o
 
 
-@pytest.fixture(scope="module", params=["untraced", "traced"])
+@pytest.fixture(scope="module", params=["untraced", "probes", "traced"])
 def tracing(request, paths):
-    """None (untraced), or the bpftrace session attached to nextest_extra:crash for every
-    test of the traced half (started before, stopped after them)."""
+    """(state, session): untraced (no session); "probes", bpftrace attached to every
+    runner-side probe (the children must stay without the library); "traced", attached
+    to nextest_extra:crash (the children keep it).  The session is started before and
+    stopped after every test of that state."""
     if request.param == "untraced":
-        yield None
+        yield "untraced", None
         return
-    tr = BpftraceSession(CRASH_PROGRAM.format(lib=paths["lib"]))
-    yield tr
+    prog = CRASH_PROGRAM if request.param == "traced" else PROBES_PROGRAM
+    tr = BpftraceSession(prog.format(lib=paths["lib"]))
+    yield request.param, tr
     print(tr.stop())
 
 
-def attached(checks, tr):
+WHAT = {"untraced": "untraced", "probes": "runner-side probes attached", "traced": "crash probe attached"}
+
+
+def attached(checks, tracing):
+    state, tr = tracing
     if tr is not None:
-        checks.check("bpftrace attached to nextest_extra:crash", tr.ready, tr.why)
+        checks.check(f"bpftrace attached ({WHAT[state]})", tr.ready, tr.why)
     return tr is None or tr.ready
 
 
@@ -146,8 +164,8 @@ def test_children(paths, tracing, runner, form, checks):
     if not attached(checks, tracing):
         return
     lib, oa, ob, mixed, stripped = (paths[k] for k in ("lib", "other_a", "other_b", "mixed", "stripped"))
-    traced = tracing is not None
-    what = "crash probe attached" if traced else "untraced"
+    traced = tracing[0] == "traced"     # only the crash probes keep the library in a child
+    what = WHAT[tracing[0]]
     preload = mixed if form == "A:LIB_B" else lib
     with tempfile.TemporaryDirectory() as d:
         rc, out = run_runner(runner, preload, runner["env"], d, paths["target"], paths["sim"])
@@ -186,7 +204,7 @@ def test_double_spawn_stub(paths, tracing, checks):
     """The double-spawn stub itself, seen from outside (strace -f, simulator)."""
     if not attached(checks, tracing):
         return
-    what = "crash probe attached" if tracing is not None else "untraced"
+    what = WHAT[tracing[0]]
     with tempfile.TemporaryDirectory() as d:
         st = os.path.join(d, "strace.out")
         rep = os.path.join(d, "reports")
@@ -194,7 +212,7 @@ def test_double_spawn_stub(paths, tracing, checks):
         rc, out = run_runner(RUNNERS[0].values[0], paths["mixed"], {}, rep, paths["target"], paths["sim"],
                              strace_out=st)
         stubs, opened = stub_opens(st, os.path.basename(paths["lib"]))
-    if tracing is not None:
+    if tracing[0] == "traced":
         checks.check(f"sim, {what}: every double-spawn stub opens the library",
                      rc == 0 and len(stubs) >= 2 and opened == stubs,
                      f"exit {rc}, {len(stubs)} stubs, {len(opened)} opened")
