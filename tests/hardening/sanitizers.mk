@@ -55,6 +55,8 @@ hardening-asan-unit:
 	$(SAN_UNIT_CC) -o $(BUILD)/asan/test_reporter tests/unit/test_reporter.c $(UNIT_PARSERS_SRCS) -lcriterion
 	$(SAN_UNIT_CC) -o $(BUILD)/asan/test_libtest tests/unit/test_libtest.c $(UNIT_PARSERS_SRCS) -lcriterion
 	$(SAN_UNIT_CC) -o $(BUILD)/asan/unit-config $(UNIT_CONFIG_TESTS) $(UNIT_CONFIG_LIBSRC) -lcriterion
+	$(SAN_UNIT_CC) -o $(BUILD)/asan/test-attempts tests/unit/test_attempts.c $(UNIT_ATTEMPTS_LIBSRC) -lcriterion
+	$(SAN_UNIT_CC) -o $(BUILD)/asan/test-run tests/unit/test_run.c $(UNIT_RUN_LIBSRC) -lcriterion
 	$(PYTEST) $(HARD_SRC)/test_asan_unit.py $(PYTEST_ARGS) --asan-dir $(BUILD)/asan
 
 hardening-asan: $(BUILD)/asan/libnextest_probes.so $(HARD_PROGS) $(HARD_SIM) sim-build-cache hardening-asan-unit

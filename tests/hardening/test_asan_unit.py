@@ -12,7 +12,8 @@ import pytest
 from pytest_helpers import need_option
 
 
-@pytest.mark.parametrize("binary", ["unit-tests", "test_reporter", "test_libtest", "unit-config"])
+@pytest.mark.parametrize("binary", ["unit-tests", "test_reporter", "test_libtest", "unit-config",
+                                    "test-attempts", "test-run"])
 def test_sanitized_unit_tests(binary, pytestconfig):
     d = os.path.abspath(need_option(pytestconfig, "asan_dir"))
     log = os.path.join(d, binary + ".log")

@@ -296,6 +296,10 @@ def check(run, captured, preempted, env):
             run.notes.append("output differed from both runs without the library only in SLOW lines, "
                              "each one a test-attempt-slow that nextest itself fired in this run "
                              "(timing): " + diffs[0][:200])
+        elif leak_lines_explained(run, native):
+            run.notes.append("output differed from both runs without the library only in LEAK lines "
+                             "(and SLOW lines as above), each one an attempt that nextest's own "
+                             "test-attempt-done reported leaked in this run (timing): " + diffs[0][:200])
         else:
             run.problems += diffs
 
@@ -330,26 +334,87 @@ SLOW_LINE = re.compile(rb"^ *(?:TRY [0-9]+ |SETUP )?SLOW \[[^\n]*\n?", re.M)
 SLOW_COUNT = re.compile(rb" \([0-9]+ slow\)")
 
 
-def slow_lines_explained(run, native):
+def slow_lines_explained(run, native, shim_err=None):
     """On a loaded machine a test can cross its slow-timeout in one run and not in the
     other.  True when the outputs are equal once the SLOW lines are taken out of both, and
     the run with the library has no more SLOW lines than nextest's own probes fired
-    slow events in that same run (so nextest, not the library, decided them)."""
+    slow events in that same run (so nextest, not the library, decided them).  `shim_err`:
+    the library run's stderr to use instead of its own (leak_lines_explained)."""
     if run.cols:
         return False
-    shim_slow = len(SLOW_LINE.findall(extra_mask(run.shim[2])))
+    shim_err = run.shim[2] if shim_err is None else shim_err
+    shim_slow = len(SLOW_LINE.findall(extra_mask(shim_err)))
     fired = sum(e["probe"] in ("test-attempt-slow", "setup-script-slow") for e in native)
     if shim_slow > fired:
         return False
     def cut_slow(err):   # the lines, and their count in the summary's `(N slow)`
         return SLOW_COUNT.sub(b"", SLOW_LINE.sub(b"", err))
-    cut = (run.plain[0], run.plain[1], cut_slow(run.plain[2]))
+    return outputs_equal(run, cut_slow(run.plain[2]), cut_slow(shim_err))
+
+
+def outputs_equal(run, plain_err, shim_err):
+    """No output difference once both runs' stderr is replaced by the given bytes."""
     saved = run.shim
-    run.shim = (saved[0], saved[1], cut_slow(saved[2]), saved[3])
+    run.shim = (saved[0], saved[1], shim_err, saved[3])
     try:
-        return not output_differences(run, cut)
+        return not output_differences(run, (run.plain[0], run.plain[1], plain_err))
     finally:
         run.shim = saved
+
+
+# A test's status line for a pass whose output stayed open past the leak timeout
+# (nextest-runner/src/reporter/displayer/imp.rs at cargo-nextest-0.9.143: `LEAK`, and
+# `SLOW + LEAK` on a final status line; `{:>12}`), and the summary's `N leaky`.
+LEAK_LINE = re.compile(rb"^( *(?:TRY [0-9]+ )?)(SLOW \+ LEAK|LEAK)( \[[^\]\n]*\] )([^\n]*)$", re.M)
+LEAKY_COUNT = re.compile(rb"\b([0-9]+) leaky\b")
+SUMMARY = re.compile(rb"^ *Summary \[", re.M)
+
+
+def leak_lines_explained(run, native):
+    """On a loaded machine a test's output can stay open past the leak timeout in one
+    run and not in the other (a trivial test took 0.8 s at load 25).  True when the
+    outputs are equal once each LEAK line of the library's run that the run without the
+    library does not have, and that nextest's own test-attempt-done confirms (`leaked:
+    true`, result `leak`, for that binary and test in this same run), is read as the
+    line nextest prints without the leak (PASS; SLOW for SLOW + LEAK) and the summary's
+    leaky count as one less for each — alone or together with the SLOW lines above."""
+    if run.cols:
+        return False
+    leaked = set()
+    for e in native:
+        ok = judge._ok(e) if e["probe"] == "test-attempt-done" else None
+        if ok and ok.get("leaked") is True and ok.get("result") == "leak":
+            leaked.add(f"{ok.get('binary_id')} {ok.get('test_name')}".encode())
+    if not leaked:
+        return False
+    plain_leaks = {m.group(4) for m in LEAK_LINE.finditer(run.plain[2])}
+    err = run.shim[2]
+    summary = SUMMARY.search(err)
+    unleaked = 0
+
+    def unleak(m):
+        nonlocal unleaked
+        test = m.group(4)
+        if test in plain_leaks or not any(test.endswith(t) for t in leaked):
+            return m.group(0)
+        if not summary or m.start() < summary.start():   # not a final status line again
+            unleaked += 1
+        width = len(m.group(1)) + len(m.group(2))
+        status = m.group(1).strip() + (b" " if m.group(1).strip() else b"") + \
+            (b"SLOW" if m.group(2).startswith(b"SLOW") else b"PASS")
+        return status.rjust(width) + m.group(3) + test
+
+    err = LEAK_LINE.sub(unleak, err)
+    if not unleaked:
+        return False
+    if summary:
+        head, tail = err[:summary.start()], err[summary.start():]
+        def fewer(m):
+            return str(int(m.group(1)) - unleaked).encode() + b" leaky"
+        tail = LEAKY_COUNT.sub(fewer, tail, count=1)
+        tail = re.sub(rb"(?:, | \()0 leaky\)", lambda m: b")" if m.group(0).startswith(b",") else b"", tail)
+        err = head + tail
+    return outputs_equal(run, run.plain[2], err) or slow_lines_explained(run, native, err)
 
 
 # PTY runs: the masks of mask.py, but each masked token keeps its length (digits and a

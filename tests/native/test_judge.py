@@ -89,3 +89,69 @@ def test_a_wait_explains_no_more_than_itself():
     native, shim, span = preempted_after_reap()
     short = (span[0], span[0] + 10 * MS)     # half the difference waited: 10 ms unexplained
     assert not judge.judge([native], [shim], preempt.Waits({7: [short]})).ok()
+
+
+# The output check's rule for LEAK lines (run_native.leak_lines_explained): a LEAK line in
+# the library's run only is accepted when nextest's own test-attempt-done in that run
+# reports the attempt leaked.
+
+import types  # noqa: E402
+
+import run_native  # noqa: E402
+
+
+def stderr(status="PASS", summary="3 passed"):
+    return ("────────────\n"
+            " Nextest run ID 6a9012bd-cafe-4bee-8d0f-0123456789ab with nextest profile: default\n"
+            "    Starting 3 tests across 1 binary (10 tests skipped)\n"
+            "        PASS [   0.004s] fx-tests many::t01\n"
+            f"{status:>12} [   0.814s] fx-tests many::t02\n"
+            "        PASS [   0.003s] fx-tests many::t03\n"
+            "────────────\n"
+            f"     Summary [   0.820s] 3 tests run: {summary}, 10 skipped\n").encode()
+
+
+def output_run(shim_err, plain_err):
+    s = types.SimpleNamespace(name="many", compare="sorted-lines", actions=[])
+    return types.SimpleNamespace(s=s, cols=None, compare="sorted-lines",
+                                 shim=(0, b"", shim_err, None), plain=(0, b"", plain_err, None))
+
+
+def native_done(test, leaked, result):
+    ok = {"attempt_id": f"r:fx-tests${test}", "binary_id": "fx-tests", "test_name": test,
+          "result": result, "leaked": leaked}
+    return {"probe": "test-attempt-done", "t_ns": 1, "tid": 1,
+            "arg0": json.dumps({"ok": ok}), "args": [ok["attempt_id"]]}
+
+
+LEAKY = stderr("LEAK", "3 passed (1 leaky)")
+
+
+def test_leak_line_confirmed_by_nextests_probe_is_accepted():
+    run = output_run(LEAKY, stderr())
+    assert run_native.output_differences(run, run.plain[:3])     # the outputs differ
+    assert run_native.leak_lines_explained(run, [native_done("many::t02", True, "leak")])
+    assert run.shim[2] == LEAKY                                  # left as it was
+
+
+def test_leak_line_without_nextests_confirmation_is_not_accepted():
+    run = output_run(LEAKY, stderr())
+    assert not run_native.leak_lines_explained(run, [native_done("many::t02", False, "pass")])
+    assert not run_native.leak_lines_explained(run, [])
+    # nextest's probe says another test leaked
+    assert not run_native.leak_lines_explained(run, [native_done("many::t03", True, "leak")])
+
+
+def test_leak_line_must_be_the_only_difference():
+    shim = LEAKY.replace(b"PASS [   0.003s] fx-tests many::t03", b"FAIL [   0.003s] fx-tests many::t03")
+    run = output_run(shim, stderr())
+    assert not run_native.leak_lines_explained(run, [native_done("many::t02", True, "leak")])
+    # the summary's leaky count must be one more than without the library, not more
+    run = output_run(stderr("LEAK", "3 passed (2 leaky)"), stderr())
+    assert not run_native.leak_lines_explained(run, [native_done("many::t02", True, "leak")])
+
+
+def test_slow_and_leak_lines_together():
+    shim = stderr("SLOW + LEAK", "3 passed (1 slow, 1 leaky)")
+    run = output_run(shim, stderr("SLOW", "3 passed (1 slow)"))
+    assert run_native.leak_lines_explained(run, [native_done("many::t02", True, "leak")])

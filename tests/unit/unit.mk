@@ -1,6 +1,8 @@
 # tests/unit/unit.mk — Criterion unit tests of the encoder, the shell-words
 # splitter/joiner, the id formats, the probe table, the derived slots and the
-# paused-time clock.
+# paused-time clock; and, each in a binary of its own (the rest of the engine
+# replaced by stubs in the test), of the attempt table's late slow events and of
+# a stress sub-run's times from late reporter lines.
 #
 # Owns: build/unit/ and the test files listed in UNIT_SRCS (other unit
 # fragments in tests/unit/ own theirs).  The tests link the individual preload
@@ -33,5 +35,21 @@ $(UNIT_BIN): $(UNIT_OBJS)
 $(UNIT_DIR):
 	mkdir -p $@
 
-unit-tests: $(UNIT_BIN)
+# attempts.c with the id formats and the pause clock; test_attempts.c stubs the rest.
+UNIT_ATTEMPTS_BIN := $(UNIT_DIR)/test-attempts
+UNIT_ATTEMPTS_LIBSRC := preload/engine/model/attempts.c preload/engine/encode/format.c $(NX_PAUSE_SRCS)
+
+$(UNIT_ATTEMPTS_BIN): $(UNIT_DIR)/test_attempts.o $(patsubst preload/%.c,$(UNIT_DIR)/lib_%.o,$(UNIT_ATTEMPTS_LIBSRC))
+	$(CC) -o $@ $^ -lcriterion -pthread
+
+# run.c with the id formats and the pause clock; test_run.c stubs the rest.
+UNIT_RUN_BIN := $(UNIT_DIR)/test-run
+UNIT_RUN_LIBSRC := preload/engine/model/run.c preload/engine/encode/format.c $(NX_PAUSE_SRCS)
+
+$(UNIT_RUN_BIN): $(UNIT_DIR)/test_run.o $(patsubst preload/%.c,$(UNIT_DIR)/lib_%.o,$(UNIT_RUN_LIBSRC))
+	$(CC) -o $@ $^ -lcriterion -pthread
+
+unit-tests: $(UNIT_BIN) $(UNIT_ATTEMPTS_BIN) $(UNIT_RUN_BIN)
 	$(UNIT_BIN) -j2
+	$(UNIT_ATTEMPTS_BIN) -j2
+	$(UNIT_RUN_BIN) -j2

@@ -8,7 +8,9 @@
  * marked, and the thread that fired start fires done too.
  *
  * Memory is bounded: at most MAX_RECORDS records of at most MAX_RECORD bytes;
- * a child that does not fit is not traced (its events are dropped).
+ * a child that does not fit is not traced (its events are dropped).  The
+ * last ENDED_KEEP records whose done event fired are kept (a fixed ring) for
+ * a slow event the runner handles after the attempt ended.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -48,6 +50,14 @@
  * machine.  A kill of the group this close to the terminate point, with no
  * shutdown signal forwarded, is the runner's slow-timeout termination. */
 #define TIMER_SLACK_NS (20u * 1000 * 1000)
+/* Ended records kept for a late slow event: nextest's executor sends the slow
+ * event to the dispatcher, which fires test-attempt-slow (and prints the SLOW
+ * line) when it gets to it — after the attempt's test-attempt-done, which the
+ * executor fires itself, when the dispatcher was busy (a Ctrl-C handled just
+ * after a slow-timeout: dispatcher.rs and executor.rs, nextest-runner/src/
+ * runner/ at cargo-nextest-0.9.143).  At least the attempts that can end
+ * together, one per test thread, when a run is cancelled. */
+#define ENDED_KEEP 64
 
 enum { STARTING, STARTED };
 enum { KIND_TEST, KIND_SCRIPT };
@@ -119,6 +129,10 @@ static struct record *fd_owner[NX_MAX_FD];
  * time, so this list holds at most one record in practice. */
 static struct record *env_waiting;
 static int n_env_waiting;
+/* Records whose done event has fired, newest at ended[(ended_next - 1) %
+ * ENDED_KEEP]; out of the table, for late slow events only. */
+static struct record *ended[ENDED_KEEP];
+static unsigned ended_next;
 
 static struct {
 	uint64_t t;
@@ -564,6 +578,18 @@ static struct record *complete_locked(struct record *a, uint64_t now)
 	return a;
 }
 
+/* Keep a record whose done event fired in the ring of ended ones; the oldest
+ * one leaves it. */
+static void keep_ended(struct record *a)
+{
+	pthread_mutex_lock(&lock);
+	struct record *old = ended[ended_next % ENDED_KEEP];
+	ended[ended_next % ENDED_KEEP] = a;
+	ended_next++;
+	pthread_mutex_unlock(&lock);
+	free(old);
+}
+
 static void finish(struct record *a)
 {
 	if (!a)
@@ -572,7 +598,7 @@ static void finish(struct record *a)
 		fire_test_done(a, nx_now_ns());
 	else
 		fire_script_done(a);
-	free(a);
+	keep_ended(a);
 }
 
 /* A record complete_locked() took out of the table, the lock released: fire
@@ -970,7 +996,66 @@ void nx_attempt_killed(pid_t target, int sig)
 
 /* ---- slow ---- */
 
-/* Copy what a slow probe needs while holding the lock; fire after. */
+/* Lock held.  The ended record (newest first) that matches, or NULL. */
+static struct record *find_ended(int (*match)(const struct record *, const void *),
+				 const void *key)
+{
+	for (unsigned i = 1; i <= ENDED_KEEP && i <= ended_next; i++) {
+		struct record *a = ended[(ended_next - i) % ENDED_KEEP];
+		if (a && match(a, key))
+			return a;
+	}
+	return NULL;
+}
+
+struct test_key {
+	const char *binary_id, *test_name;
+	int has_stress;
+	unsigned stress_printed, try_attempt;
+};
+
+static int test_matches(const struct record *a, const void *key)
+{
+	const struct test_key *k = key;
+	const struct nx_test_attempt_start *t = &a->t;
+	if (a->kind != KIND_TEST || strcmp(t->binary_id, k->binary_id) != 0 ||
+	    strcmp(t->test_name, k->test_name) != 0)
+		return 0;
+	if (k->has_stress &&
+	    (!t->stress_current.has || t->stress_current.v + 1 != k->stress_printed))
+		return 0;
+	return !k->try_attempt || t->attempt == k->try_attempt;
+}
+
+static int script_matches(const struct record *a, const void *key)
+{
+	return a->kind == KIND_SCRIPT && strcmp(a->sc.script_id, key) == 0;
+}
+
+/* Lock held.  The record a SLOW or TERMINATING line speaks of: a running one
+ * (*running = 1), a setup script whose NEXTEST_ENV file the runner is still
+ * to read, or one that has ended (the runner handled its slow event after
+ * the end: ENDED_KEEP). */
+static struct record *find_slow(int (*match)(const struct record *, const void *),
+				const void *key, int *running)
+{
+	*running = 1;
+	for (unsigned bkt = 0; bkt < NBUCKETS; bkt++)
+		for (struct record *a = buckets[bkt]; a; a = a->next)
+			if (match(a, key))
+				return a;
+	*running = 0;
+	for (struct record *a = env_waiting; a; a = a->next)
+		if (match(a, key))
+			return a;
+	return find_ended(match, key);
+}
+
+/* Copy what a slow probe needs while holding the lock; fire after.  For an
+ * attempt that has ended nextest fires the same event (the dispatcher builds
+ * it from the executor's message: elapsed = k × period, will_terminate), so
+ * it is fired the same way; only the attempt's result is no longer changed
+ * (its done event has fired). */
 void nx_attempt_test_slow(const char *binary_id, const char *test_name, int has_stress,
 			  unsigned stress_printed, unsigned try_attempt, uint64_t elapsed,
 			  int will_terminate)
@@ -978,30 +1063,19 @@ void nx_attempt_test_slow(const char *binary_id, const char *test_name, int has_
 	struct slow_copy *c = malloc(sizeof(*c));
 	if (!c)
 		return;
-	int found = 0;
+	const struct test_key key = { binary_id, test_name, has_stress, stress_printed,
+				      try_attempt };
+	int running, fire = 0;
 	pthread_mutex_lock(&lock);
-	for (unsigned bkt = 0; bkt < NBUCKETS && !found; bkt++) {
-		for (struct record *a = buckets[bkt]; a && !found; a = a->next) {
-			const struct nx_test_attempt_start *t = &a->t;
-			if (a->kind != KIND_TEST || strcmp(t->binary_id, binary_id) != 0 ||
-			    strcmp(t->test_name, test_name) != 0)
-				continue;
-			if (has_stress && (!t->stress_current.has ||
-					   t->stress_current.v + 1 != stress_printed))
-				continue;
-			if (try_attempt && t->attempt != try_attempt)
-				continue;
-			if (will_terminate && a->terminate_fired) {
-				found = -1;	/* already fired at the kill */
-				break;
-			}
-			if (will_terminate && !kills.shutdown)
-				a->timeout_kill = 1;	/* TERMINATING: killed for slow-timeout */
-			found = copy_test_slow(a, elapsed, will_terminate, c) ? 1 : -1;
-		}
+	struct record *a = find_slow(test_matches, &key, &running);
+	/* a terminating event already fired at the kill is not fired again */
+	if (a && !(will_terminate && a->terminate_fired)) {
+		if (running && will_terminate && !kills.shutdown)
+			a->timeout_kill = 1;	/* TERMINATING: killed for slow-timeout */
+		fire = copy_test_slow(a, elapsed, will_terminate, c);
 	}
 	pthread_mutex_unlock(&lock);
-	if (found == 1)
+	if (fire)
 		fire_test_slow(c);
 	free(c);
 }
@@ -1009,19 +1083,14 @@ void nx_attempt_test_slow(const char *binary_id, const char *test_name, int has_
 void nx_attempt_script_slow(const char *script_id, uint64_t elapsed, int will_terminate)
 {
 	struct script_slow *c = NULL;
+	int running;
 	pthread_mutex_lock(&lock);
-	for (unsigned bkt = 0; bkt < NBUCKETS; bkt++) {
-		for (struct record *a = buckets[bkt]; a; a = a->next) {
-			if (a->kind != KIND_SCRIPT || strcmp(a->sc.script_id, script_id) != 0)
-				continue;
-			if (will_terminate && !kills.shutdown)
-				a->timeout_kill = 1;
-			if (!(will_terminate && a->terminate_fired))
-				c = copy_script_slow(a, elapsed, will_terminate);
-			goto out;
-		}
+	struct record *a = find_slow(script_matches, script_id, &running);
+	if (a && !(will_terminate && a->terminate_fired)) {
+		if (running && will_terminate && !kills.shutdown)
+			a->timeout_kill = 1;
+		c = copy_script_slow(a, elapsed, will_terminate);
 	}
-out:
 	pthread_mutex_unlock(&lock);
 	fire_script_slows(c);
 }
