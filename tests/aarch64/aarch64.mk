@@ -1,9 +1,9 @@
 # tests/aarch64/aarch64.mk — the library proven on an emulated arm64 machine.
 #
 # Owns: build/aarch64/ and `make check-aarch64` (not part of `make check`:
-# about half an hour on a 2-core x86_64 host the first time, when the disk
-# images are built and the Rust programs compiled inside the guest; see
-# docs/compatibility.md for measured times).  It cross-builds the library
+# 45-95 min on a 2-core x86_64 host the first time, when the disk images are
+# built and the Rust programs compiled inside the guest, about 20 min after
+# that; docs/compatibility.md has the measured times).  It cross-builds the library
 # (cross-aarch64, tests/cross/cross.mk) and the C test programs below, then
 # tests/aarch64/run.sh boots arm64 Debian under qemu-system-aarch64 and runs
 # tests/aarch64/guest.sh inside: the live probe contract, the extra
@@ -65,6 +65,7 @@ $(A64_HARD)/suid/suidrunner: tests/hardening/fakerunner.c $(A64_LIB)
 	    -Wl,--no-as-needed -Wl,-rpath,$(A64_GUEST_HARD)/suid
 
 $(A64_HARD)/suid/fakechild: $(A64_HARD)/fakechild
+	@mkdir -p $(@D)
 	cp $< $@
 
 check-aarch64: cross-aarch64 aarch64-progs

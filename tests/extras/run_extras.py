@@ -465,7 +465,7 @@ def hung_program(lib):
             f"usdt:{lib}:nextest_extra:hung-thread\n{{\n"
             '\tprintf("HT\\t%d\\t%d\\t%d\\t%s\\n", arg3, arg4, arg5, str(arg2));\n}\n'
             f"usdt:{lib}:nextest_extra:hung-frame\n{{\n"
-            '\tprintf("HF\\t%d\\t%s\\n", arg4, str(arg3));\n}\n')
+            '\tprintf("HF\\t%d\\t%s\\t%llu\\n", arg4, str(arg3), arg5);\n}\n')
 
 
 def hung(ck, lib):
@@ -507,10 +507,11 @@ def hung(ck, lib):
         if f[0] == "HS":
             break
         if f[0] == "HT":
-            cur = {"tid": f[1], "n": int(f[2]), "syscall": int(f[3]), "frames": {}}
+            cur = {"tid": f[1], "n": int(f[2]), "syscall": int(f[3]), "frames": {}, "ips": {}}
             threads[f[4] if len(f) > 4 else ""] = cur
         elif f[0] == "HF" and cur is not None:
             cur["frames"][int(f[1])] = f[2] if len(f) > 2 else ""
+            cur["ips"][int(f[1])] = int(f[3]) if len(f) > 3 else None
     ck.check("hung: one hung-thread per thread of the test", len(threads) == int(hs[3]), str(sorted(threads)))
     for name, word in HUNG_THREADS.items():
         t = threads.get(name)
@@ -521,6 +522,12 @@ def hung(ck, lib):
                  t["syscall"] >= 0 and t["n"] >= 2 and len(t["frames"]) == t["n"], str(t)[:200])
         ck.check(f"hung: thread {name}: a frame names {word}",
                  any(word in s.lower() for s in syms), str(syms))
+        # None of these threads recurses: one return address twice in a row is one frame
+        # record read twice (on aarch64, a leaf's caller taken for its caller's caller).
+        ips = [t["ips"].get(i) for i in range(t["n"])]
+        again = [i for i in range(1, len(ips)) if ips[i] is not None and ips[i] == ips[i - 1]]
+        ck.check(f"hung: thread {name}: no frame repeated", not again,
+                 f"frames {again} repeat the one before: {[syms[i] for i in again]}")
 
 
 # ---- quiet ----

@@ -119,8 +119,15 @@ static int parse_syscall(const char *s, long *nr, uint64_t *sp, uint64_t *pc)
  * them or 0, return address into executable code above that); each is tried
  * and the deepest walk wins (rbp = 0 is the baseline).  aarch64's frame
  * record has the same shape (saved x29, then saved x30): a candidate sets
- * x29 and, when pc is in a leaf function whose return address is still only
- * in x30, the record's return address as x30 lets the walk go on.  A walk
+ * x29.  When pc is in a leaf function (the libc wrapper of the system call)
+ * its return address is still only in x30, which /proc does not give; then
+ * the nearest record is its caller's, saved by the caller's prologue: the
+ * record's x30 returns into the caller's caller, right after the call
+ * instruction, and its x29 is the caller's caller's frame.  The walk goes on
+ * from those two, and the caller itself is put back as the target of that
+ * call instruction (a direct BL): its entry, so the function is named but
+ * not the instruction it was at (*entry_ix, -1 when no frame was put in).
+ * A walk
  * that reaches the outermost frame (the thread's entry) is complete: no
  * further candidate is tried, the nearest one that completes is kept (each
  * walk reads the modules' unwind tables again; a capture must end while the
@@ -128,9 +135,27 @@ static int parse_syscall(const char *s, long *nr, uint64_t *sp, uint64_t *pc)
 #define SCAN_BYTES 16384
 #define MAX_CANDIDATES 12
 
-static int walk_best(struct nx_xunw *u, pid_t pid, const char *maps, uint64_t sp, uint64_t pc,
-		     uint64_t *ips)
+#if defined(__aarch64__)
+/* The target of the direct call (BL) just before ret, 0 if that instruction
+ * is not one or cannot be read. */
+static uint64_t bl_target(pid_t pid, const char *maps, uint64_t ret)
 {
+	uint32_t insn = 0;
+	struct iovec local = { &insn, sizeof insn }, remote = { (void *)(uintptr_t)(ret - 4), sizeof insn };
+	if (ret < 4 || syscall(SYS_process_vm_readv, pid, &local, 1UL, &remote, 1UL, 0UL) != (long)sizeof insn)
+		return 0;
+	if ((insn & 0xFC000000u) != 0x94000000u)	/* BL imm26 */
+		return 0;
+	int64_t off = (int64_t)((uint64_t)(insn & 0x03FFFFFFu) << 38) >> 36;	/* sign-extended, x4 */
+	uint64_t target = ret - 4 + (uint64_t)off;
+	return nx_xsym_is_code(maps, target) ? target : 0;
+}
+#endif
+
+static int walk_best(struct nx_xunw *u, pid_t pid, const char *maps, uint64_t sp, uint64_t pc,
+		     uint64_t *ips, int *entry_ix)
+{
+	int best_entry = -1;
 	static uint64_t stack[SCAN_BYTES / 8], best_ips[NX_XUNW_MAX_FRAMES];
 	struct nx_xunw_regs r = { .have = ((uint64_t)1 << NX_XUNW_SP) | ((uint64_t)1 << NX_XUNW_PC) };
 	r.r[NX_XUNW_SP] = sp;
@@ -155,23 +180,36 @@ static int walk_best(struct nx_xunw *u, pid_t pid, const char *maps, uint64_t sp
 		if (n > best || (done && n == best)) {
 			best = n;
 			complete = done;
+			best_entry = -1;
 			memcpy(best_ips, ips, sizeof(uint64_t) * (size_t)n);
 		}
 #if defined(__aarch64__)
 		if (complete)
 			break;
+		/* pc in a leaf, this record its caller's (above) */
 		r.r[NX_XUNW_LR] = ret;
+		r.r[NX_XUNW_FP] = saved;
 		r.have |= (uint64_t)1 << NX_XUNW_LR;
 		n = nx_xunw_walk_ex(u, &r, ips, NX_XUNW_MAX_FRAMES, &done);
 		r.have &= ~((uint64_t)1 << NX_XUNW_LR);
+		int entry = -1;
+		uint64_t caller = n >= 2 && ips[1] == ret ? bl_target(pid, maps, ret) : 0;
+		if (caller && n < NX_XUNW_MAX_FRAMES) {
+			memmove(ips + 2, ips + 1, sizeof(uint64_t) * (size_t)(n - 1));
+			ips[1] = caller;
+			entry = 1;
+			n++;
+		}
 		if (n > best || (done && n == best)) {
 			best = n;
 			complete = done;
+			best_entry = entry;
 			memcpy(best_ips, ips, sizeof(uint64_t) * (size_t)n);
 		}
 #endif
 	}
 	memcpy(ips, best_ips, sizeof(uint64_t) * (size_t)best);
+	*entry_ix = best_entry;
 	return best;
 }
 
@@ -286,12 +324,26 @@ static void capture(const struct job *j)
 	fire_summary(j, n);
 	for (int i = 0; i < n; i++) {
 		const struct thread_regs *t = &th[i];
-		int frames = 0;
+		int frames = 0, entry_ix = -1;
 		if (t->has) {
-			frames = u ? walk_best(u, j->pid, maps, t->sp, t->pc, ips) : 0;
+			frames = u ? walk_best(u, j->pid, maps, t->sp, t->pc, ips, &entry_ix) : 0;
 			if (frames == 0) {
 				ips[0] = t->pc;
 				frames = 1;
+			}
+		}
+		if (entry_ix >= 0) {
+			/* a caller put back by its entry (walk_best): kept only if that
+			 * entry is a function symbol's start (not a PLT stub, a veneer) */
+			memset(&frame, 0, sizeof frame);
+			frame.ip = ips[entry_ix];
+			if (maps)
+				nx_xsym_describe(maps, &cache, &frame, 0);
+			if (!maps || frame.symbol[0] == '\0' || frame.symbol_offset != 0) {
+				memmove(ips + entry_ix, ips + entry_ix + 1,
+					sizeof(uint64_t) * (size_t)(frames - entry_ix - 1));
+				frames--;
+				entry_ix = -1;
 			}
 		}
 		fire_thread(j, t->tid, t->comm, t->has, t->nr, frames);
@@ -301,7 +353,7 @@ static void capture(const struct job *j)
 			memset(&frame, 0, sizeof frame);
 			frame.ip = ips[k];
 			if (maps)
-				nx_xsym_describe(maps, &cache, &frame, k > 0);
+				nx_xsym_describe(maps, &cache, &frame, k > 0 && k != entry_ix);
 			fire_frame(j, t->tid, t->comm, k, &frame);
 		}
 	}
