@@ -149,13 +149,15 @@ class Session:
         raise CaptureError(f"bpftrace not READY after {READY_TIMEOUT_S}s:\n" + self._read(self.err_path)[-4000:])
 
     def run(self, cmd, env=None, cwd=None, preload=None, timeout=None, stdin=subprocess.DEVNULL,
-            actions=(), actions_after=None):
+            actions=(), actions_after=None, land=None):
         """Runs one command while attached (LD_PRELOAD=preload if given), in its own session
         and process group; `actions` = [(seconds, signal name)] are sent to that group, the
         way a terminal sends Ctrl-C / Ctrl-Z: counted from the start, or, with
         `actions_after` (a compiled bytes regex), from the moment the command's stderr first
-        matches it (never, if it does not).  Returns (CompletedProcess with stdout/stderr
-        bytes, root pid for Captured.events)."""
+        matches it (never, if it does not).  `land` ("in-test" or "between") holds each
+        signal, once due, until the command has a child process alive, or none (see
+        _signal_landing).  Returns (CompletedProcess with stdout/stderr bytes, root pid for
+        Captured.events)."""
         run_env = dict(os.environ if env is None else env)
         if preload:
             run_env = preload_env(run_env, os.path.abspath(preload))
@@ -164,6 +166,8 @@ class Session:
                               stderr=subprocess.PIPE, start_new_session=True) as p:
             _widen(p.stdout, p.stderr)
             timers = [threading.Timer(delay, _signal_group, (p, getattr(signal, name)))
+                      if land is None else
+                      threading.Timer(delay, _signal_landing, (p, getattr(signal, name), land))
                       for delay, name in actions]
             if actions_after is None:
                 for t in timers:
@@ -261,6 +265,39 @@ def _signal_group(proc, sig):
         os.killpg(proc.pid, sig)
     except ProcessLookupError:
         pass
+
+
+LAND_WAIT_S = 5.0
+
+
+def _has_child(pid):
+    """Does process pid have a child (any of its threads'), right now?"""
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return False
+    for t in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{t}/children") as f:
+                if f.read().strip():
+                    return True
+        except OSError:
+            pass
+    return False
+
+
+def _signal_landing(proc, sig, land):
+    """Sends sig to proc's group at a moment it has a child alive (land="in-test": a
+    test or its double-spawn stub) or none (land="between"), polled every 0.2 ms for at
+    most LAND_WAIT_S, then sent anyway.  For the library-free runs a signal scenario's
+    output is compared with: where a Ctrl-C lands decides what nextest does (a test
+    killed, or the run cancelled between two tests), and a run whose signal lands where the
+    library's run's did is what its output must equal."""
+    deadline = time.monotonic() + LAND_WAIT_S
+    want = land == "in-test"
+    while time.monotonic() < deadline and _has_child(proc.pid) != want:
+        time.sleep(0.0002)
+    _signal_group(proc, sig)
 
 
 def run_captured(cmd, lib, targets=None, env=None, cwd=None, workdir=None, preload=True,

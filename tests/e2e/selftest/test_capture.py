@@ -242,3 +242,30 @@ def test_process_tree():
     c = bpfparse.parse(text)
     assert [e["arg0"] for e in c.events("shim", 10)] == ["a"]
     assert [e["arg0"] for e in c.events("shim", 99)] == ["c"]
+
+
+def test_signal_landing_waits_for_a_child():
+    """land="in-test" holds the signal until the process has a child; "between" until it
+    has none; _landing picks the place from the outcome to reproduce."""
+    import signal as _signal
+    import subprocess as _sp
+    import time as _time
+    from run_e2e import _landing
+    assert _landing((100, True, 1)) == "in-test"
+    assert _landing((100, False, 0)) == "between"
+    assert _landing((0, False, None)) is None
+    # a process that starts a child only after 0.5 s: the SIGTERM must wait for it
+    import sys as _sys
+    p = _sp.Popen([_sys.executable, "-c",
+                   "import subprocess, time; time.sleep(0.5); subprocess.run(['sleep', '5'])"],
+                  start_new_session=True)
+    try:
+        assert not capture._has_child(p.pid)
+        t0 = _time.monotonic()
+        capture._signal_landing(p, _signal.SIGTERM, "in-test")
+        waited = _time.monotonic() - t0
+        assert p.wait(timeout=10) == -_signal.SIGTERM
+        assert 0.4 < waited < capture.LAND_WAIT_S
+    finally:
+        if p.poll() is None:
+            p.kill()
