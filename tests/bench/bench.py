@@ -366,17 +366,25 @@ def part_instr(a, b, rows, runner, libs):
                  f"{(res[1] - res[0]) / 1000:+,.0f} per attempt"))
 
 
+def copy_pair(src_lib, dst_dir):
+    """The library and its engine copied into dst_dir (the library loads its engine
+    from its own directory); the copy's library path.  A tracer attached by path to
+    one copy raises the semaphores of that copy only."""
+    os.makedirs(dst_dir, exist_ok=True)
+    for name in ("libnextest_probes.so", "libnextest_probes_engine.so"):
+        dst = os.path.join(dst_dir, name)
+        shutil.copyfile(os.path.join(os.path.dirname(os.path.abspath(src_lib)), name), dst + ".tmp")
+        os.replace(dst + ".tmp", dst)
+    return os.path.join(dst_dir, "libnextest_probes.so")
+
+
 def forced_copy(src_lib, dst_dir, probes):
     """A copy of the pair whose thin object has the semaphores of the given
     probes set to 1 in the file: loaded, it behaves as if a tracer were
     attached to them (JSON built, rusage taken, every guarded site run) but
     no uprobe is placed, so the sites are the nops they are in the file and
     valgrind can run it.  The firings' own cost is measured apart (firecost)."""
-    os.makedirs(dst_dir, exist_ok=True)
-    for name in ("libnextest_probes.so", "libnextest_probes_engine.so"):
-        shutil.copyfile(os.path.join(os.path.dirname(os.path.abspath(src_lib)), name),
-                        os.path.join(dst_dir, name))
-    lib = os.path.join(dst_dir, "libnextest_probes.so")
+    lib = copy_pair(src_lib, dst_dir)
     sect = {}
     for line in subprocess.run(["readelf", "-SW", lib], capture_output=True, text=True, check=True).stdout.splitlines():
         m = re.match(r"\s*\[\s*\d+\]\s+(\S+)\s+\S+\s+([0-9a-f]+)\s+([0-9a-f]+)", line)
@@ -568,18 +576,10 @@ def main():
     SPAWN_TRUE = os.path.abspath(a.spawn_true)
     OWNCLOCK = os.path.abspath(a.ownclock)
     FIRECOST = os.path.abspath(a.firecost)
-    # One copy per tracing state: a tracer attached by path to one copy
-    # raises the semaphores of that copy only.  Each copy is the pair: the
-    # library loads its engine from its own directory.
+    # One copy of the pair per tracing state (copy_pair).
     libs = {"empty": os.path.abspath(a.empty)}
     for k in ("untraced", "traced", "crash"):
-        l = os.path.join(b, k, "libnextest_probes.so")
-        os.makedirs(os.path.dirname(l), exist_ok=True)
-        for name in ("libnextest_probes.so", "libnextest_probes_engine.so"):  # the pair
-            dst = os.path.join(b, k, name)
-            shutil.copyfile(os.path.join(os.path.dirname(os.path.abspath(a.lib)), name), dst + ".tmp")
-            os.replace(dst + ".tmp", dst)
-        libs[k] = l
+        libs[k] = copy_pair(a.lib, os.path.join(b, k))
     kind = a.runner
     if kind == "auto":
         kind = "cargo-nextest" if shutil.which("cargo-nextest") else "sim"
