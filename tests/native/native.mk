@@ -2,9 +2,8 @@
 #
 # Owns: native-diff (every e2e scenario, the PTY scenarios and this area's own through
 # real `cargo nextest run`, one bpftrace session attached to the library and to the
-# runner; not part of `make check`, see below), native-soak (short soak on real nextest, part of
-# `make check`), native-soak-full (10^4 attempts; not part of `make check`) and
-# native-unit.  Without a nextest that has native probes (or without root) native-diff
+# runner), native-soak (short soak on real nextest), native-unit (all three part of
+# `make check`) and native-soak-full (10^4 attempts; not part of `make check`).  Without a nextest that has native probes (or without root) native-diff
 # skips its scenarios with the reason and the soaks print one `skipped: …` line; all pass,
 # except under CI=true, where they fail.  See tests/native/README.md.
 
@@ -35,17 +34,9 @@ native-soak-full: $(LIB) e2e-fixtures
 	    $(PYTEST) $(NATIVE_DIR)/test_native_soak.py $(PYTEST_ARGS) -s --lib $(abspath $(LIB)) \
 	    --out $(abspath $(NATIVE_BUILD))/soak-full --soak-stress 10 --soak-jobs 32
 
-# native-diff is still a separate target (it would add 2.5-3.5 minutes at load 3-11,
-# 4-5.5 at load 23-28).  What kept it out before is fixed — a SLOW line for an attempt
-# that had already ended (the library now keeps the last ended attempts for it), a LEAK
-# that load caused in the library's run only (accepted when nextest's own probe reports
-# that leak), a stress sub-run's line written late (its printed duration is used) — and
-# four consecutive full runs passed after that (load 3-11).  But four of the five runs
-# right after those failed on timing that the capture does not measure: attempts
-# 8-38 ms shorter than nextest's beyond the measured CPU wait, a setup script's start
-# 12 ms apart, a test that nextest's own timer, handled 246 ms late, did not terminate,
-# a SIGINT between two stress sub-runs (tests/native/README.md, "Not in make check").
-CHECKS += native-soak
+# native-diff adds about 2 minutes to `make check` on 2 cores (113-115 s in three
+# consecutive full runs at load average below 1, tests/native/README.md).
+CHECKS += native-diff native-soak
 
 # Criterion tests of preload/engine/observe/ttylines.c (reporter lines drawn through a
 # progress bar), and pytest tests of the judge's comparison, of the preemption index and
