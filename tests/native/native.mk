@@ -3,9 +3,10 @@
 # Owns: native-diff (every e2e scenario, the PTY scenarios and this area's own through
 # real `cargo nextest run`, one bpftrace session attached to the library and to the
 # runner), native-soak (short soak on real nextest), native-unit (all three part of
-# `make check`) and native-soak-full (10^4 attempts; not part of `make check`).  Without a nextest that has native probes (or without root) native-diff
-# skips its scenarios with the reason and the soaks print one `skipped: …` line; all pass,
-# except under CI=true, where they fail.  See tests/native/README.md.
+# `make check`) and native-soak-full (10^4 attempts; not part of `make check`).  Without
+# a nextest that has native probes (or without root) native-diff skips its scenarios with
+# the reason and the soaks print one `skipped: …` line; all pass, except under CI=true,
+# where they fail.  See tests/native/README.md.
 
 NATIVE_DIR    := tests/native
 NATIVE_BUILD  := $(BUILD)/native
