@@ -9,7 +9,8 @@ time it waited for a CPU.  That wait is measured, not guessed: the same bpftrace
 records every interval in which a runner thread was runnable but not running — from its
 switch-out while still runnable (`sched_switch` with `prev_state` R, preempted), from its
 wakeup (`sched_wakeup`) or, for a thread the runner just created, from its creation
-(`sched_wakeup_new`) to its next switch-in — as `P <tid> <from ns> <on ns>` lines.
+(`sched_wakeup_new`) to its next switch-in — as `P <tid> <from ns> <on ns>` lines, those
+of MIN_WAIT_NS or more (below: shorter ones printed fed a loop).
 Time a thread spent blocked (asleep) is not counted.  judge.py
 allows a duration difference to exceed the tolerance by at most the time the thread
 that ran the attempt was preempted inside the gap between the two measuring points.
