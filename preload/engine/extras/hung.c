@@ -12,8 +12,9 @@
  * ptrace-stop would be reported to the runner's own waitpid() on the test and
  * change what it sees; reading /proc and the test's memory neither stops nor
  * signals it, so it times out exactly as before.  A thread that is running
- * on a CPU (not in a system call) has no registers to offer: it is reported
- * with zero frames and state "running".
+ * on a CPU (not in a system call) has no registers to offer: it is read
+ * again for up to ~10 ms (reread_running), then reported with zero frames and
+ * state "running".
  */
 #include "hung.h"
 #include "xprobes.h"
@@ -28,6 +29,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "xsym.h"
@@ -286,6 +288,39 @@ struct thread_regs {
 	char comm[64];
 };
 
+/* A thread read as "running" is on a CPU or runnable: often one that woke
+ * from a periodic sleep a moment ago (a poll loop: a hung test's thread that
+ * checks a flag every 100 ms), whose slow timer started with its loop, so the
+ * capture tends to meet it just awake.  Read such threads again, up to
+ * RUNNING_ROUNDS times RUNNING_PAUSE_NS apart (at most ~10 ms, in this helper
+ * thread only): one back in its system call gets its registers and a stack;
+ * one still running after that is reported running, as before. */
+#define RUNNING_ROUNDS 10
+#define RUNNING_PAUSE_NS 1000000L
+
+static void reread_running(pid_t pid, struct thread_regs *th, int n)
+{
+	char path[96], sc[512];
+	for (int round = 0; round < RUNNING_ROUNDS; round++) {
+		int left = 0;
+		for (int i = 0; i < n; i++)
+			left += !th[i].has;
+		if (!left)
+			return;
+		struct timespec pause = { 0, RUNNING_PAUSE_NS };
+		nanosleep(&pause, NULL);
+		for (int i = 0; i < n; i++) {
+			struct thread_regs *t = &th[i];
+			if (t->has)
+				continue;
+			nx_xt_proc_path(path, sizeof path, pid, t->tid, "syscall");
+			t->nr = -1;
+			t->has = nx_xt_read_file(path, sc, sizeof sc) > 0 &&
+				 parse_syscall(sc, &t->nr, &t->sp, &t->pc);
+		}
+	}
+}
+
 static void capture(const struct job *j)
 {
 	static pid_t tids[MAX_THREADS];
@@ -321,6 +356,7 @@ static void capture(const struct job *j)
 		t->has = nx_xt_read_file(path, sc, sizeof sc) > 0 && parse_syscall(sc, &t->nr, &t->sp, &t->pc);
 		n++;
 	}
+	reread_running(j->pid, th, n);
 	fire_summary(j, n);
 	for (int i = 0; i < n; i++) {
 		const struct thread_regs *t = &th[i];
