@@ -48,6 +48,7 @@ NX_TTYLINES_SRCS   := preload/engine/observe/ttylines.c
 NX_SLOTS_SRCS      := preload/engine/model/slots.c
 NX_PAUSE_SRCS      := preload/engine/model/pause.c
 NX_SYMBOLS_SRCS    := $(addprefix preload/engine/extras/,xsym.c xdemangle_v0.c xtext.c)
+NX_TASKREGS_SRCS   := $(addprefix preload/engine/extras/,taskregs.c xtext.c)
 # The parsers (a leaf: they call nothing but each other and the encoder's
 # bounded buffer), and the configuration with everything it parses.
 NX_PARSERS_SRCS     := $(NX_PARSE_SRCS) $(NX_ENCODE_SRCS)

@@ -1,7 +1,8 @@
 # tests/extras/extras.mk — the extra provider's end-to-end tests.
 #
 # Owns: extras-tests (test_xsym.c: demangling, JSON escaping, naming an
-# address; test_extras.py under pytest, checks in run_extras.py: rusage, crash backtraces incl. a stack overflow,
+# address; test_taskregs.c: a thread's registers from /proc, read again while
+# it runs; test_extras.py under pytest, checks in run_extras.py: rusage, crash backtraces incl. a stack overflow,
 # dispositions as the program set them, hung-test stacks, no cost untraced;
 # root + bpftrace + strace) and
 # extras-ws (builds our crash fixtures in tests/extras/ws), build/extras/sigvirt.  Uses the
@@ -27,6 +28,12 @@ $(EXTRAS_BUILD)/test_xsym: tests/extras/test_xsym.c $(NX_SYMBOLS_SRCS) $(PRELOAD
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $(filter %.c,$^)
 
-extras-tests: $(LIB) $(SIM_BIN) e2e-fixtures extras-ws $(EXTRAS_BUILD)/sigvirt $(EXTRAS_BUILD)/test_xsym
+$(EXTRAS_BUILD)/test_taskregs: tests/extras/test_taskregs.c $(NX_TASKREGS_SRCS) $(PRELOAD_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -o $@ $(filter %.c,$^)
+
+extras-tests: $(LIB) $(SIM_BIN) e2e-fixtures extras-ws $(EXTRAS_BUILD)/sigvirt $(EXTRAS_BUILD)/test_xsym \
+	      $(EXTRAS_BUILD)/test_taskregs
 	$(EXTRAS_BUILD)/test_xsym
+	$(EXTRAS_BUILD)/test_taskregs
 	$(PYTEST) tests/extras/test_extras.py $(PYTEST_ARGS) --lib $(abspath $(LIB))

@@ -13,7 +13,7 @@
  * change what it sees; reading /proc and the test's memory neither stops nor
  * signals it, so it times out exactly as before.  A thread that is running
  * on a CPU (not in a system call) has no registers to offer: it is read
- * again for up to ~10 ms (reread_running), then reported with zero frames and
+ * again for up to ~10 ms (taskregs.c), then reported with zero frames and
  * state "running".
  */
 #include "hung.h"
@@ -29,9 +29,9 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "taskregs.h"
 #include "xsym.h"
 #include "xtext.h"
 #include "xunwind.h"
@@ -87,32 +87,6 @@ static int list_tasks(pid_t pid, pid_t *tids, int max)
 			tids[j - 1] = t;
 		}
 	return n;
-}
-
-/* "nr a1 … a6 sp pc", "-1 sp pc" or "running".  Returns 1 with sp/pc. */
-static int parse_syscall(const char *s, long *nr, uint64_t *sp, uint64_t *pc)
-{
-	char *end;
-	if (strncmp(s, "running", 7) == 0)
-		return 0;
-	*nr = strtol(s, &end, 10);
-	uint64_t v[8];
-	int k = 0;
-	for (const char *p = end; k < 8;) {
-		while (*p == ' ')
-			p++;
-		if (*p == '\0' || *p == '\n')
-			break;
-		v[k++] = strtoull(p, &end, 0);
-		if (end == p)
-			break;
-		p = end;
-	}
-	if (k < 2)
-		return 0;
-	*sp = v[k - 2];
-	*pc = v[k - 1];
-	return 1;
 }
 
 /* /proc/PID/task/TID/syscall gives only sp and pc, but code built with
@@ -279,52 +253,20 @@ static void fire_frame(const struct job *j, pid_t tid, const char *comm, int ind
 	nx_x_fire(NX_X_HUNG_FRAME, a);
 }
 
-/* One thread as read from /proc before any walk. */
-struct thread_regs {
-	pid_t tid;
-	int has;	/* sp and pc known (blocked) */
-	long nr;
-	uint64_t sp, pc;
-	char comm[64];
-};
-
-/* A thread read as "running" is on a CPU or runnable: often one that woke
- * from a periodic sleep a moment ago (a poll loop: a hung test's thread that
- * checks a flag every 100 ms), whose slow timer started with its loop, so the
- * capture tends to meet it just awake.  Read such threads again, up to
+/* A thread read as "running" (on a CPU or runnable) is often one that woke
+ * from a periodic sleep a moment ago — a hung test's poll loop that checks a
+ * flag every 100 ms, whose slow timer started with the loop, so the capture
+ * tends to meet it just awake.  Such threads are read again, up to
  * RUNNING_ROUNDS times RUNNING_PAUSE_NS apart (at most ~10 ms, in this helper
- * thread only): one back in its system call gets its registers and a stack;
- * one still running after that is reported running, as before. */
+ * thread only); one still running after that is reported running. */
 #define RUNNING_ROUNDS 10
 #define RUNNING_PAUSE_NS 1000000L
-
-static void reread_running(pid_t pid, struct thread_regs *th, int n)
-{
-	char path[96], sc[512];
-	for (int round = 0; round < RUNNING_ROUNDS; round++) {
-		int left = 0;
-		for (int i = 0; i < n; i++)
-			left += !th[i].has;
-		if (!left)
-			return;
-		struct timespec pause = { 0, RUNNING_PAUSE_NS };
-		nanosleep(&pause, NULL);
-		for (int i = 0; i < n; i++) {
-			struct thread_regs *t = &th[i];
-			if (t->has)
-				continue;
-			nx_xt_proc_path(path, sizeof path, pid, t->tid, "syscall");
-			t->nr = -1;
-			t->has = nx_xt_read_file(path, sc, sizeof sc) > 0 &&
-				 parse_syscall(sc, &t->nr, &t->sp, &t->pc);
-		}
-	}
-}
 
 static void capture(const struct job *j)
 {
 	static pid_t tids[MAX_THREADS];
-	static struct thread_regs th[MAX_THREADS];
+	static struct nx_task_regs th[MAX_THREADS];
+	static char comm[MAX_THREADS][64];
 	static uint64_t ips[NX_XUNW_MAX_FRAMES];
 	static struct nx_xframe frame;
 	static struct nx_xsym_cache cache;
@@ -341,25 +283,20 @@ static void capture(const struct job *j)
 	 * terminating slow event) before the last one. */
 	int listed = list_tasks(j->pid, tids, MAX_THREADS), n = 0;
 	for (int i = 0; i < listed; i++) {
-		struct thread_regs *t = &th[n];
-		char sc[512];
 		nx_xt_proc_path(path, sizeof path, j->pid, tids[i], "comm");
-		ssize_t cl = nx_xt_read_file(path, t->comm, sizeof t->comm);
+		ssize_t cl = nx_xt_read_file(path, comm[n], sizeof comm[n]);
 		if (cl < 0)
 			continue;	/* the thread is gone */
-		if (cl > 0 && t->comm[cl - 1] == '\n')
-			t->comm[cl - 1] = '\0';
-		nx_xt_proc_path(path, sizeof path, j->pid, tids[i], "syscall");
-		t->tid = tids[i];
-		t->nr = -1;
-		t->sp = t->pc = 0;
-		t->has = nx_xt_read_file(path, sc, sizeof sc) > 0 && parse_syscall(sc, &t->nr, &t->sp, &t->pc);
+		if (cl > 0 && comm[n][cl - 1] == '\n')
+			comm[n][cl - 1] = '\0';
+		th[n].tid = tids[i];
+		nx_task_regs_read(j->pid, &th[n]);
 		n++;
 	}
-	reread_running(j->pid, th, n);
+	nx_task_regs_settle(j->pid, th, n, RUNNING_ROUNDS, RUNNING_PAUSE_NS);
 	fire_summary(j, n);
 	for (int i = 0; i < n; i++) {
-		const struct thread_regs *t = &th[i];
+		const struct nx_task_regs *t = &th[i];
 		int frames = 0, entry_ix = -1;
 		if (t->has) {
 			frames = u ? walk_best(u, j->pid, maps, t->sp, t->pc, ips, &entry_ix) : 0;
@@ -382,7 +319,7 @@ static void capture(const struct job *j)
 				entry_ix = -1;
 			}
 		}
-		fire_thread(j, t->tid, t->comm, t->has, t->nr, frames);
+		fire_thread(j, t->tid, comm[i], t->has, t->nr, frames);
 		if (!nx_x_enabled(NX_X_HUNG_FRAME))
 			continue;
 		for (int k = 0; k < frames; k++) {
@@ -390,7 +327,7 @@ static void capture(const struct job *j)
 			frame.ip = ips[k];
 			if (maps)
 				nx_xsym_describe(maps, &cache, &frame, k > 0 && k != entry_ix);
-			fire_frame(j, t->tid, t->comm, k, &frame);
+			fire_frame(j, t->tid, comm[i], k, &frame);
 		}
 	}
 	nx_xsym_release(&cache);
