@@ -27,7 +27,8 @@ A64_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread
 A64_GUEST_HARD := /root/tree/build/hardening
 A64_PROBE_SRCS := $(NX_FIRE_SRCS)
 
-A64_PROGS := $(A64_BIN)/fire-all $(A64_BIN)/test_xsym $(A64_BIN)/sigvirt $(A64_BIN)/stalls \
+A64_PROGS := $(A64_BIN)/fire-all $(A64_BIN)/test_xsym $(A64_BIN)/test_taskregs $(A64_BIN)/sigvirt \
+             $(A64_BIN)/stalls \
              $(A64_HARD)/fakerunner $(A64_HARD)/fakechild $(A64_HARD)/errno_check \
              $(A64_HARD)/libcompete.so $(A64_HARD)/libctorspawn.so $(A64_HARD)/libmallocwrite.so \
              $(A64_HARD)/suid/suidrunner $(A64_HARD)/suid/fakechild
@@ -42,6 +43,10 @@ $(A64_BIN)/fire-all: tests/contract/fire_all.c $(A64_PROBE_SRCS) $(PRELOAD_HDRS)
 $(A64_BIN)/test_xsym: tests/extras/test_xsym.c $(NX_SYMBOLS_SRCS) $(PRELOAD_HDRS)
 	@mkdir -p $(@D)
 	$(CROSS_CC) -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $(filter %.c,$^)
+
+$(A64_BIN)/test_taskregs: tests/extras/test_taskregs.c $(NX_TASKREGS_SRCS) $(PRELOAD_HDRS)
+	@mkdir -p $(@D)
+	$(CROSS_CC) -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -o $@ $(filter %.c,$^)
 
 $(A64_BIN)/sigvirt: tests/extras/sigvirt.c
 	@mkdir -p $(@D)

@@ -71,9 +71,10 @@ contract() {
 }
 
 extras() {
-	# The extra provider: its unit test, then run_extras.py's checks that need
+	# The extra provider: its unit tests, then run_extras.py's checks that need
 	# no Rust (sigvirt) — the rest runs after the cargo stage.
-	"$T/build/extras/test_xsym" && python3 tests/extras/run_extras.py --lib "$T/build/libnextest_probes.so" sigvirt
+	"$T/build/extras/test_xsym" && "$T/build/extras/test_taskregs" &&
+		python3 tests/extras/run_extras.py --lib "$T/build/libnextest_probes.so" sigvirt
 }
 
 cargo_builds() {
@@ -149,7 +150,7 @@ mkdir -p "$T/build/contract" "$T/build/extras"
 cp "$SRC/build/cross-aarch64/libnextest_probes.so" "$T/build/libnextest_probes.so"
 cp "$SRC/build/cross-aarch64/libnextest_probes_engine.so" "$T/build/libnextest_probes_engine.so"
 cp "$BIN/fire-all" "$T/build/contract/fire-all"
-cp "$BIN/test_xsym" "$BIN/sigvirt" "$T/build/extras/"
+cp "$BIN/test_xsym" "$BIN/test_taskregs" "$BIN/sigvirt" "$T/build/extras/"
 mkdir -p "$T/build/aarch64" && cp "$BIN/stalls" "$T/build/aarch64/stalls"
 cp -a "$BIN/hardening" "$T/build/hardening"
 cd "$T" || exit 1
