@@ -199,10 +199,14 @@ SAME_OUTCOME_TRIES = 24
 
 
 def _landing(want):
-    """Where a library-free run's signal must land to end as `want` did, or None."""
+    """Where a library-free run's signal must land to end as `want` did, or None.  A run
+    cancelled with no test killed had no test process alive when the signal landed:
+    between two tests (`Cancelling due to interrupt: ` naming none), or after a test's
+    exit that the runner had not handled yet (`1 test still running`; nextest 0.9.143
+    then exits 0, docs/compatibility.md)."""
     if want[1]:
         return "in-test"
-    if want[2] == 0:
+    if want[2] is not None:
         return "between"
     return None
 

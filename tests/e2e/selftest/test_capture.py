@@ -253,6 +253,7 @@ def test_signal_landing_waits_for_a_child():
     from run_e2e import _landing
     assert _landing((100, True, 1)) == "in-test"
     assert _landing((100, False, 0)) == "between"
+    assert _landing((0, False, 1)) == "between"     # the test had exited, not yet handled
     assert _landing((0, False, None)) is None
     # a process that starts a child only after 0.5 s: the SIGTERM must wait for it
     import sys as _sys
