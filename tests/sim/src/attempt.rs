@@ -40,6 +40,8 @@ pub struct Req<'a> {
     pub group_slot: Option<usize>,
     pub settings: &'a TestSettings,
     pub script_env: &'a [(String, String)],
+    /// The shutdown generation the dispatcher launched the test under (unit::Limits).
+    pub shutdown_gen: u64,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -191,6 +193,7 @@ pub fn run(ctx: &Ctx, r: &Req, on_slow: &mut dyn FnMut(Duration, bool)) -> Outco
         slow: r.settings.slow,
         leak: r.settings.leak,
         signal_grace: if ctx.v.signal_grace_configurable() { r.settings.slow.grace } else { Duration::from_secs(10) },
+        shutdown_gen: r.shutdown_gen,
     };
     let mut slow_cb = |elapsed: Duration, will_terminate: bool| {
         probes::fire_attempt_slow(&common, elapsed.as_nanos() as u64, will_terminate);

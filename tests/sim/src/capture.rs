@@ -37,6 +37,8 @@ pub struct Fds {
     pidfd_owned: Option<OwnedFd>,
     pub reaped: bool,
     pub sigchld: bool,
+    /// The supervising unit's signals::Waker: a request wakes `wait` at once (Tick).
+    pub wake: Option<i32>,
 }
 
 impl Fds {
@@ -47,7 +49,7 @@ impl Fds {
         let done = [stdout.is_none(), stderr.is_none(), combined.is_none()];
         // (the Split ends were made non-blocking by spawn::spawn, as tokio does)
         let is_combined = combined.is_some();
-        Fds { split: [stdout, stderr], done, combined: is_combined, pending_combined: combined, release: None, reader: None, out: [Vec::new(), Vec::new(), Vec::new()], errors: 0, pidfd, pidfd_owned, reaped: false, sigchld }
+        Fds { split: [stdout, stderr], done, combined: is_combined, pending_combined: combined, release: None, reader: None, out: [Vec::new(), Vec::new(), Vec::new()], errors: 0, pidfd, pidfd_owned, reaped: false, sigchld, wake: None }
     }
 
     /// Starts the Combined reader thread (reads begin when the unit is first polled in nextest).
@@ -146,9 +148,14 @@ impl Fds {
                     Err(RecvTimeoutError::Disconnected) => return Wait::Tick,
                 }
             }
-            let raw: Vec<i32> = fds.iter().map(|f| f.0).collect();
+            let mut raw: Vec<i32> = fds.iter().map(|f| f.0).collect();
+            raw.extend(self.wake);
             let ms = timeout.as_micros().div_ceil(1000) as i32;
             let rev = sys::poll_fds(&raw, ms);
+            if let Some(w) = self.wake.filter(|_| rev[fds.len()] != 0) {
+                sys::eventfd_take(w);
+                return Wait::Tick;
+            }
             let mut any = false;
             for (k, (fd, which)) in fds.iter().enumerate() {
                 if rev[k] == 0 {

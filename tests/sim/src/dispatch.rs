@@ -152,7 +152,7 @@ pub fn dispatch(
                     .flat_map(|(_, _, e)| e.iter().cloned())
                     .collect();
                 let tx = tx.clone();
-                s.spawn(move || run_unit(ctx, b, u, i, gslot, group, env, stress, tx));
+                s.spawn(move || run_unit(ctx, b, u, i, gslot, group, env, stress, shutdown0, tx));
             }
             if running.is_empty() && (cancelled || (pending.is_empty() && waiting.is_empty() && lookahead.is_none())) {
                 break;
@@ -325,10 +325,11 @@ fn combined_of<'a>(ctx: &Ctx, o: &'a Outcome) -> Option<&'a [u8]> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn run_unit(ctx: &Ctx, b: &Binary, u: &Unit, idx: usize, gslot: usize, group: Option<(String, usize)>, env: Vec<(String, String)>, stress: Option<(u32, Option<u32>)>, tx: mpsc::Sender<Msg>) {
+/// `shutdown_gen`: the generation the dispatcher launched it under (it launches nothing once
+/// a later one is seen), so a request made while the unit starts is one to it.
+fn run_unit(ctx: &Ctx, b: &Binary, u: &Unit, idx: usize, gslot: usize, group: Option<(String, usize)>, env: Vec<(String, String)>, stress: Option<(u32, Option<u32>)>, shutdown_gen: u64, tx: mpsc::Sender<Msg>) {
     let total = u.settings.retries + 1;
     let mut outcomes = Vec::new();
-    let shutdown_gen = crate::signals::shutdown().0;
     for attempt in 1..=total {
         let req = Req {
             binary: b,
@@ -343,6 +344,7 @@ fn run_unit(ctx: &Ctx, b: &Binary, u: &Unit, idx: usize, gslot: usize, group: Op
             group_slot: group.as_ref().map(|g| g.1),
             settings: &u.settings,
             script_env: &env,
+            shutdown_gen,
         };
         let txs = tx.clone();
         let mut on_slow = move |elapsed: Duration, will_terminate: bool| {

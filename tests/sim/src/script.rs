@@ -93,6 +93,7 @@ pub fn parse_env_file(text: &str, key_chars: bool, path: &str) -> Result<Vec<(St
 }
 
 pub fn run(ctx: &ScriptCtx, script_id: &str, cfg: &ScriptConfig, stress: Option<(u32, Option<u32>)>, on_slow: &mut dyn FnMut(Duration, bool)) -> ScriptResult {
+    let shutdown_gen = crate::signals::shutdown().0;
     let stopwatch = Stopwatch::start();
     let fail = |msg: String, sw: &Stopwatch| ScriptResult {
         result: "exec-fail",
@@ -166,7 +167,7 @@ pub fn run(ctx: &ScriptCtx, script_id: &str, cfg: &ScriptConfig, stress: Option<
     let _unit = crate::signals::UnitGuard::new();
     let slow = cfg.slow.unwrap_or(SlowTimeout { period: VERY_LARGE, terminate_after: None, grace: Duration::from_secs(10), on_timeout_pass: false });
     let leak = cfg.leak.unwrap_or(LeakTimeout { period: Duration::from_millis(100), fail: false });
-    let limits = Limits { slow, leak, signal_grace: slow.grace };
+    let limits = Limits { slow, leak, signal_grace: slow.grace, shutdown_gen };
     let mut cb = |elapsed: Duration, will_terminate: bool| {
         probes::fire_script_slow(&probe, elapsed.as_nanos() as u64, will_terminate);
         on_slow(elapsed, will_terminate);

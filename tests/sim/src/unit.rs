@@ -23,6 +23,9 @@ pub struct Limits {
     pub slow: SlowTimeout,
     pub leak: LeakTimeout,
     pub signal_grace: Duration,
+    /// The shutdown generation the unit was launched under: a later one is a request to it
+    /// (one made while it was being spawned included, as nextest's request channel keeps it).
+    pub shutdown_gen: u64,
 }
 
 /// Deadline (wall clock) at which `active` time of `sw` reaches `target`.
@@ -35,13 +38,20 @@ struct SignalState {
     shutdown_gen: u64,
     stop_gen: u64,
     cont_gen: u64,
+    waker: Option<signals::Waker>,
 }
 
 impl SignalState {
-    fn new() -> SignalState {
-        let (s, _) = signals::shutdown();
+    /// Registers the unit's waker before it reads the generations: a request made after
+    /// this wakes it.
+    fn new(shutdown_gen: u64) -> SignalState {
+        let waker = signals::Waker::new();
         let (st, c) = signals::job_gens();
-        SignalState { shutdown_gen: s, stop_gen: st, cont_gen: c }
+        if let Some(w) = waker.as_ref().filter(|_| signals::shutdown().0 != shutdown_gen) {
+            // made while the unit was being spawned: handled at its first wait
+            crate::sys::eventfd_add(w.fd());
+        }
+        SignalState { shutdown_gen, stop_gen: st, cont_gen: c, waker }
     }
     /// Returns Some(signal) when a new shutdown request arrived; handles stop/continue.
     fn poll(&mut self, reaper: &Reaper, pgid: i32) -> Option<i32> {
@@ -97,7 +107,8 @@ fn wait_exit(fds: &mut Fds, rx: &Receiver<Ev>, reaper: &Reaper, pgid: i32, sigs:
 /// Runs the unit to completion. `on_slow(elapsed, will_terminate)` is called for each slow event.
 pub fn supervise(fds: &mut Fds, rx: &Receiver<Ev>, reaper: &Reaper, pid: u32, limits: &Limits, on_slow: &mut dyn FnMut(Duration, bool)) -> (std::io::Result<ExitStatus>, UnitOutcome) {
     let pgid = -(pid as i32);
-    let mut sigs = SignalState::new();
+    let mut sigs = SignalState::new(limits.shutdown_gen);
+    fds.wake = sigs.waker.as_ref().map(|w| w.fd());
     let slow_sw = Stopwatch::start();
     let mut next_slow = limits.slow.period;
     let mut timed_out = false;
@@ -176,6 +187,7 @@ pub fn supervise(fds: &mut Fds, rx: &Receiver<Ev>, reaper: &Reaper, pid: u32, li
             break (true, None);
         }
     };
+    fds.wake = None;
     let exit = res.as_ref().ok().copied();
     (res, UnitOutcome { exit, timed_out, leaked, time_to_close, slow_after })
 }
