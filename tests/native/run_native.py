@@ -117,10 +117,12 @@ def run_signalled(cmd, env, cwd, preload, timeout, actions, land=None):
     """capture.Session.run for a scenario with signals: the same process group and
     outputs, but the `actions` delays count from the runner's `Starting` line (from the
     command's start if that never comes within `timeout`).  `land`: hold each signal
-    until it lands with a test alive or none (capture._signal_landing)."""
+    until it lands with a test alive, or none and where in the runner's progress
+    (capture._signal_landing)."""
     run_env = capture.preload_env(env, preload) if preload else dict(env)
     t0 = time.monotonic_ns()
     chunks = {"out": [], "err": []}
+    err_bytes = [0]     # stderr read so far: the runner's progress for capture._signal_landing
     started = threading.Event()
 
     def drain(stream, key):
@@ -130,6 +132,8 @@ def run_signalled(cmd, env, cwd, preload, timeout, actions, land=None):
             if not data:
                 return
             chunks[key].append(data)
+            if key == "err":
+                err_bytes[0] += len(data)
             if key == "err" and not started.is_set():
                 buf = (buf + data)[-4096:]
                 if STARTED.search(buf):
@@ -150,7 +154,7 @@ def run_signalled(cmd, env, cwd, preload, timeout, actions, land=None):
                 time.sleep(min(0.01, max(0.0, base + delay - time.monotonic())))
             if p.poll() is None:
                 if land:
-                    capture._signal_landing(p, getattr(signal, name), land)
+                    capture._signal_landing(p, getattr(signal, name), land, lambda: err_bytes[0])
                 else:
                     capture._signal_group(p, getattr(signal, name))
         try:
@@ -188,7 +192,7 @@ def execute(run, session, lib, env, runner):
             else:
                 if run.s.actions:
                     proc, root = run_signalled(cmd, senv, fixtures.WORKSPACE, preload, run.s.timeout,
-                                               run.s.actions)
+                                               run.s.actions, run.s.land)
                 else:
                     proc, root = session.run(cmd, env=senv, cwd=fixtures.WORKSPACE, preload=preload,
                                              timeout=run.s.timeout)
@@ -292,7 +296,7 @@ def check(run, captured, preempted, env):
     diffs = output_differences(run, run.plain[:3])
     if diffs:
         same = same_outcome_rerun(run, env) if run.s.actions and not run.cols else None
-        again = None if same else rerun_plain(run, env)
+        again = None if same else rerun_plain(run, env, run.s.land)
         if same:
             run.notes.append(same + ": " + diffs[0][:200])
         elif again is not None and not output_differences(run, again):
@@ -316,9 +320,10 @@ def check(run, captured, preempted, env):
 
 # A signal scenario's library-free reruns: where its signal lands (in a test, or between
 # two) decides what nextest prints and its exit code, with or without the library; the
-# library's output must equal a library-free run that ended the same way.  Odd tries hold
-# the signal until it lands as the library's run's did (run_e2e._landing, the same rule
-# as the e2e harness's); even ones send it when due.  A first full run at load below 1
+# library's output must equal a library-free run that ended the same way.  Odd tries (and
+# every try for a run cancelled with no test running, the shortest gap) hold the signal
+# until it lands as the library's run's did (run_e2e._landing, the same rule as the e2e
+# harness's); the others send it when due.  A first full run at load below 1
 # had `stress-infinite` end with exit 0 (the Ctrl-C between two sub-runs) with the
 # library and exit 100 (a test killed) in both library-free runs.
 SAME_OUTCOME_TRIES = 8
@@ -330,7 +335,7 @@ def same_outcome_rerun(run, env):
     want = run_e2e._outcome(types.SimpleNamespace(returncode=run.shim[0], stderr=run.shim[2]), None)
     land = run_e2e._landing(want)
     for n in range(1, SAME_OUTCOME_TRIES + 1):
-        again = rerun_plain(run, env, land if n % 2 else None)
+        again = rerun_plain(run, env, land if n % 2 or land == "between" else run.s.land)
         if again is None:
             continue
         got = run_e2e._outcome(types.SimpleNamespace(returncode=again[0], stderr=again[2]), None)

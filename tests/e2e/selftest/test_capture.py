@@ -245,15 +245,15 @@ def test_process_tree():
 
 
 def test_signal_landing_waits_for_a_child():
-    """land="in-test" holds the signal until the process has a child; "between" until it
-    has none; _landing picks the place from the outcome to reproduce."""
+    """land="in-test" holds the signal until the process has a child; _landing picks the
+    place from the outcome to reproduce."""
     import signal as _signal
     import subprocess as _sp
     import time as _time
     from run_e2e import _landing
     assert _landing((100, True, 1)) == "in-test"
-    assert _landing((100, False, 0)) == "between"
-    assert _landing((0, False, 1)) == "between"     # the test had exited, not yet handled
+    assert _landing((100, False, 0)) == "between"   # reported, the next not started
+    assert _landing((0, False, 1)) == "exited"      # the test had exited, not yet handled
     assert _landing((0, False, None)) is None
     # a process that starts a child only after 0.5 s: the SIGTERM must wait for it
     import sys as _sys
@@ -270,3 +270,26 @@ def test_signal_landing_waits_for_a_child():
     finally:
         if p.poll() is None:
             p.kill()
+
+
+def test_signal_landing_exited_waits_for_a_child_to_end_unreported():
+    """land="exited": not before a child was seen, and not while it lives; sent once it has
+    ended with no output since (progress unchanged), and not while the output grows."""
+    import signal as _signal
+    import subprocess as _sp
+    import sys as _sys
+    import time as _time
+    script = "import subprocess, time; time.sleep(0.2); subprocess.run(['sleep', '0.3']); time.sleep(5)"
+    for grows, lo, hi in ((False, 0.45, 2.0), (True, capture.LAND_WAIT_S - 0.1, capture.LAND_WAIT_S + 2)):
+        p = _sp.Popen([_sys.executable, "-c", script], start_new_session=True)
+        t0 = _time.monotonic()
+        # output that grows all the time: never "nothing written since"
+        progress = (lambda: int((_time.monotonic() - t0) * 1e4)) if grows else (lambda: 0)
+        try:
+            capture._signal_landing(p, _signal.SIGTERM, "exited", progress)
+            waited = _time.monotonic() - t0
+            assert p.wait(timeout=10) == -_signal.SIGTERM
+            assert lo < waited < hi, (grows, waited)
+        finally:
+            if p.poll() is None:
+                p.kill()
