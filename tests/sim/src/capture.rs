@@ -37,8 +37,11 @@ pub struct Fds {
     pidfd_owned: Option<OwnedFd>,
     pub reaped: bool,
     pub sigchld: bool,
-    /// The supervising unit's signals::Waker: a request wakes `wait` at once (Tick).
-    pub wake: Option<i32>,
+    /// Set while a unit supervises its test: `wait` ticks every signals::UNIT_LOOK so the unit
+    /// sees a request about at once.
+    pub watch: bool,
+    /// The next `wait` returns Tick at once (a request made before the unit waited).
+    pub kick: bool,
 }
 
 impl Fds {
@@ -49,7 +52,7 @@ impl Fds {
         let done = [stdout.is_none(), stderr.is_none(), combined.is_none()];
         // (the Split ends were made non-blocking by spawn::spawn, as tokio does)
         let is_combined = combined.is_some();
-        Fds { split: [stdout, stderr], done, combined: is_combined, pending_combined: combined, release: None, reader: None, out: [Vec::new(), Vec::new(), Vec::new()], errors: 0, pidfd, pidfd_owned, reaped: false, sigchld, wake: None }
+        Fds { split: [stdout, stderr], done, combined: is_combined, pending_combined: combined, release: None, reader: None, out: [Vec::new(), Vec::new(), Vec::new()], errors: 0, pidfd, pidfd_owned, reaped: false, sigchld, watch: false, kick: false }
     }
 
     /// Starts the Combined reader thread (reads begin when the unit is first polled in nextest).
@@ -110,6 +113,9 @@ impl Fds {
                 Ok(ev) => return Wait::Ev(ev),
                 Err(TryRecvError::Empty) | Err(TryRecvError::Disconnected) => {}
             }
+            if std::mem::take(&mut self.kick) {
+                return Wait::Tick;
+            }
             let now = Instant::now();
             let mut timeout = TICK;
             if let Some(d) = deadline {
@@ -148,14 +154,12 @@ impl Fds {
                     Err(RecvTimeoutError::Disconnected) => return Wait::Tick,
                 }
             }
-            let mut raw: Vec<i32> = fds.iter().map(|f| f.0).collect();
-            raw.extend(self.wake);
+            let raw: Vec<i32> = fds.iter().map(|f| f.0).collect();
+            if self.watch {
+                timeout = timeout.min(crate::signals::UNIT_LOOK);
+            }
             let ms = timeout.as_micros().div_ceil(1000) as i32;
             let rev = sys::poll_fds(&raw, ms);
-            if let Some(w) = self.wake.filter(|_| rev[fds.len()] != 0) {
-                sys::eventfd_take(w);
-                return Wait::Tick;
-            }
             let mut any = false;
             for (k, (fd, which)) in fds.iter().enumerate() {
                 if rev[k] == 0 {

@@ -3,13 +3,13 @@
 //! (raise(SIGSTOP)), SIGCONT resumes them; paused time is excluded from stopwatches.
 //! A signal is acted on as it arrives, as nextest's tokio signal stream and `select!` loops do
 //! (`nextest-runner/src/runner/executor.rs` `handle_signal_request` at cargo-nextest-0.9.107):
-//! the handler wakes the monitor thread, which wakes every running unit (`Waker`). A Ctrl-C
+//! the handler wakes the monitor thread (a semaphore), and a running unit looks for requests
+//! every `UNIT_LOOK` while it waits for its test. A Ctrl-C
 //! that lands while a test runs kills it (`SIGINT [   0.001s]` in real 0.9.106 and 0.9.143).
 
 use crate::sys;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::time::Duration;
 
 static PENDING: AtomicU64 = AtomicU64::new(0);
@@ -21,59 +21,27 @@ static RUNNING_UNITS: AtomicUsize = AtomicUsize::new(0);
 static STOP_ACKS: AtomicUsize = AtomicUsize::new(0);
 static COLOR: AtomicBool = AtomicBool::new(false);
 static WAIT_FULL_100MS: AtomicBool = AtomicBool::new(false);
-/// The eventfd the handler wakes the monitor thread with (-1: none, the monitor polls).
-static SIGNAL_FD: AtomicI32 = AtomicI32::new(-1);
-/// (id, eventfd) of every unit being supervised: woken on each new request.
-static WAKERS: Mutex<Vec<(u64, i32)>> = Mutex::new(Vec::new());
-static NEXT_WAKER: AtomicU64 = AtomicU64::new(0);
+/// The semaphore the handler wakes the monitor thread with (sem_post is async-signal-safe;
+/// no descriptor, so the simulator's descriptors stay nextest's pipes and pidfds).
+struct Sem(std::cell::UnsafeCell<sys::Sem>);
+unsafe impl Sync for Sem {}
+static SEM: Sem = Sem(std::cell::UnsafeCell::new(sys::Sem::ZERO));
+static SEM_OK: AtomicBool = AtomicBool::new(false);
+/// How often a unit looks for a request while it waits for its test (nextest's `select!`
+/// takes one at once; a descriptor per unit to wake it would change the runner's
+/// descriptor count, which the RLIMIT_NOFILE hardening case runs close to).
+pub const UNIT_LOOK: Duration = Duration::from_millis(1);
 
 extern "C" fn on_signal(sig: i32) {
     PENDING.fetch_or(1 << sig, Ordering::SeqCst);
-    let fd = SIGNAL_FD.load(Ordering::SeqCst);
-    if fd >= 0 {
-        sys::eventfd_add(fd);
-    }
-}
-
-/// A unit's wake-up: readable (poll) once a shutdown, stop or continue request is made after
-/// it was created.
-pub struct Waker {
-    id: u64,
-    fd: std::os::fd::OwnedFd,
-}
-
-impl Waker {
-    pub fn new() -> Option<Waker> {
-        use std::os::fd::FromRawFd;
-        let fd = sys::new_eventfd(true);
-        if fd < 0 {
-            return None;
-        }
-        let id = NEXT_WAKER.fetch_add(1, Ordering::SeqCst);
-        WAKERS.lock().unwrap_or_else(|e| e.into_inner()).push((id, fd));
-        Some(Waker { id, fd: unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) } })
-    }
-    pub fn fd(&self) -> i32 {
-        use std::os::fd::AsRawFd;
-        self.fd.as_raw_fd()
-    }
-}
-
-impl Drop for Waker {
-    fn drop(&mut self) {
-        WAKERS.lock().unwrap_or_else(|e| e.into_inner()).retain(|w| w.0 != self.id);
-    }
-}
-
-fn wake_units() {
-    for &(_, fd) in WAKERS.lock().unwrap_or_else(|e| e.into_inner()).iter() {
-        sys::eventfd_add(fd);
+    if SEM_OK.load(Ordering::SeqCst) {
+        sys::sem_post_keep_errno(SEM.0.get());
     }
 }
 
 pub fn install(color: bool) {
     COLOR.store(color, Ordering::SeqCst);
-    SIGNAL_FD.store(sys::new_eventfd(false), Ordering::SeqCst);
+    SEM_OK.store(sys::sem_init_private(SEM.0.get()), Ordering::SeqCst);
     WAIT_FULL_100MS.store(crate::version::embedded() <= crate::version::Version { minor: 9, patch: 85 },
                           Ordering::SeqCst);
     // nextest-runner/src/signal.rs (cargo-nextest-0.9.143) `Signals::new`: INT, HUP, TERM, QUIT,
@@ -90,8 +58,7 @@ pub fn install(color: bool) {
 
 fn monitor() {
     loop {
-        let fd = SIGNAL_FD.load(Ordering::SeqCst);
-        if fd < 0 || !sys::eventfd_take(fd) {
+        if !SEM_OK.load(Ordering::SeqCst) || !sys::sem_wait_one(SEM.0.get()) {
             std::thread::sleep(Duration::from_millis(2));
         }
         let p = PENDING.swap(0, Ordering::SeqCst);
@@ -102,7 +69,6 @@ fn monitor() {
             if p & (1 << s) != 0 {
                 SHUTDOWN_SIG.store(s, Ordering::SeqCst);
                 SHUTDOWN_GEN.fetch_add(1, Ordering::SeqCst);
-                wake_units();
             }
         }
         if p & (1 << sys::SIGTSTP) != 0 {
@@ -111,7 +77,6 @@ fn monitor() {
             crate::clock::begin_pause();
             let asked = std::time::Instant::now();
             STOP_GEN.fetch_add(1, Ordering::SeqCst);
-            wake_units();
             // Wait (bounded) until every running unit has sent SIGTSTP to its process group.
             for _ in 0..500 {
                 if STOP_ACKS.load(Ordering::SeqCst) >= RUNNING_UNITS.load(Ordering::SeqCst) {
@@ -135,10 +100,8 @@ fn monitor() {
             crate::clock::end_pause();
             pause_line("Continuing");
             CONT_GEN.fetch_add(1, Ordering::SeqCst);
-            wake_units();
         } else if p & (1 << sys::SIGCONT) != 0 {
             CONT_GEN.fetch_add(1, Ordering::SeqCst);
-            wake_units();
         }
     }
 }

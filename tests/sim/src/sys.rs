@@ -47,8 +47,9 @@ extern "C" {
     fn clock_gettime(clk: c_int, ts: *mut Timespec) -> c_int;
     fn getrandom(buf: *mut c_void, n: usize, flags: u32) -> isize;
     fn isatty(fd: c_int) -> c_int;
-    fn eventfd(initval: u32, flags: c_int) -> c_int;
-    fn write(fd: c_int, buf: *const c_void, n: usize) -> isize;
+    fn sem_init(s: *mut Sem, pshared: c_int, value: u32) -> c_int;
+    fn sem_post(s: *mut Sem) -> c_int;
+    fn sem_wait(s: *mut Sem) -> c_int;
     fn __errno_location() -> *mut c_int;
 }
 
@@ -70,7 +71,6 @@ const SYS_GETTID: c_long = 186;
 const SYS_GETTID: c_long = 178;
 const SYS_PIDFD_OPEN: c_long = 434;
 const O_NONBLOCK: c_int = 0o4000;
-const O_CLOEXEC: c_int = 0o2000000;
 const SA_RESTART: c_int = 0x1000_0000;
 const SA_SIGINFO: c_int = 4;
 
@@ -163,24 +163,35 @@ pub fn install_handler(sig: c_int, handler: extern "C" fn(c_int)) {
     unsafe { sigaction(sig, &act, std::ptr::null_mut()) };
 }
 
-/// eventfd(0, EFD_CLOEXEC [| EFD_NONBLOCK]) (EFD_* equal O_*): a wake-up counter that is neither
-/// a pipe nor inherited by a child; -1 when it cannot be made.
-pub fn new_eventfd(nonblocking: bool) -> c_int {
-    unsafe { eventfd(0, O_CLOEXEC | if nonblocking { O_NONBLOCK } else { 0 }) }
+/// An unnamed POSIX semaphore (glibc's sem_t: 32 bytes on 64-bit targets).
+#[repr(C, align(8))]
+pub struct Sem([u8; 32]);
+
+impl Sem {
+    pub const ZERO: Sem = Sem([0; 32]);
 }
 
-/// Adds 1 to an eventfd's counter: async-signal-safe (a write), errno preserved.
-pub fn eventfd_add(fd: c_int) {
-    let one: u64 = 1;
+pub fn sem_init_private(s: *mut Sem) -> bool {
+    unsafe { sem_init(s, 0, 0) == 0 }
+}
+
+/// sem_post from a signal handler: async-signal-safe, errno preserved.
+pub fn sem_post_keep_errno(s: *mut Sem) {
     unsafe {
         let e = *__errno_location();
-        write(fd, &one as *const u64 as *const c_void, 8);
+        sem_post(s);
         *__errno_location() = e;
     }
 }
 
-/// Reads (and so resets) an eventfd's counter: blocks on a blocking one until it is non-zero.
-pub fn eventfd_take(fd: c_int) -> bool {
-    let mut v: u64 = 0;
-    unsafe { read(fd, &mut v as *mut u64 as *mut c_void, 8) == 8 }
+/// Waits for one post (retrying when a signal interrupts the wait).
+pub fn sem_wait_one(s: *mut Sem) -> bool {
+    loop {
+        if unsafe { sem_wait(s) } == 0 {
+            return true;
+        }
+        if std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+            return false;
+        }
+    }
 }

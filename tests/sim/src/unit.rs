@@ -38,20 +38,12 @@ struct SignalState {
     shutdown_gen: u64,
     stop_gen: u64,
     cont_gen: u64,
-    waker: Option<signals::Waker>,
 }
 
 impl SignalState {
-    /// Registers the unit's waker before it reads the generations: a request made after
-    /// this wakes it.
     fn new(shutdown_gen: u64) -> SignalState {
-        let waker = signals::Waker::new();
         let (st, c) = signals::job_gens();
-        if let Some(w) = waker.as_ref().filter(|_| signals::shutdown().0 != shutdown_gen) {
-            // made while the unit was being spawned: handled at its first wait
-            crate::sys::eventfd_add(w.fd());
-        }
-        SignalState { shutdown_gen, stop_gen: st, cont_gen: c, waker }
+        SignalState { shutdown_gen, stop_gen: st, cont_gen: c }
     }
     /// Returns Some(signal) when a new shutdown request arrived; handles stop/continue.
     fn poll(&mut self, reaper: &Reaper, pgid: i32) -> Option<i32> {
@@ -108,7 +100,9 @@ fn wait_exit(fds: &mut Fds, rx: &Receiver<Ev>, reaper: &Reaper, pgid: i32, sigs:
 pub fn supervise(fds: &mut Fds, rx: &Receiver<Ev>, reaper: &Reaper, pid: u32, limits: &Limits, on_slow: &mut dyn FnMut(Duration, bool)) -> (std::io::Result<ExitStatus>, UnitOutcome) {
     let pgid = -(pid as i32);
     let mut sigs = SignalState::new(limits.shutdown_gen);
-    fds.wake = sigs.waker.as_ref().map(|w| w.fd());
+    // a request made while the unit was being spawned is handled at its first wait
+    fds.watch = true;
+    fds.kick = signals::shutdown().0 != limits.shutdown_gen;
     let slow_sw = Stopwatch::start();
     let mut next_slow = limits.slow.period;
     let mut timed_out = false;
@@ -187,7 +181,7 @@ pub fn supervise(fds: &mut Fds, rx: &Receiver<Ev>, reaper: &Reaper, pid: u32, li
             break (true, None);
         }
     };
-    fds.wake = None;
+    fds.watch = false;
     let exit = res.as_ref().ok().copied();
     (res, UnitOutcome { exit, timed_out, leaked, time_to_close, slow_after })
 }
