@@ -1,11 +1,11 @@
 //! Signal handling of the runner: SIGINT/SIGTERM/SIGHUP/SIGQUIT are forwarded to every running
-//! process group (units read `shutdown()` when woken), SIGTSTP stops the children then the runner
+//! process group (units look at `shutdown()`), SIGTSTP stops the children then the runner
 //! (raise(SIGSTOP)), SIGCONT resumes them; paused time is excluded from stopwatches.
-//! A signal is acted on as it arrives, as nextest's tokio signal stream and `select!` loops do
-//! (`nextest-runner/src/runner/executor.rs` `handle_signal_request` at cargo-nextest-0.9.107):
-//! the handler wakes the monitor thread (a semaphore), and a running unit looks for requests
-//! every `UNIT_LOOK` while it waits for its test. A Ctrl-C
-//! that lands while a test runs kills it (`SIGINT [   0.001s]` in real 0.9.106 and 0.9.143).
+//! nextest acts on a signal as it arrives (its tokio signal stream and `select!` loops,
+//! `nextest-runner/src/runner/executor.rs` `handle_signal_request` at cargo-nextest-0.9.107);
+//! here the handler wakes the monitor thread (a semaphore) and a running unit looks for
+//! requests every `UNIT_LOOK` while it waits for its test, so a Ctrl-C that lands while a
+//! test runs kills it (`SIGINT [   0.001s]` in real 0.9.106 and 0.9.143).
 
 use crate::sys;
 use std::io::Write;
