@@ -333,9 +333,8 @@ def same_outcome_rerun(run, env):
     """A note when a library-free rerun that ended as the library's run did has equal
     output (see SAME_OUTCOME_TRIES), else None."""
     want = run_e2e._outcome(types.SimpleNamespace(returncode=run.shim[0], stderr=run.shim[2]), None)
-    land = run_e2e._landing(want)
     for n in range(1, SAME_OUTCOME_TRIES + 1):
-        again = rerun_plain(run, env, land if n % 2 or land == "between" else run.s.land)
+        again = rerun_plain(run, env, run_e2e.rerun_landing(want, run.s.land, n - 1))
         if again is None:
             continue
         got = run_e2e._outcome(types.SimpleNamespace(returncode=again[0], stderr=again[2]), None)

@@ -255,6 +255,11 @@ def test_signal_landing_waits_for_a_child():
     assert _landing((100, False, 0)) == "between"   # reported, the next not started
     assert _landing((0, False, 1)) == "exited"      # the test had exited, not yet handled
     assert _landing((0, False, None)) is None
+    from run_e2e import rerun_landing
+    # even tries aim where the library's run landed, odd ones where the scenario says;
+    # a run cancelled with no test running is aimed at on every try
+    assert [rerun_landing((0, False, 1), "in-test", k) for k in range(3)] == ["exited", "in-test", "exited"]
+    assert [rerun_landing((100, False, 0), None, k) for k in range(3)] == ["between"] * 3
     # a process that starts a child only after 0.5 s: the SIGTERM must wait for it
     import sys as _sys
     p = _sp.Popen([_sys.executable, "-c",
